@@ -1,0 +1,1 @@
+"""export: BTP Excel + per-registration PDFs + per-book zip, the land Excel, reports."""

@@ -1,0 +1,1 @@
+"""hotfolders: workspace, watcher and intake — every dropped file is processed or quarantined with a reason."""

@@ -1,0 +1,1 @@
+"""scanner: any photo or scan -> a clean upright page (intake, page finding, orientation, deskew, cleanup)."""

@@ -1,0 +1,52 @@
+"""Install sohoa: the packages of each pipeline stage, the profiles data folder and the `sohoa` command."""
+from pathlib import Path
+
+from setuptools import setup
+
+PACKAGES = ["sohoa", "scanner", "ocr", "extract", "store", "review", "hotfolders", "export", "synth"]
+
+
+def _subpackages() -> list[str]:
+    """Each stage folder may grow sub-packages; list them so a non-editable install carries them too."""
+    found: list[str] = []
+    for top in PACKAGES:
+        for init in Path(top).rglob("__init__.py"):
+            found.append(".".join(init.parent.parts))
+    return sorted(set(found))
+
+
+setup(
+    name="sohoa",
+    version="0.1.0",
+    description="Số hóa: scans of Vietnamese civil records to verified data (BTP and land templates)",
+    python_requires=">=3.11",
+    packages=_subpackages(),
+    package_data={pkg: ["**/*.toml", "**/*.yaml", "**/*.json", "**/*.txt", "**/*.html", "**/*.css", "**/*.js"]
+                  for pkg in PACKAGES},
+    data_files=[("profiles", [str(p) for p in sorted(Path("profiles").glob("*.toml"))])],
+    include_package_data=True,
+    install_requires=[
+        "opencv-python-headless>=4.8",
+        "numpy>=1.26",
+        "Pillow>=10.0",
+        "pillow-heif>=0.16",
+        "pytesseract>=0.3.10",
+        "tesserocr>=2.7",
+        "pdf2image>=1.17",
+        "img2pdf>=0.5",
+        "watchdog>=4.0",
+        "openpyxl>=3.1",
+        "click>=8.1",
+        "SQLAlchemy>=2.0",
+        "alembic>=1.13",
+        "Flask>=3.0",
+        "Flask-WTF>=1.2",
+        "matplotlib>=3.8",
+        "psutil>=5.9",
+        "rapidfuzz>=3.0",
+    ],
+    extras_require={
+        "test": ["pytest>=8", "pytest-xdist>=3.5", "ruff>=0.5", "playwright>=1.45", "hypothesis>=6"],
+    },
+    entry_points={"console_scripts": ["sohoa=sohoa.cli:main"]},
+)

@@ -1,0 +1,1 @@
+"""synth: synthetic Vietnamese documents with ground truth, for tests, the demo and benchmarks."""
