@@ -1,0 +1,244 @@
+"""One live Tesseract per worker process: page and region OCR -> words with boxes, lines, confidences.
+
+Why one engine per process: loading the Vietnamese models takes ~0.3 s and ~100 MB; a worker that keeps
+its engine pays that once. tesserocr (in-process libtesseract 5.5) is preferred; pytesseract (a
+subprocess of the system's tesseract 5.3 per call) is the fallback when tesserocr is missing or cannot
+initialise. Both give the same `OcrPage` structure: lines in Tesseract's own reading order (its
+block → paragraph → line → word iterators), word boxes in page pixels, confidence 0..1, and the Vietnamese
+text layer applied to each word (`raw_text` keeps what Tesseract said).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ["OMP_THREAD_LIMIT"] = "1"  # before libtesseract loads: 2 cores shared by many workers
+
+import numpy as np  # noqa: E402
+
+from ocr.types import Box, Line, OcrPage, Word  # noqa: E402
+from ocr.vietnamese import apply_text_layer  # noqa: E402
+from sohoa.paths import tessdata_dir  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+LANG_ALIASES = {"vie": "vie", "vietnamese": "Vietnamese", "eng": "eng"}
+DEFAULT_DPI = 300
+REGION_BORDER = 10  # white margin added around a cropped region: Tesseract misreads ink touching the edge
+
+
+@dataclass
+class RawWord:
+    """One word as a backend reports it, before the text layer: line_no groups words into lines."""
+    text: str
+    box: Box
+    confidence: float  # 0..1
+    line_no: int
+
+
+def normalise_lang(lang: str) -> str:
+    """"vie", "Vietnamese", "vie+Vietnamese" (any case) -> Tesseract's spelling; unknown models raise."""
+    parts = []
+    for part in lang.split("+"):
+        name = LANG_ALIASES.get(part.strip().lower())
+        if name is None:
+            raise ValueError(f"mô hình OCR không hỗ trợ (unsupported OCR model): {part!r}")
+        parts.append(name)
+    return "+".join(parts)
+
+
+def _as_uint8(image: np.ndarray) -> np.ndarray:
+    if image.dtype == bool:
+        image = image.astype(np.uint8) * 255
+    if image.dtype != np.uint8:
+        raise TypeError(f"OCR needs a uint8 image, got {image.dtype}")
+    if image.ndim == 3 and image.shape[2] == 4:
+        image = image[:, :, :3]
+    if image.ndim not in (2, 3):
+        raise ValueError(f"OCR needs a (H, W) or (H, W, 3) image, got shape {image.shape}")
+    return np.ascontiguousarray(image)
+
+
+class TesserocrBackend:
+    """libtesseract in-process through tesserocr; one PyTessBaseAPI reused for every call."""
+    name = "tesserocr"
+
+    def __init__(self, lang: str, psm: int):
+        import tesserocr  # imported here so OMP_THREAD_LIMIT is already set
+
+        self._tesserocr = tesserocr
+        self.api = tesserocr.PyTessBaseAPI(path=tessdata_dir() or "", lang=lang, psm=psm,
+                                           oem=tesserocr.OEM.LSTM_ONLY)
+
+    def recognise(self, image: np.ndarray, psm: int, dpi: float, whitelist: str | None) -> list[RawWord]:
+        tesserocr = self._tesserocr
+        api = self.api
+        h, w = image.shape[:2]
+        bpp = 1 if image.ndim == 2 else 3
+        api.SetPageSegMode(psm)
+        api.SetVariable("tessedit_char_whitelist", whitelist or "")
+        api.SetImageBytes(image.tobytes(), w, h, bpp, w * bpp)
+        api.SetSourceResolution(int(round(dpi)))
+        try:
+            api.Recognize()
+            words: list[RawWord] = []
+            iterator = api.GetIterator()
+            if iterator is None:
+                return words
+            line_no = -1
+            level = tesserocr.RIL.WORD
+            for r in tesserocr.iterate_level(iterator, level):
+                if r.IsAtBeginningOf(tesserocr.RIL.TEXTLINE) or line_no < 0:
+                    line_no += 1
+                text = r.GetUTF8Text(level)
+                box = r.BoundingBox(level)
+                if not text or not text.strip() or box is None:
+                    continue
+                words.append(RawWord(text.strip(), tuple(box), r.Confidence(level) / 100.0, line_no))
+            return words
+        except RuntimeError:  # tesserocr raises on a page with no text at all
+            return []
+        finally:
+            api.Clear()
+            if whitelist:
+                api.SetVariable("tessedit_char_whitelist", "")
+
+    def close(self) -> None:
+        self.api.End()
+
+
+class PytesseractBackend:
+    """The system's tesseract binary through pytesseract: a subprocess per call, same output structure."""
+    name = "pytesseract"
+
+    def __init__(self, lang: str, psm: int):
+        import pytesseract
+
+        self._pt = pytesseract
+        self.lang = lang
+        pytesseract.get_tesseract_version()  # fail now, not on the first page, if the binary is missing
+
+    def recognise(self, image: np.ndarray, psm: int, dpi: float, whitelist: str | None) -> list[RawWord]:
+        from PIL import Image
+
+        config = f"--oem 1 --psm {psm} --dpi {int(round(dpi))}"
+        folder = tessdata_dir()
+        if folder:
+            config += f' --tessdata-dir "{folder}"'
+        if whitelist:
+            config += f" -c tessedit_char_whitelist={whitelist}"
+        data = self._pt.image_to_data(Image.fromarray(image), lang=self.lang, config=config,
+                                      output_type=self._pt.Output.DICT)
+        words: list[RawWord] = []
+        line_ids: dict[tuple[int, int, int], int] = {}
+        for i, text in enumerate(data["text"]):
+            if int(data["level"][i]) != 5 or not str(text).strip():
+                continue
+            key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+            line_no = line_ids.setdefault(key, len(line_ids))
+            x, y, bw, bh = (int(data[k][i]) for k in ("left", "top", "width", "height"))
+            conf = max(0.0, float(data["conf"][i])) / 100.0
+            words.append(RawWord(str(text).strip(), (x, y, x + bw, y + bh), conf, line_no))
+        return words
+
+    def close(self) -> None:
+        pass
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+class OcrEngine:
+    """Vietnamese OCR with one Tesseract kept alive. `lang`: "vie", "Vietnamese" or "vie+Vietnamese";
+    `psm`: default page segmentation for full pages (6 = one uniform block: robust on noisy forms, where
+    psm 3's layout analysis collapses); `correct`: the Vietnamese corrector on/off (normalisation always
+    runs); `backend`: "auto" (tesserocr, else pytesseract), "tesserocr" or "pytesseract"."""
+
+    def __init__(self, lang: str = "vie", psm: int = 6, *, correct: bool = True, backend: str = "auto",
+                 dpi: float = DEFAULT_DPI):
+        self.lang = normalise_lang(lang)
+        self.psm = psm
+        self.correct = correct
+        self.dpi = dpi
+        self.backend = self._open_backend(backend)
+
+    def _open_backend(self, backend: str) -> TesserocrBackend | PytesseractBackend:
+        folder = tessdata_dir()
+        for name in self.lang.split("+"):
+            if folder and not (Path(folder) / f"{name}.traineddata").exists():
+                raise FileNotFoundError(f"thiếu mô hình OCR (OCR model missing): {name} in {folder}")
+        if backend in ("auto", "tesserocr"):
+            try:
+                return TesserocrBackend(self.lang, self.psm)
+            except (ImportError, RuntimeError, OSError) as exc:
+                if backend == "tesserocr":
+                    raise
+                log.warning("tesserocr unavailable (%s); falling back to pytesseract", exc)
+        if backend not in ("auto", "tesserocr", "pytesseract"):
+            raise ValueError(f"unknown OCR backend {backend!r}")
+        return PytesseractBackend(self.lang, self.psm)
+
+    @property
+    def backend_name(self) -> str:
+        return self.backend.name
+
+    def _page(self, raw: list[RawWord], width: int, height: int, psm: int, dx: int = 0, dy: int = 0) -> OcrPage:
+        lines: dict[int, list[Word]] = {}
+        for rw in raw:
+            text = apply_text_layer(rw.text, correct=self.correct)
+            x0, y0, x1, y1 = rw.box
+            box = (max(0, x0 + dx), max(0, y0 + dy), min(width, x1 + dx), min(height, y1 + dy))
+            lines.setdefault(rw.line_no, []).append(Word(text, box, max(0.0, min(1.0, rw.confidence)), rw.text))
+        out = [Line(words, _union([w.box for w in words])) for _, words in sorted(lines.items())]
+        return OcrPage(lines=out, width=width, height=height, lang=self.lang, psm=psm)
+
+    def read_page(self, image: np.ndarray, *, psm: int | None = None, dpi: float | None = None) -> OcrPage:
+        """OCR a whole prepared page (grey, binary or RGB uint8)."""
+        image = _as_uint8(image)
+        psm = self.psm if psm is None else psm
+        raw = self.backend.recognise(image, psm, dpi or self.dpi, None)
+        return self._page(raw, image.shape[1], image.shape[0], psm)
+
+    def read_region(self, image: np.ndarray, box: Box, psm: int = 7, whitelist: str | None = None, *,
+                    pad: int | None = None, dpi: float | None = None) -> OcrPage:
+        """OCR one region of a page (psm 7 = a single line; whitelist e.g. "0123456789" for digit fields).
+        The box is padded a little (ink often overhangs a field box) and the result's boxes are in page
+        coordinates; the returned page's size is the full page's."""
+        image = _as_uint8(image)
+        h, w = image.shape[:2]
+        x0, y0, x1, y1 = box
+        if pad is None:
+            pad = max(4, int(0.15 * max(1, y1 - y0)))
+        cx0, cy0 = max(0, int(x0) - pad), max(0, int(y0) - pad)
+        cx1, cy1 = min(w, int(x1) + pad), min(h, int(y1) + pad)
+        if cx1 <= cx0 or cy1 <= cy0:
+            return OcrPage(width=w, height=h, lang=self.lang, psm=psm)
+        crop = image[cy0:cy1, cx0:cx1]
+        spec = ((REGION_BORDER, REGION_BORDER), (REGION_BORDER, REGION_BORDER)) + (((0, 0),) if crop.ndim == 3 else ())
+        crop = np.ascontiguousarray(np.pad(crop, spec, constant_values=255))
+        raw = self.backend.recognise(crop, psm, dpi or self.dpi, whitelist)
+        return self._page(raw, w, h, psm, dx=cx0 - REGION_BORDER, dy=cy0 - REGION_BORDER)
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+_ENGINES: dict[tuple, OcrEngine] = {}
+_ENGINES_PID = os.getpid()
+
+
+def get_engine(lang: str = "vie", psm: int = 6, *, correct: bool = True, backend: str = "auto") -> OcrEngine:
+    """The per-process engine for these settings: a worker process builds it once and keeps it. A forked
+    child never reuses its parent's (the live library state does not survive a fork safely)."""
+    global _ENGINES_PID
+    if os.getpid() != _ENGINES_PID:
+        _ENGINES.clear()
+        _ENGINES_PID = os.getpid()
+    key = (normalise_lang(lang), psm, correct, backend)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        engine = _ENGINES[key] = OcrEngine(lang, psm, correct=correct, backend=backend)
+    return engine
