@@ -147,6 +147,10 @@ class PytesseractBackend:
         pass
 
 
+def _has_ink(image: np.ndarray) -> bool:
+    return bool((image < 128).any())
+
+
 def _union(boxes: list[Box]) -> Box:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
@@ -199,6 +203,8 @@ class OcrEngine:
         """OCR a whole prepared page (grey, binary or RGB uint8)."""
         image = _as_uint8(image)
         psm = self.psm if psm is None else psm
+        if not _has_ink(image):
+            return OcrPage(width=image.shape[1], height=image.shape[0], lang=self.lang, psm=psm)
         raw = self.backend.recognise(image, psm, dpi or self.dpi, None)
         return self._page(raw, image.shape[1], image.shape[0], psm)
 
@@ -210,6 +216,8 @@ class OcrEngine:
         image = _as_uint8(image)
         h, w = image.shape[:2]
         x0, y0, x1, y1 = box
+        if x1 <= x0 or y1 <= y0:
+            return OcrPage(width=w, height=h, lang=self.lang, psm=psm)
         if pad is None:
             pad = max(4, int(0.15 * max(1, y1 - y0)))
         cx0, cy0 = max(0, int(x0) - pad), max(0, int(y0) - pad)
@@ -217,6 +225,8 @@ class OcrEngine:
         if cx1 <= cx0 or cy1 <= cy0:
             return OcrPage(width=w, height=h, lang=self.lang, psm=psm)
         crop = image[cy0:cy1, cx0:cx1]
+        if not _has_ink(crop):  # Tesseract invents "_" or "." on blank paper
+            return OcrPage(width=w, height=h, lang=self.lang, psm=psm)
         spec = ((REGION_BORDER, REGION_BORDER), (REGION_BORDER, REGION_BORDER)) + (((0, 0),) if crop.ndim == 3 else ())
         crop = np.ascontiguousarray(np.pad(crop, spec, constant_values=255))
         raw = self.backend.recognise(crop, psm, dpi or self.dpi, whitelist)

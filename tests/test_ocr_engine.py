@@ -1,0 +1,106 @@
+"""Real OCR on rendered Vietnamese lines, through both backends."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr.engine import OcrEngine, get_engine, normalise_lang
+from ocr.types import OcrPage
+
+NOTO = "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf"
+NOTO_SANS = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"
+pytestmark = pytest.mark.slow
+
+
+def render(lines: list[str], font: str = NOTO, size: int = 50, width: int = 2000) -> np.ndarray:
+    """Lines of text at ~12 pt on a 300-dpi canvas, grey uint8."""
+    face = ImageFont.truetype(font, size)
+    img = Image.new("L", (width, 60 + 90 * len(lines)), 255)
+    draw = ImageDraw.Draw(img)
+    for i, text in enumerate(lines):
+        draw.text((60, 30 + 90 * i), text, font=face, fill=0)
+    return np.array(img)
+
+
+@pytest.fixture(scope="module")
+def engine() -> OcrEngine:
+    return get_engine("vie", 6)
+
+
+def test_reads_a_vietnamese_line_exactly(engine: OcrEngine) -> None:
+    page = engine.read_page(render(["Họ và tên: Nguyễn Thị Thúy"]))
+    assert page.text == "Họ và tên: Nguyễn Thị Thúy"
+    assert [w.text for w in page.words] == ["Họ", "và", "tên:", "Nguyễn", "Thị", "Thúy"]
+    assert all(0.5 < w.confidence <= 1.0 for w in page.words)
+    boxes = [w.box for w in page.words]
+    assert all(x0 < x1 and y0 < y1 for x0, y0, x1, y1 in boxes)
+    assert [b[0] for b in boxes] == sorted(b[0] for b in boxes)  # left to right
+
+
+def test_new_style_print_comes_out_old_style(engine: OcrEngine) -> None:
+    page = engine.read_page(render(["Hoà Bình, khoẻ mạnh"], font=NOTO_SANS))
+    assert page.text == "Hòa Bình, khỏe mạnh"
+    assert "Hoà" in page.words[0].raw_text or page.words[0].raw_text == "Hòa"
+
+
+def test_lines_in_reading_order(engine: OcrEngine) -> None:
+    page = engine.read_page(render(["Quê quán: Hải Phòng", "Dân tộc: Kinh", "Quốc tịch: Việt Nam"]))
+    assert [ln.text for ln in page.lines] == ["Quê quán: Hải Phòng", "Dân tộc: Kinh", "Quốc tịch: Việt Nam"]
+    tops = [ln.box[1] for ln in page.lines]
+    assert tops == sorted(tops)
+
+
+def test_region_with_digit_whitelist_maps_boxes_to_page(engine: OcrEngine) -> None:
+    image = render(["Số / No.: 079123456789", "Giới tính: Nữ"])
+    page = engine.read_page(image)
+    number = next(w for w in page.words if w.text.isdigit())
+    region = engine.read_region(image, number.box, whitelist="0123456789")
+    assert region.text == "079123456789"
+    (word,) = region.words
+    assert all(abs(a - b) <= 6 for a, b in zip(word.box, number.box, strict=True))  # page coordinates
+    assert (region.width, region.height) == (image.shape[1], image.shape[0])
+
+
+def test_empty_region_and_blank_page(engine: OcrEngine) -> None:
+    blank = np.full((400, 600), 255, np.uint8)
+    assert engine.read_page(blank).lines == []
+    assert engine.read_region(blank, (10, 10, 10, 40)).lines == []
+
+
+def test_pytesseract_fallback_gives_same_structure(engine: OcrEngine) -> None:
+    image = render(["Nơi thường trú: Hà Nội", "Ngày sinh: 05.01.2010"])
+    fallback = OcrEngine("vie", 6, backend="pytesseract")
+    assert fallback.backend_name == "pytesseract"
+    a, b = engine.read_page(image), fallback.read_page(image)
+    assert isinstance(b, OcrPage)
+    assert [ln.text for ln in b.lines] == [ln.text for ln in a.lines] == ["Nơi thường trú: Hà Nội",
+                                                                          "Ngày sinh: 05.01.2010"]
+    for wa, wb in zip(a.words, b.words, strict=True):
+        assert all(abs(p - q) <= 4 for p, q in zip(wa.box, wb.box, strict=True))
+        assert 0.0 <= wb.confidence <= 1.0
+    region = fallback.read_region(image, a.lines[1].words[-1].box, whitelist="0123456789.")
+    assert region.text == "05.01.2010"
+
+
+def test_fallback_when_tesserocr_cannot_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ocr.engine as eng
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Failed to init API")
+
+    monkeypatch.setattr(eng.TesserocrBackend, "__init__", broken)
+    assert OcrEngine("vie").backend_name == "pytesseract"
+    with pytest.raises(RuntimeError):
+        OcrEngine("vie", backend="tesserocr")
+
+
+def test_models_and_engine_cache() -> None:
+    assert normalise_lang("vie+vietnamese") == "vie+Vietnamese"
+    with pytest.raises(ValueError):
+        normalise_lang("klingon")
+    assert get_engine("vie", 6) is get_engine("vie", 6)
+    assert get_engine("Vietnamese", 6).lang == "Vietnamese"
+    import os
+
+    assert os.environ["OMP_THREAD_LIMIT"] == "1"
