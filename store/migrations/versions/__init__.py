@@ -1,0 +1,1 @@
+"""Alembic revisions (a package so a non-editable install carries them)."""

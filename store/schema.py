@@ -1,0 +1,127 @@
+"""The store's tables, described once with SQLAlchemy Core so SQLite (default) and PostgreSQL share them.
+
+The alembic revisions in store/migrations/versions create these tables; this module is what the code
+queries with. Keep the two in step: a column added here needs a new revision there.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData()
+
+FILE_STATES = ("received", "processing", "done", "quarantined", "duplicate")
+RECORD_STATUSES = ("extracted", "in_review", "reviewed", "approved", "exported")
+
+# One row per file seen in the inbox. A re-dropped copy gets its own row with state "duplicate" and
+# duplicate_of pointing at the first; only first copies are unique by content hash.
+files = Table(
+    "files", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("size", Integer, nullable=False, default=0),
+    Column("origin_path", Text, nullable=False),      # where it was found (absolute, NFC)
+    Column("rel_path", Text, nullable=False),         # NFC, relative to inbox/, the key for the hint
+    Column("kind_hint", String(16), nullable=False, default="auto"),
+    Column("commune", String(128), nullable=False, default=""),
+    Column("book", String(128), nullable=False, default=""),
+    Column("state", String(16), nullable=False, default="received"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("reason_code", String(32), nullable=False, default=""),
+    Column("reason", Text, nullable=False, default=""),
+    Column("duplicate_of", Integer, ForeignKey("files.id"), nullable=True),
+    Column("dest_path", Text, nullable=False, default=""),  # where it was moved (done/ or quarantine/)
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("moved_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_files_state", "state"),
+    Index("ix_files_rel_path", "rel_path"),
+    Index("ix_files_hash", "content_hash"),
+    Index("ux_files_first_copy", "content_hash", unique=True,
+          sqlite_where=text("duplicate_of IS NULL"), postgresql_where=text("duplicate_of IS NULL")),
+)
+
+pages = Table(
+    "pages", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_id", Integer, ForeignKey("files.id", ondelete="CASCADE"), nullable=False),
+    Column("page_index", Integer, nullable=False),
+    Column("prepared_path", Text, nullable=False, default=""),  # OCR image (grey/binary)
+    Column("archival_path", Text, nullable=False, default=""),  # colour image for PDFs
+    Column("quality", JSON, nullable=False, default=dict),
+    UniqueConstraint("file_id", "page_index", name="uq_pages_file_index"),
+)
+
+records = Table(
+    "records", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_id", Integer, ForeignKey("files.id", ondelete="CASCADE"), nullable=False),
+    Column("record_index", Integer, nullable=False),  # position within its file: the idempotency key
+    Column("doc_type", String(32), nullable=False),
+    Column("commune", String(128), nullable=False, default=""),
+    Column("book", String(128), nullable=False, default=""),
+    Column("status", String(16), nullable=False, default="extracted"),
+    Column("doc_confidence", Float, nullable=False, default=0.0),
+    Column("reason", Text, nullable=False, default=""),
+    Column("lock_owner", String(64), nullable=True),
+    Column("lock_expires", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("file_id", "record_index", name="uq_records_file_index"),
+    Index("ix_records_status", "status"),
+    Index("ix_records_book", "commune", "book"),
+)
+
+record_pages = Table(
+    "record_pages", metadata,
+    Column("record_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("page_id", Integer, ForeignKey("pages.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+# owner_index is NULL for a record's own fields and 0.. for the GCN owners (chuSuDung) in order.
+fields = Table(
+    "fields", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("owner_index", Integer, nullable=True),
+    Column("value", Text, nullable=False, default=""),
+    Column("confidence", Float, nullable=False, default=0.0),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("box", JSON, nullable=True),
+    Column("page", Integer, nullable=False, default=0),
+    Column("source", String(16), nullable=False, default="ocr"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_fields_record", "record_id"),
+)
+
+field_history = Table(
+    "field_history", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("field_id", Integer, ForeignKey("fields.id", ondelete="CASCADE"), nullable=False),
+    Column("record_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
+    Column("who", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("old_value", Text, nullable=False, default=""),
+    Column("new_value", Text, nullable=False, default=""),
+    Column("old_status", String(16), nullable=False, default=""),
+    Column("new_status", String(16), nullable=False, default=""),
+    Index("ix_field_history_record", "record_id"),
+)
