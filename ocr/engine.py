@@ -147,6 +147,25 @@ class PytesseractBackend:
         pass
 
 
+SPECK_CONFIDENCE = 0.5
+SPECK_SIZE = 0.12  # of the line's median letter-word height
+
+
+def drop_specks(words: list[RawWord]) -> list[RawWord]:
+    """Drop punctuation-only "words" that are paper noise: Tesseract (psm 6 especially) reads specks of a
+    photocopy as ":" "." "-". Kept when confident and of a plausible size (the "-" of a heading)."""
+    heights = sorted(w.box[3] - w.box[1] for w in words if any(c.isalnum() for c in w.text))
+    median = heights[len(heights) // 2] if heights else 0
+    out = []
+    for w in words:
+        if not any(c.isalnum() for c in w.text):
+            size = max(w.box[2] - w.box[0], w.box[3] - w.box[1])
+            if w.confidence < SPECK_CONFIDENCE or (median and size < SPECK_SIZE * median):
+                continue
+        out.append(w)
+    return out
+
+
 def _has_ink(image: np.ndarray) -> bool:
     return bool((image < 128).any())
 
@@ -190,13 +209,17 @@ class OcrEngine:
         return self.backend.name
 
     def _page(self, raw: list[RawWord], width: int, height: int, psm: int, dx: int = 0, dy: int = 0) -> OcrPage:
-        lines: dict[int, list[Word]] = {}
+        grouped: dict[int, list[RawWord]] = {}
         for rw in raw:
-            text = apply_text_layer(rw.text, correct=self.correct)
-            x0, y0, x1, y1 = rw.box
-            box = (max(0, x0 + dx), max(0, y0 + dy), min(width, x1 + dx), min(height, y1 + dy))
-            lines.setdefault(rw.line_no, []).append(Word(text, box, max(0.0, min(1.0, rw.confidence)), rw.text))
-        out = [Line(words, _union([w.box for w in words])) for _, words in sorted(lines.items())]
+            grouped.setdefault(rw.line_no, []).append(rw)
+        out = []
+        for _, words in sorted(grouped.items()):
+            kept = [Word(apply_text_layer(rw.text, correct=self.correct),
+                         (max(0, rw.box[0] + dx), max(0, rw.box[1] + dy), min(width, rw.box[2] + dx),
+                          min(height, rw.box[3] + dy)), max(0.0, min(1.0, rw.confidence)), rw.text)
+                    for rw in drop_specks(words)]
+            if kept:
+                out.append(Line(kept, _union([w.box for w in kept])))
         return OcrPage(lines=out, width=width, height=height, lang=self.lang, psm=psm)
 
     def read_page(self, image: np.ndarray, *, psm: int | None = None, dpi: float | None = None) -> OcrPage:
