@@ -82,8 +82,10 @@ class BookExport:
     book: BookKey
     xlsx: Path
     zip: Path | None
-    pdfs: list[Path] = field(default_factory=list)
+    pdfs: list[str] = field(default_factory=list)              # PDF file names, as in the zip
     pdf_pages: dict[str, int] = field(default_factory=dict)   # pdf file name -> page count
+    pdf_dir: Path | None = None   # the loose PDFs, when kept (keep_pdfs); else only inside the zip
+    kb_per_a4: float = 0.0        # mean PDF size per A4 page, kB
     rows: int = 0
     without_scans: int = 0   # records exported to Excel that have no page images (e.g. legacy imports)
 
@@ -95,6 +97,7 @@ class ExportReport:
     held_back: Counter[str] = field(default_factory=Counter)
     held_back_ids: list[str] = field(default_factory=list)
     verified: bool = False
+    checks: list[str] = field(default_factory=list)          # what the re-read checked
 
     @property
     def exported(self) -> int:

@@ -1,0 +1,103 @@
+"""One book's BTP import workbook, in the template's exact shape.
+
+Sheet `DL Import`: row 1 = the template keys (with their allowed values after a line break where the template
+has them), one registration per row from row 2 with `STT` numbering. Sheet `Ghi chu`: the code lists.
+Every value cell is text with number format "@": ID numbers keep their leading zeros, `dd.mm.yyyy` dates
+and codes are not turned into numbers or dates by Excel/LibreOffice. Unknown values are empty cells.
+
+Written with openpyxl's write-only mode so rows stream to disk (a book, or a 100,000-row backlog benchmark,
+never sits in memory as cells; only openpyxl's shared-string table grows with distinct texts).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from export.atomic import atomic_path
+from export.templates import BtpTemplate
+from export.types import Value, plain
+from sohoa.text import nfc
+
+TEXT_FORMAT = "@"
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters an xlsx cannot hold
+
+
+def normalize_date(value: object) -> str:
+    """Dates as the template wants them: `dd.mm.yyyy` (partial `mm.yyyy`/`yyyy` kept). Accepts date
+    objects and the common `d/m/yyyy`, `d-m-yyyy`, `yyyy-mm-dd` spellings; anything else is left alone."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%d.%m.%Y")
+    text = str(value).strip()
+    if m := re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", text):
+        return f"{int(m[1]):02d}.{int(m[2]):02d}.{m[3]}"
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
+        return f"{m[3]}.{m[2]}.{m[1]}"
+    if m := re.fullmatch(r"(\d{1,2})[./-](\d{4})", text):
+        return f"{int(m[1]):02d}.{m[2]}"
+    return text
+
+
+def cell_text(key: str, value: Value, date_columns: frozenset[str]) -> str:
+    text = plain(value) if not isinstance(value, dt.date) else value  # type: ignore[assignment]
+    if key in date_columns and text:
+        return normalize_date(text)
+    return _ILLEGAL.sub(" ", nfc(str(text))).strip()
+
+
+def _write_notes(ws, template: BtpTemplate) -> None:
+    ws.append(["Mã (code)", "Ý nghĩa (meaning)"])
+    for code_list in template.code_lists:
+        ws.append([])
+        ws.append([code_list.title])
+        for code, meaning in code_list.codes:
+            ws.append([code, meaning])
+
+
+def write_book_xlsx(path: Path, template: BtpTemplate, rows: Iterable[Mapping[str, Value]]) -> int:
+    """Write the workbook to `path` (atomically: temp file + rename) and return the number of data rows.
+
+    `rows` is consumed lazily, one registration at a time. A key the template does not have is ignored
+    here (the caller decides whether that is an error); a template key the row lacks is an empty cell."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(template.sheet)
+    header = []
+    for text in template.header():
+        cell = WriteOnlyCell(ws, value=text)
+        if "\n" in text:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header.append(cell)
+    ws.append(header)
+
+    styled = WriteOnlyCell(ws, value="")
+    styled.number_format = TEXT_FORMAT
+    text_style = styled._style  # one style object, shared by reference: no per-cell style lookup
+
+    keys = template.columns
+    dates = template.date_columns
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        out: list[object] = []
+        for key in keys:
+            if key == "STT":
+                out.append(count)
+                continue
+            text = cell_text(key, row.get(key), dates)
+            if not text:
+                out.append(None)
+                continue
+            cell = WriteOnlyCell(ws, value=text)
+            cell.data_type = "s"  # a value starting with "=" stays text, never a formula
+            cell._style = text_style
+            out.append(cell)
+        ws.append(out)
+
+    _write_notes(wb.create_sheet(template.notes_sheet), template)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return count

@@ -1,0 +1,21 @@
+"""Export failures with a message an operator can act on (Vietnamese first, English gloss)."""
+from __future__ import annotations
+
+import errno
+
+
+class ExportError(RuntimeError):
+    """An export could not be written or did not read back correctly. No partial final file is left."""
+
+
+class VerifyError(ExportError):
+    """A written export failed its re-read check (openpyxl, LibreOffice, pdfinfo or zip CRC)."""
+
+
+def describe_os_error(exc: OSError, target: str) -> str:
+    if exc.errno == errno.ENOSPC:
+        return (f"Hết chỗ trống trên đĩa khi ghi {target}; giải phóng dung lượng rồi chạy lại "
+                f"(disk full while writing {target}; free space and run the export again)")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"Không có quyền ghi {target} (no permission to write {target}): {exc.strerror}")
+    return f"Lỗi ghi {target} (could not write {target}): {exc.strerror or exc}"

@@ -1,0 +1,53 @@
+"""Which records may leave in an export. A rule returns None (export it) or a short reason (hold it back).
+
+The rule is a plain function so the review stage can make "approved records only" the default without
+touching the exporters; `--include-unreviewed` bypasses the rule altogether.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Protocol
+
+from extract.types import FieldValue
+
+
+class HasFields(Protocol):
+    fields: dict
+    status: str
+
+
+ExportRule = Callable[[HasFields], str | None]
+
+INVALID = "invalid"            # a field broke a validation rule
+NEEDS_REVIEW = "needs_review"  # a field is not yet confirmed by a person
+NOT_APPROVED = "not_approved"  # the record has not been approved
+
+
+def field_values(record: HasFields) -> Iterator[FieldValue]:
+    """Every FieldValue of a record, its owners' included (land records); plain strings carry no status."""
+    for value in record.fields.values():
+        if isinstance(value, FieldValue):
+            yield value
+    for owner in getattr(record, "owners", ()) or ():
+        for value in (*owner.fields.values(), *((owner.card or {}).values())):
+            if isinstance(value, FieldValue):
+                yield value
+
+
+def reviewed_only(record: HasFields) -> str | None:
+    """Hold back a record while any field is invalid (first) or still needs review."""
+    statuses = {v.status for v in field_values(record)}
+    if INVALID in statuses:
+        return INVALID
+    if NEEDS_REVIEW in statuses:
+        return NEEDS_REVIEW
+    return None
+
+
+def approved_only(record: HasFields) -> str | None:
+    """The stricter rule the review stage can switch to: the record itself must be approved."""
+    return None if record.status == "approved" else (reviewed_only(record) or NOT_APPROVED)
+
+
+def export_everything(record: HasFields) -> str | None:
+    return None

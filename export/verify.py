@@ -1,0 +1,171 @@
+"""Re-read every export after writing it, with the tools the receiving side uses.
+
+xlsx: openpyxl (sheets, header, row count) and LibreOffice headless (converts the data sheet to CSV: if
+LibreOffice cannot open it, neither can the provincial import); PDF: poppler `pdfinfo` (opens, page count);
+zip: CRC test of every member, and the expected member list. One soffice start converts all workbooks of a
+run; a private LibreOffice profile per call lets parallel runs coexist.
+"""
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from export.errors import VerifyError
+
+
+@dataclass(frozen=True)
+class XlsxCheck:
+    path: Path
+    sheet: str
+    header: Sequence[str] | None = None  # expected row 1 (None: not checked)
+    rows: int | None = None              # expected data rows (None: not checked)
+
+
+@dataclass
+class VerifyReport:
+    checked: list[str] = field(default_factory=list)   # "<kind> <file name>: ok (...)"
+    problems: list[str] = field(default_factory=list)
+    libreoffice: bool = False                          # False when soffice was not found (said in `checked`)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def check_xlsx_openpyxl(check: XlsxCheck) -> list[str]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(check.path, read_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        return [f"{check.path.name}: openpyxl không mở được (cannot open): {exc}"]
+    try:
+        if check.sheet not in wb.sheetnames:
+            return [f"{check.path.name}: thiếu trang {check.sheet!r} (sheet missing)"]
+        ws = wb[check.sheet]
+        problems = []
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, ())
+        if check.header is not None and [str(v or "") for v in header] != list(check.header):
+            problems.append(f"{check.path.name}: dòng tiêu đề khác mẫu (header row differs from template)")
+        count = sum(1 for row in rows if any(v not in (None, "") for v in row))
+        if check.rows is not None and count != check.rows:
+            problems.append(f"{check.path.name}: {count} dòng dữ liệu, cần {check.rows} (data rows)")
+        return problems
+    finally:
+        wb.close()
+
+
+def convert_with_libreoffice(paths: Sequence[Path], out_dir: Path, timeout: float) -> dict[Path, Path | str]:
+    """Convert each workbook's first sheet to CSV; map each input to its CSV, or to an error message."""
+    soffice = soffice_path()
+    assert soffice, "soffice_path() checked by the caller"
+    with tempfile.TemporaryDirectory(prefix="sohoa-lo-profile-") as profile:
+        cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+               "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(out_dir),
+               *map(str, paths)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+            failure = "" if proc.returncode == 0 else f"soffice exit {proc.returncode}: {proc.stderr[-300:]}"
+        except subprocess.TimeoutExpired:
+            failure = f"LibreOffice quá thời gian {timeout:.0f} s (timed out)"
+    result: dict[Path, Path | str] = {}
+    for path in paths:
+        csv_path = out_dir / (path.stem + ".csv")
+        result[path] = csv_path if csv_path.exists() else (failure or "LibreOffice không tạo CSV (no CSV output)")
+    return result
+
+
+def check_csv(path: Path, check: XlsxCheck, csv_path: Path) -> list[str]:
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.reader(fh) if any(cell.strip() for cell in r)]
+    problems = []
+    if check.header is not None and (not rows or [c for c in rows[0]][:len(check.header)] != list(check.header)):
+        problems.append(f"{path.name}: LibreOffice đọc tiêu đề khác (LibreOffice reads a different header)")
+    if check.rows is not None and len(rows) - 1 != check.rows:
+        problems.append(f"{path.name}: LibreOffice đọc {len(rows) - 1} dòng, cần {check.rows} (rows read)")
+    return problems
+
+
+def check_pdf(path: Path, pages: int | None, timeout: float = 60) -> list[str]:
+    pdfinfo = shutil.which("pdfinfo")
+    if not pdfinfo:
+        return [f"{path.name}: thiếu pdfinfo (poppler-utils not installed)"]
+    try:
+        proc = subprocess.run([pdfinfo, str(path)], capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return [f"{path.name}: pdfinfo quá thời gian (timed out)"]
+    if proc.returncode != 0:
+        return [f"{path.name}: poppler không mở được PDF (cannot open): {proc.stderr.strip()[-200:]}"]
+    found = next((int(line.split()[1]) for line in proc.stdout.splitlines() if line.startswith("Pages:")), None)
+    if pages is not None and found != pages:
+        return [f"{path.name}: {found} trang, cần {pages} (page count)"]
+    return []
+
+
+def check_zip(path: Path, members: Sequence[str] | None) -> list[str]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            bad = zf.testzip()
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        return [f"{path.name}: zip hỏng (broken zip): {exc}"]
+    problems = []
+    if bad is not None:
+        problems.append(f"{path.name}: sai CRC ở {bad} (CRC error)")
+    if any("/" in n or "\\" in n for n in names):
+        problems.append(f"{path.name}: zip có thư mục, cần phẳng (zip must be flat)")
+    if members is not None and sorted(names) != sorted(members):
+        problems.append(f"{path.name}: danh sách tệp trong zip khác (member list differs)")
+    return problems
+
+
+def verify_exports(xlsx: Sequence[XlsxCheck] = (), pdfs: dict[Path, int | None] | None = None,
+                   zips: dict[Path, Sequence[str] | None] | None = None, *, libreoffice: bool = True,
+                   openpyxl: bool = True, timeout: float = 180, raise_on_error: bool = True) -> VerifyReport:
+    """Check everything; return the report, or raise VerifyError listing every problem."""
+    report = VerifyReport()
+    for check in xlsx if openpyxl else ():
+        problems = check_xlsx_openpyxl(check)
+        report.problems += problems
+        if not problems:
+            report.checked.append(f"xlsx {check.path.name}: openpyxl ok")
+    if xlsx and libreoffice:
+        if soffice_path() is None:
+            report.checked.append("LibreOffice (soffice) không có: bỏ qua (not installed: skipped)")
+        else:
+            report.libreoffice = True
+            with tempfile.TemporaryDirectory(prefix="sohoa-verify-") as tmp:
+                by_path = {c.path: c for c in xlsx}
+                converted = convert_with_libreoffice(list(by_path), Path(tmp), timeout + 20 * len(xlsx))
+                for path, outcome in converted.items():
+                    if isinstance(outcome, str):
+                        report.problems.append(f"{path.name}: {outcome}")
+                        continue
+                    problems = check_csv(path, by_path[path], outcome)
+                    report.problems += problems
+                    if not problems:
+                        report.checked.append(f"xlsx {path.name}: LibreOffice ok")
+    for path, pages in (pdfs or {}).items():
+        problems = check_pdf(path, pages)
+        report.problems += problems
+        if not problems:
+            report.checked.append(f"pdf {path.name}: pdfinfo ok")
+    for path, members in (zips or {}).items():
+        problems = check_zip(path, members)
+        report.problems += problems
+        if not problems:
+            report.checked.append(f"zip {path.name}: CRC ok")
+    if raise_on_error and report.problems:
+        raise VerifyError("Kiểm tra lại tệp xuất thất bại (export re-read failed):\n  " + "\n  ".join(report.problems))
+    return report
