@@ -1,0 +1,97 @@
+"""Flask app factory: `create_app(workspace)` serves one workspace's store to reviewers and approvers."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from review.config import load_review_config, secret_key
+from review.images import PageCache
+from review.labels import label
+from review.model import STATE_LABELS
+
+log = logging.getLogger(__name__)
+csrf = CSRFProtect()
+
+ROLE_LABELS = {"operator": "nhập liệu", "reviewer": "kiểm tra", "approver": "phê duyệt", "admin": "quản trị"}
+
+
+def open_store(workspace: Path):
+    """The workspace's store (sohoa.toml [store] url, else the workspace SQLite file), migrated."""
+    from store.db import Store
+
+    try:
+        from hotfolders.workspace import Workspace
+        url = Workspace(workspace).store_url()
+    except (ImportError, FileNotFoundError):
+        from store.db import sqlite_url
+        url = sqlite_url(workspace / "sohoa.db")
+    return Store(url)
+
+
+def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
+    workspace = Path(workspace).resolve()
+    config = load_review_config(workspace)
+    app = Flask(__name__)
+    store = store or open_store(workspace)
+    app.config.update(
+        TESTING=testing,
+        SECRET_KEY=secret_key(workspace),
+        WORKSPACE=workspace,
+        STORE=store,
+        ENGINE=store.engine,
+        PAGE_CACHE=PageCache(),
+        LOCK_SECONDS=int(config.lock_minutes * 60),
+        EXPORT_RULE=config.export_rule,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=config.session_minutes),
+        SESSION_COOKIE_NAME="sohoa_review",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(config.secure_cookies),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires by itself
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    csrf.init_app(app)
+
+    from review import api, auth, images, views
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(images.bp)
+    app.register_blueprint(api.bp)
+    app.before_request(auth.load_user)
+
+    @app.context_processor
+    def _globals():
+        return {"state_labels": STATE_LABELS, "role_labels": ROLE_LABELS, "label": label}
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self'; style-src 'self'; "
+                                "script-src 'self'; frame-ancestors 'none'")
+        return resp
+
+    @app.errorhandler(CSRFError)
+    def _csrf(err):
+        log.info("csrf refused: %s", err.description)
+        return render_template("error.html", code=400,
+                               message="Biểu mẫu hết hạn hoặc không hợp lệ, hãy tải lại trang "
+                                       "(form expired or forged: reload the page)."), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(err):
+        messages = {401: "Cần đăng nhập (login required).", 403: "Bạn không có quyền làm việc này (forbidden).",
+                    404: "Không tìm thấy (not found)."}
+        message = err.description if err.code == 403 and "two-person" in (err.description or "") \
+            else messages.get(err.code, err.description)
+        return render_template("error.html", code=err.code, message=message), err.code
+
+    return app

@@ -1,0 +1,98 @@
+"""Log-in, log-out and the guard that puts every page and image behind a session.
+
+The session cookie is signed (Flask) and carries the user name plus the time of the last request; the
+server refuses a session idle longer than PERMANENT_SESSION_LIFETIME even if the browser kept the cookie.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from review.users import authenticate, get_user
+
+log = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__)
+
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths: a login link must not bounce the user to another host."""
+    if not target:
+        return url_for("views.queue")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("views.queue")
+    return target
+
+
+def load_user() -> None:
+    """before_request: set g.user from the session, or send the browser to /login."""
+    g.user = None
+    name = session.get("user")
+    if name:
+        lifetime = current_app.permanent_session_lifetime.total_seconds()
+        if time.time() - float(session.get("seen", 0)) > lifetime:
+            session.clear()
+        else:
+            g.user = get_user(current_app.config["ENGINE"], name)
+            if g.user is None:
+                session.clear()
+            else:
+                session["seen"] = time.time()
+    if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        if request.endpoint and (request.endpoint.startswith("images.") or request.endpoint.startswith("api.")):
+            abort(401)
+        return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+    return None
+
+
+def require(right: str):
+    """Decorator: the logged-in user's role must grant `right` (view, review, approve, admin)."""
+    def wrap(view):
+        @wraps(view)
+        def inner(*args, **kwargs):
+            if g.user is None or not g.user.can(right):
+                abort(403)
+            return view(*args, **kwargs)
+        return inner
+    return wrap
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "POST":
+        user = authenticate(current_app.config["ENGINE"], request.form.get("name", ""),
+                            request.form.get("password", ""))
+        if user is None:
+            log.info("login refused")
+            flash("Sai tên đăng nhập hoặc mật khẩu (wrong name or password).", "error")
+            return render_template("login.html"), 401
+        session.clear()
+        session.permanent = True
+        session["user"] = user.name
+        session["seen"] = time.time()
+        log.info("login ok role=%s", user.role)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    session.clear()
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,122 @@
+"""Page images and field crops, served by record id and field key only — never by a path from the URL.
+
+The file behind a page comes from the store and must resolve inside the workspace; anything else is a 404.
+Decoded pages are kept in a small LRU cache because a reviewer's screen asks for several crops of the
+same page at once.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, request
+from PIL import Image, ImageOps
+
+from review import queries
+from review.auth import require
+
+log = logging.getLogger(__name__)
+bp = Blueprint("images", __name__, url_prefix="/img")
+
+PAGE_MAX_WIDTH = 1400   # the page view is scaled down; crops come from full resolution
+CROP_MARGIN = 12
+
+
+class PageCache:
+    """A few decoded pages, keyed by path and mtime so a re-prepared page is re-read."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, float], Image.Image] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, path: Path) -> Image.Image:
+        key = (str(path), path.stat().st_mtime)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        with Image.open(path) as im:
+            im = ImageOps.exif_transpose(im)
+            im = im.convert("L") if im.mode in ("1", "L", "I;16") else im.convert("RGB")
+            im.load()
+        with self._lock:
+            self._items[key] = im
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return im
+
+
+def safe_page_path(workspace: Path, stored: str | Path | None) -> Path | None:
+    """The page file if it is a regular file inside the workspace, else None (no traversal, no symlink out)."""
+    if not stored:
+        return None
+    root = workspace.resolve()
+    path = Path(stored)
+    path = (path if path.is_absolute() else root / path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
+
+
+def page_size(workspace: Path, stored: str | Path | None) -> tuple[int, int]:
+    """Width and height of a page file without decoding it (for the highlight overlay)."""
+    path = safe_page_path(workspace, stored)
+    if path is None:
+        return (1, 1)
+    with Image.open(path) as im:
+        w, h = im.size
+        if (im.getexif().get(0x0112) or 1) in (5, 6, 7, 8):
+            w, h = h, w
+    return (w, h)
+
+
+def _send(im: Image.Image, fmt: str) -> Response:
+    buf = io.BytesIO()
+    if fmt == "JPEG":
+        im.save(buf, "JPEG", quality=82)
+    else:
+        im.save(buf, "PNG", compress_level=1)
+    resp = Response(buf.getvalue(), mimetype=f"image/{fmt.lower()}")
+    resp.headers["Cache-Control"] = "private, max-age=300"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+def _page_image(record_id: int, n: int) -> Image.Image:
+    workspace: Path = current_app.config["WORKSPACE"]
+    stored = queries.page_file(current_app.config["STORE"], record_id, n)
+    path = safe_page_path(workspace, stored)
+    if path is None:
+        log.info("no page image record=%s page=%s", record_id, n)
+        abort(404)
+    return current_app.config["PAGE_CACHE"].get(path)
+
+
+@bp.route("/record/<int:record_id>/page/<int:n>")
+@require("view")
+def page(record_id: int, n: int):
+    im = _page_image(record_id, n)
+    if im.width > PAGE_MAX_WIDTH:
+        im = im.resize((PAGE_MAX_WIDTH, round(im.height * PAGE_MAX_WIDTH / im.width)), Image.Resampling.BILINEAR)
+    return _send(im, "JPEG")
+
+
+@bp.route("/record/<int:record_id>/crop")
+@require("view")
+def crop(record_id: int):
+    key = request.args.get("key", "")
+    rec = queries.load_record(current_app.config["STORE"], record_id, with_history=False)
+    field = rec.field(key) if rec else None
+    if field is None or field.box is None:
+        abort(404)
+    im = _page_image(record_id, field.page)
+    x, y, w, h = field.box
+    box = (max(0, x - CROP_MARGIN), max(0, y - CROP_MARGIN),
+           min(im.width, x + w + CROP_MARGIN), min(im.height, y + h + CROP_MARGIN))
+    if box[2] <= box[0] or box[3] <= box[1]:
+        abort(404)
+    return _send(im.crop(box), "PNG")

@@ -1,0 +1,173 @@
+"""The pages: queue, record review (lock, save), approvals (approve / send back)."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+
+from review import queries
+from review.auth import require
+from review.images import page_size
+from review.model import APPROVED, PENDING, SENT_BACK, SUBMITTED
+from review.validation import FieldDecision, validate_values
+
+log = logging.getLogger(__name__)
+bp = Blueprint("views", __name__)
+
+FILTER_KEYS = ("type", "commune", "book")
+QUEUE_LIMIT = 500
+
+
+def _filters() -> dict[str, str]:
+    return {k: request.args.get(k, "").strip()[:128] for k in FILTER_KEYS}
+
+
+def _store():
+    return current_app.config["STORE"]
+
+
+@bp.route("/")
+@require("view")
+def queue():
+    filters = _filters()
+    items = queries.queue(_store(), **filters, limit=QUEUE_LIMIT)
+    return render_template("queue.html", items=items, filters=filters, limit=QUEUE_LIMIT,
+                           filters_set={k: v for k, v in filters.items() if v},
+                           options=queries.filter_options(_store()))
+
+
+@bp.route("/next")
+@require("review")
+def next_record():
+    """The first queue record nobody else holds: the reviewer's 'next' without choosing."""
+    filters = _filters()
+    after = request.args.get("after", type=int)
+    for item in queries.queue(_store(), **filters, limit=QUEUE_LIMIT):
+        if item.record_id == after:
+            continue
+        if item.locked_by in (None, g.user.name):
+            return redirect(url_for("views.record", record_id=item.record_id,
+                                    **{k: v for k, v in filters.items() if v}))
+    flash("Hết bản ghi cần kiểm tra (the queue is empty).", "info")
+    return redirect(url_for("views.queue", **{k: v for k, v in filters.items() if v}))
+
+
+def _render_record(record_id: int, errors: dict[str, str] | None = None, status: int = 200):
+    store = _store()
+    rec = queries.load_record(store, record_id)
+    if rec is None:
+        abort(404)
+    holder, until = None, None
+    editable = g.user.can("review") and rec.state in (PENDING, SENT_BACK)
+    if editable:
+        lock = queries.lock(store, record_id, g.user.name, current_app.config["LOCK_SECONDS"])
+        holder, until = lock.holder, lock.until
+        editable = lock.ok
+    workspace = current_app.config["WORKSPACE"]
+    pages = []
+    for idx, stored in queries.page_files(store, record_id):
+        w, h = page_size(workspace, stored)
+        pages.append({"index": idx, "width": w, "height": h})
+    filters = _filters()
+    log.info("record open record=%s editable=%s", record_id, editable)
+    return render_template("record.html", rec=rec, pages=pages, readonly=not editable,
+                           lock_holder=holder, lock_until=until, errors=errors or {},
+                           filters_set={k: v for k, v in filters.items() if v}), status
+
+
+@bp.route("/record/<int:record_id>")
+@require("view")
+def record(record_id: int):
+    return _render_record(record_id)
+
+
+def _decisions_from_form(rec) -> list[FieldDecision]:
+    out = []
+    for f in rec.fields:
+        value = request.form.get(f"v:{f.key}")
+        if value is None:
+            continue
+        state = request.form.get(f"s:{f.key}", "pending")
+        out.append(FieldDecision(key=f.key, value=value, state=state,
+                                 confirmed=request.form.get(f"c:{f.key}") == "1"))
+    return out
+
+
+@bp.route("/record/<int:record_id>/save", methods=["POST"])
+@require("review")
+def save(record_id: int):
+    store = _store()
+    rec = queries.load_record(store, record_id, with_history=False)
+    if rec is None:
+        abort(404)
+    if rec.state not in (PENDING, SENT_BACK):
+        flash("Bản ghi này đã được kiểm tra (already reviewed).", "error")
+        return redirect(url_for("views.record", record_id=record_id))
+    lock = queries.lock(store, record_id, g.user.name, current_app.config["LOCK_SECONDS"])
+    if not lock.ok:
+        flash(f"Bản ghi đang được {lock.holder} kiểm tra; không lưu (locked by another reviewer).", "error")
+        return redirect(url_for("views.record", record_id=record_id))
+    decisions = _decisions_from_form(rec)
+    values = {f.key: f.value for f in rec.fields}
+    values.update({d.key: d.value for d in decisions})
+    errors = validate_values(rec.doc_type, values)
+    blocking = {d.key: errors[d.key] for d in decisions
+                if d.key in errors and not d.confirmed and d.state != "illegible"
+                and (d.state == "changed" or rec.field(d.key).flagged)}
+    if blocking:
+        flash("Còn trường không hợp lệ: sửa hoặc xác nhận (fields still invalid: fix or confirm).", "error")
+        return _render_record(record_id, errors=blocking, status=422)
+    changed = queries.apply_review(store, rec, decisions, g.user.name)
+    queries.add_decision(store, record_id, SUBMITTED, g.user.name)
+    queries.unlock(store, record_id, g.user.name)
+    log.info("record saved record=%s changed_fields=%d", record_id, changed)
+    filters = {k: v for k, v in _filters().items() if v}
+    return redirect(url_for("views.next_record", after=record_id, **filters))
+
+
+@bp.route("/approvals")
+@require("approve")
+def approvals():
+    items = [{"rec": rec, "submitted_by": rec.submitted_by or "máy đọc tự động (machine, nothing flagged)",
+              "changes": queries.value_changes(rec), "own": queries.touched_by(rec, g.user.name)}
+             for rec in queries.approval_candidates(_store())]
+    return render_template("approvals.html", items=items)
+
+
+def _pending_approval(record_id: int):
+    rec = queries.load_record(_store(), record_id)
+    if rec is None:
+        abort(404)
+    if not rec.awaiting_approval:
+        flash("Bản ghi không ở trạng thái chờ phê duyệt (not waiting for approval).", "error")
+        return rec, False
+    if queries.touched_by(rec, g.user.name):
+        log.info("approval refused two-person rule record=%s", record_id)
+        abort(403, "Không thể tự phê duyệt bản ghi mình đã sửa hoặc kiểm tra (two-person rule).")
+    return rec, True
+
+
+@bp.route("/record/<int:record_id>/approve", methods=["POST"])
+@require("approve")
+def approve(record_id: int):
+    rec, ok = _pending_approval(record_id)
+    if ok:
+        queries.add_decision(_store(), record_id, APPROVED, g.user.name)
+        log.info("record approved record=%s", record_id)
+        flash(f"Đã phê duyệt bản ghi {record_id} (approved).", "info")
+    return redirect(url_for("views.approvals"))
+
+
+@bp.route("/record/<int:record_id>/send-back", methods=["POST"])
+@require("approve")
+def send_back(record_id: int):
+    comment = request.form.get("comment", "").strip()[:500]
+    if not comment:
+        flash("Cần ghi lý do trả lại (a comment is required).", "error")
+        return redirect(url_for("views.approvals"))
+    rec, ok = _pending_approval(record_id)
+    if ok:
+        queries.add_decision(_store(), record_id, SENT_BACK, g.user.name, comment)
+        log.info("record sent back record=%s", record_id)
+        flash(f"Đã trả lại bản ghi {record_id} (sent back).", "info")
+    return redirect(url_for("views.approvals"))
