@@ -77,6 +77,7 @@ def make_engine(url: str) -> Engine:
 
 def migrate(engine: Engine) -> bool:
     """Bring the schema to the newest revision(s). Returns True when something was applied."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines would drown the run's own log
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext

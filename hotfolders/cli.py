@@ -1,0 +1,63 @@
+"""Commands of the hot-folder stage: sohoa init, sohoa watch, sohoa status."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("init", help="Tạo thư mục làm việc: cấu hình, CSDL, inbox/<loại>/, done/, quarantine/, out/ "
+                            "(create a workspace: config, store, inbox/<type>/, done/, quarantine/, out/). "
+                            "Chạy lại không mất gì (idempotent).")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init_command(directory: Path) -> None:
+    from hotfolders.workspace import KINDS, init_workspace
+
+    ws = init_workspace(directory)
+    click.echo(f"Thư mục làm việc (workspace): {ws.root}")
+    click.echo(f"  cấu hình (config): {ws.config_path}")
+    click.echo(f"  thả tệp vào (drop files into): {ws.inbox}/<{'|'.join(KINDS)}>/<xã>/<quyển>/")
+
+
+@click.command("watch", help="Theo dõi inbox và xử lý tệp mới (watch the inbox and process new files).")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--once", is_flag=True, help="Xử lý những gì đang có rồi thoát (process what is there, then exit).")
+@click.option("--workers", type=int, default=None,
+              help="Số tiến trình xử lý, 0 = trong tiến trình chính (worker processes; 0 = in-process).")
+def watch_command(directory: Path, once: bool, workers: int | None) -> None:
+    from hotfolders.watch import WorkspaceBusy, run_once, watch_forever
+    from hotfolders.workspace import open_workspace
+
+    ws = open_workspace(directory)
+    config = ws.config()
+    if workers is not None:
+        config.workers = workers
+
+    def report(line: str) -> None:
+        click.echo(line, err=True)
+
+    try:
+        stats = run_once(ws, config, report) if once else watch_forever(ws, config, report)
+    except WorkspaceBusy as exc:
+        raise click.ClickException(str(exc)) from exc
+    except KeyboardInterrupt:
+        click.echo("dừng (stopped); tệp dở dang sẽ được xử lý lại lần sau (unfinished files resume next time)",
+                   err=True)
+        return
+    click.echo(f"xong (done): {stats.done}, cách ly (quarantined): {stats.quarantined}, "
+               f"trùng (duplicates): {stats.duplicates}, trang (pages): {stats.pages}, "
+               f"không chuyển được (not moved): {stats.move_failures}")
+
+
+@click.command("status", help="Số tệp theo trạng thái, theo xã/quyển, và lý do cách ly "
+                              "(counts by state, by commune/book, and quarantine reasons).")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def status_command(directory: Path) -> None:
+    from hotfolders.status import status_report
+    from hotfolders.workspace import open_workspace
+
+    click.echo(status_report(open_workspace(directory)))
+
+
+COMMANDS = [init_command, watch_command, status_command]
+BENCH_COMMANDS: list[click.Command] = []

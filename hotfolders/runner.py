@@ -1,0 +1,342 @@
+"""The pipeline runner: inbox files -> store rows -> worker pool -> one commit per file -> done/ or quarantine/.
+
+Every step that matters is in the store before it happens, so a kill -9 anywhere is recovered on restart:
+  1. a stable file is hashed and inserted as `received` (or as a `duplicate` of the first copy);
+  2. it is set `processing` (attempt counted) and handed to a worker;
+  3. pages + records + fields + state `done` commit in one transaction (or `quarantined` with a reason);
+  4. the original is moved, then the move is noted. A file still in the inbox whose row is finished but not
+     moved is simply moved on the next pass; `processing` rows of a dead run are requeued at start.
+Logs name files by id only: file names may hold personal names.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hotfolders.config import Config
+from hotfolders.crashpoints import maybe_crash
+from hotfolders.junk import is_junk
+from hotfolders.moves import move_with_note, note_text
+from hotfolders.processor import ProcessorSettings
+from hotfolders.progress import Progress
+from hotfolders.stability import StabilityTracker
+from hotfolders.worker import Job, JobResult, init_worker, run_job
+from hotfolders.workspace import Workspace
+from store.db import Store
+from store.types import FileRow, PageData
+
+log = logging.getLogger(__name__)
+
+MOVE_RETRY_SECONDS = 30.0
+NOTE_SUFFIX = {"quarantined": ".reason.txt", "duplicate": ".note.txt"}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def scan_inbox(inbox: Path) -> list[Path]:
+    """Every candidate file under the inbox: hidden folders, junk and sidecar notes are skipped."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(inbox):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(Path(dirpath) / name for name in sorted(filenames) if not is_junk(name))
+    return found
+
+
+class InlineExecutor:
+    """workers = 0: run jobs in this process (tests, debugging); same interface as the pool."""
+
+    def __init__(self, spec: str, settings: ProcessorSettings):
+        init_worker(spec, settings)
+
+    def submit(self, fn, *args) -> Future:
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        pass
+
+
+@dataclass
+class InFlight:
+    row: FileRow
+    path: Path
+    future: Future
+    attempt: int
+
+
+@dataclass
+class RunStats:
+    done: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    retried: int = 0
+    moved_later: int = 0
+    move_failures: int = 0
+    pages: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    worker_pids: set[int] = field(default_factory=set)
+
+
+class Runner:
+    def __init__(self, ws: Workspace, config: Config, *, report: Callable[[str], None] | None = None):
+        self.ws, self.config = ws, config
+        self.store = Store(ws.store_url(config))
+        self.tracker = StabilityTracker(config.stability_seconds)
+        self.settings = ProcessorSettings(dpi=config.dpi, max_pixels=config.max_pixels, lang=config.lang)
+        self.executor = self._new_executor()
+        self.in_flight: dict[int, InFlight] = {}
+        self.retry_at: dict[int, tuple[float, Path]] = {}  # file id -> (monotonic time of next attempt, path)
+        self.move_retry_at: dict[Path, float] = {}    # finished files that could not be moved yet
+        self.hash_cache: dict[Path, tuple[int, int, str]] = {}
+        self.stats = RunStats()
+        self.progress = Progress(config.progress_seconds, report or log.info)
+        self.started = datetime.now(UTC)
+        self._recover()
+
+    # ---------------------------------------------------------------------------------------- set-up
+
+    def _new_executor(self):
+        n = self.config.worker_count
+        if n == 0:
+            return InlineExecutor(self.config.processor_spec, self.settings)
+        # spawn: the watcher has threads (watchdog), and forking a threaded process is unsafe
+        return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=init_worker, initargs=(self.config.processor_spec, self.settings))
+
+    def _recover(self) -> None:
+        stale = self.store.requeue_stale(self.started)
+        if stale:
+            log.warning("requeued %d file(s) left processing by a previous run: ids %s", len(stale), stale)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.store.close()
+
+    # ------------------------------------------------------------------------------------ main loop
+
+    @property
+    def busy(self) -> bool:
+        """Work this run still has to wait for: files in flight, retries due, files not yet stable."""
+        return bool(self.in_flight or self.retry_at or self.tracker.waiting)
+
+    def recheck_paths(self) -> set[Path]:
+        """Paths to look at again even without a new event: files still settling, retries, failed moves."""
+        return set(self.tracker.paths) | {p for _, p in self.retry_at.values()} | set(self.move_retry_at)
+
+    def _prune_vanished(self) -> None:
+        """A file waiting for a retry that the operator took away is no longer this run's work."""
+        for file_id, (_, path) in list(self.retry_at.items()):
+            if not path.exists():
+                del self.retry_at[file_id]
+
+    def step(self, paths: Iterable[Path]) -> None:
+        """Look at these inbox paths once, hand out what is ready, collect what finished."""
+        for path in paths:
+            if len(self.in_flight) >= max(1, self.config.worker_count) * 2:
+                break  # the pool is full; the rest will be seen on the next pass
+            self._consider(path)
+        self.collect(block=False)
+        self._prune_vanished()
+        self.progress.maybe_report(self.stats.done + self.stats.quarantined + self.stats.duplicates,
+                                   len(self.in_flight) + len(self.retry_at) + self.tracker.waiting_count)
+
+    def run_once(self, sleep: Callable[[float], None] = time.sleep) -> RunStats:
+        """Process what is in the inbox now (waiting for files still being written), then return."""
+        while True:
+            self.step(scan_inbox(self.ws.inbox))
+            if not self.busy:
+                break
+            self.collect(block=True, timeout=self.config.poll_seconds)
+            if not self.in_flight:
+                sleep(self.config.poll_seconds)
+        self.progress.final(self.stats.done + self.stats.quarantined + self.stats.duplicates)
+        return self.stats
+
+    # ---------------------------------------------------------------------------------- one file
+
+    def _consider(self, path: Path) -> None:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            self.tracker.forget(path)
+            return
+        if not self.tracker.is_stable(path, stat.st_size, stat.st_mtime_ns):
+            return
+        if path in self.move_retry_at and time.monotonic() < self.move_retry_at[path]:
+            return
+        if any(item.path == path for item in self.in_flight.values()):
+            return
+        try:
+            content_hash = self._hash(path, stat.st_size, stat.st_mtime_ns)
+        except FileNotFoundError:
+            self.tracker.forget(path)
+            return
+        except OSError as exc:  # unreadable right now (share dropped, locked): look again later
+            log.warning("cannot read an inbox file yet (%s); will retry", type(exc).__name__)
+            return
+        hint = self.ws.hint_for(path)
+        row = self.store.file_at(hint.rel_path, content_hash)
+        if row is not None and not (row.state in ("done", "quarantined", "duplicate") and row.moved_at):
+            if row.state in ("done", "quarantined", "duplicate"):
+                self._move(row, path)       # finished before a crash (or a failed move): just move it
+            elif row.id not in self.in_flight:
+                due, _ = self.retry_at.get(row.id, (0.0, path))
+                if time.monotonic() >= due:
+                    self.retry_at.pop(row.id, None)
+                    self._dispatch(row, path)
+            return
+        first = self.store.first_copy(content_hash)
+        values = dict(origin_path=str(path), rel_path=hint.rel_path, kind_hint=hint.kind, commune=hint.commune,
+                      book=hint.book)
+        if first is None:
+            row = self.store.add_file(content_hash=content_hash, size=stat.st_size, **values)
+            log.info("file %d received", row.id)
+            maybe_crash("after_received")
+            self._dispatch(row, path)
+        elif first.state == "quarantined" and first.moved_at is not None:
+            self.store.reopen_file(first.id, **values)  # dropped again after quarantine: try afresh
+            log.info("file %d dropped again after quarantine: processing afresh", first.id)
+            self._dispatch(self.store.file(first.id), path)
+        else:
+            reason = (f"trùng nội dung với tệp #{first.id} (duplicate of file #{first.id}, "
+                      f"{first.rel_path})")
+            row = self.store.add_file(content_hash=content_hash, size=stat.st_size, duplicate_of=first.id,
+                                      reason=reason, **values)
+            log.info("file %d is a duplicate of file %d", row.id, first.id)
+            self.stats.duplicates += 1
+            self._move(row, path)
+
+    def _hash(self, path: Path, size: int, mtime_ns: int) -> str:
+        cached = self.hash_cache.get(path)
+        if cached and cached[:2] == (size, mtime_ns):
+            return cached[2]
+        digest = sha256_of(path)
+        self.hash_cache[path] = (size, mtime_ns, digest)
+        return digest
+
+    def _dispatch(self, row: FileRow, path: Path) -> None:
+        if row.attempts >= self.config.max_attempts:
+            # a file that keeps killing its worker (or the whole run) must not loop forever
+            self._quarantine(row, path, "gave_up", f"đã thử {row.attempts} lần không thành công "
+                             f"(gave up after {row.attempts} attempts)")
+            return
+        attempt = self.store.mark_processing(row.id)
+        maybe_crash("after_processing")
+        hint = self.ws.hint_for(path)
+        job = Job(row.id, str(path), hint, str(self.ws.work / str(row.id)))
+        try:
+            future = self.executor.submit(run_job, job)
+        except BrokenProcessPool:
+            self._restart_pool()
+            future = self.executor.submit(run_job, job)
+        self.in_flight[row.id] = InFlight(row, path, future, attempt)
+        log.info("file %d processing (attempt %d)", row.id, attempt)
+
+    # ----------------------------------------------------------------------------------- results
+
+    def collect(self, block: bool, timeout: float = 0.0) -> None:
+        if not self.in_flight:
+            return
+        if block:
+            from concurrent.futures import FIRST_COMPLETED, wait
+
+            wait([i.future for i in self.in_flight.values()], timeout=timeout, return_when=FIRST_COMPLETED)
+        broken = False
+        for file_id, item in list(self.in_flight.items()):
+            if not item.future.done():
+                continue
+            del self.in_flight[file_id]
+            try:
+                result: JobResult = item.future.result()
+            except BrokenProcessPool:
+                broken = True
+                result = JobResult(file_id, failure="transient", code="worker_died",
+                                   message="tiến trình xử lý bị dừng đột ngột (worker process died)")
+            self._finish(item, result)
+        if broken:
+            self._restart_pool()
+
+    def _restart_pool(self) -> None:
+        log.warning("worker pool broken; starting a new one")
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._new_executor()
+
+    def _finish(self, item: InFlight, result: JobResult) -> None:
+        row, path = item.row, item.path
+        if result.worker_pid:
+            self.stats.worker_pids.add(result.worker_pid)
+        if result.outcome is not None:
+            outcome = result.outcome
+            pages = [PageData(p.page_index, p.prepared_path, p.archival_path, p.quality) for p in outcome.pages]
+            record_ids = self.store.commit_file_results(row.id, pages, outcome.records)
+            maybe_crash("after_commit")
+            log.info("file %d done: %d page(s), records %s", row.id, len(pages), record_ids)
+            self.stats.done += 1
+            self.stats.pages += len(pages)
+            for stage, seconds in outcome.stage_seconds.items():
+                self.stats.stage_seconds[stage] = self.stats.stage_seconds.get(stage, 0.0) + seconds
+            self._move(self.store.file(row.id), path)
+        elif result.failure == "permanent":
+            log.info("file %d rejected: %s", row.id, result.code)
+            self._quarantine(row, path, result.code, result.message)
+        else:
+            log.warning("file %d attempt %d failed (%s): %s", row.id, item.attempt, result.code, result.detail)
+            if item.attempt >= self.config.max_attempts:
+                self._quarantine(row, path, "gave_up", f"{result.message}; đã thử {item.attempt} lần "
+                                 f"(gave up after {item.attempt} attempts)")
+            else:
+                self.store.mark_received(row.id, reason=result.message, reason_code=result.code)
+                delay = self.config.backoff_seconds * 2 ** (item.attempt - 1)
+                self.retry_at[row.id] = (time.monotonic() + delay, path)
+                self.stats.retried += 1
+
+    def _quarantine(self, row: FileRow, path: Path, code: str, reason: str) -> None:
+        self.store.quarantine_file(row.id, code, reason)
+        self.stats.quarantined += 1
+        self._move(self.store.file(row.id), path)
+
+    def _move(self, row: FileRow, path: Path) -> None:
+        """Move a finished file out of the inbox (its outcome is already committed). A failure leaves it in
+        place with a reason in the store; it is tried again later, and the run goes on."""
+        root = self.ws.quarantine if row.state == "quarantined" else self.ws.done
+        note = None
+        if row.state in NOTE_SUFFIX:
+            note = note_text(file_id=row.id, rel_path=row.rel_path, state=row.state, code=row.reason_code,
+                             reason=row.reason, when=datetime.now(UTC))
+        try:
+            dest = move_with_note(path, root / row.rel_path, note, NOTE_SUFFIX.get(row.state, ""))
+        except OSError as exc:
+            problem = (f"không chuyển được tệp sang {root.name}/ ({type(exc).__name__}); tệp vẫn ở inbox, "
+                       f"sẽ thử lại (could not move the file to {root.name}/; it stays in the inbox, will retry)")
+            log.error("file %d committed as %s but could not be moved: %s", row.id, row.state, type(exc).__name__)
+            if row.state == "quarantined":
+                self.store.note_problem(row.id, f"{row.reason}; {problem}", row.reason_code)
+            else:
+                self.store.note_problem(row.id, problem, "move_failed")
+            self.move_retry_at[path] = time.monotonic() + max(MOVE_RETRY_SECONDS, self.config.rescan_seconds)
+            self.stats.move_failures += 1
+            return
+        maybe_crash("after_move")
+        self.move_retry_at.pop(path, None)
+        self.tracker.forget(path)
+        self.hash_cache.pop(path, None)
+        self.store.mark_moved(row.id, str(dest))
+        if row.reason_code == "move_failed":
+            self.store.note_problem(row.id, "", "")
+            self.stats.moved_later += 1
