@@ -8,6 +8,7 @@ book streams without being held in memory).
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from export.btp_excel import write_book_xlsx
 from export.bundle import write_book_zip
-from export.errors import ExportError, VerifyError
+from export.errors import ExportError, VerifyError, describe_os_error
 from export.naming import Naming, load_naming, unique_name
 from export.pdfs import PdfSettings, write_registration_pdf
 from export.rules import ExportRule, reviewed_only
@@ -90,14 +91,22 @@ def _export_book(book: BookKey, records: Iterable[ExportRecord], out_dir: Path, 
                 result.without_scans += 1
             yield record.fields
 
+    # The Excel goes under its final name only after the zip is complete: a book is all there or not.
+    staged = result.xlsx.with_name(f".{result.xlsx.name}.staged")
     try:
-        result.rows = write_book_xlsx(result.xlsx, template, rows())
+        result.rows = write_book_xlsx(staged, template, rows())
         if result.pdfs:
             result.zip = out_dir / naming.zip_name(book)
             write_book_zip(result.zip, [pdf_dir / n for n in result.pdfs])
+        try:
+            os.replace(staged, result.xlsx)
+        except OSError as exc:
+            raise ExportError(describe_os_error(exc, result.xlsx.name)) from exc
     except Exception:
         shutil.rmtree(pdf_dir, ignore_errors=True)  # no half-made book lying around
         raise
+    finally:
+        staged.unlink(missing_ok=True)
     if unknown_keys:
         log.warning("book %s: %d field keys not in the %s template were not exported: %s",
                     book.label, len(unknown_keys), template.doc_type, sorted(unknown_keys))

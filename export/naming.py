@@ -107,7 +107,9 @@ class Naming:
 
     def pdf_name(self, book: BookKey, fields: dict[str, Value]) -> str:
         values = self.book_fields(book)
-        values["reg_date"] = registration_date(plain(fields.get("ngayDangKy")), self.unknown_date)
+        from export.btp_excel import normalize_date
+
+        values["reg_date"] = registration_date(normalize_date(plain(fields.get("ngayDangKy"))), self.unknown_date)
         values["reg_no"] = registration_number(plain(fields.get("so")), self.unknown_number)
         return safe_name(_FORMATTER.format(self.pdf, **values))
 
