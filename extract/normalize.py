@@ -1,0 +1,346 @@
+"""Field normalisers: OCR text -> the value form the templates expect (see the common brief).
+
+Each normaliser takes the raw text and the profile's parameters and returns a `Normalized`: the value,
+whether it could be normalised at all, and whether it came from a closed list or a strict pattern
+(`checked`), which confidence.py counts like a passing validator. Profiles name normalisers by the keys
+of NORMALIZERS, so a new document type never needs Python.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from rapidfuzz import fuzz, process
+
+from extract.data import code_table, countries, ethnicities
+from extract.textutil import fold
+from sohoa.text import nfc
+
+
+@dataclass
+class Normalized:
+    value: str
+    ok: bool = True
+    reason: str = ""
+    checked: bool = False  # matched a closed list / strict pattern: as good as a passing validator
+
+
+def tone_normalize(text: str) -> str:
+    """NFC + the project's tone-mark convention (ocr.vietnamese); plain NFC if that module is missing."""
+    try:
+        from ocr.vietnamese import normalize_text
+    except ImportError:  # the OCR stage not installed: still NFC
+        return nfc(text)
+    return normalize_text(nfc(text))
+
+
+_EDGE_JUNK = " \t:;,./\\-_|·•'\"“”()[]"
+
+
+def clean_text(text: str) -> str:
+    """One line of text: spaces collapsed, separator junk off both ends (": 12 Lê Lợi;" -> "12 Lê Lợi")."""
+    text = re.sub(r"\s+", " ", nfc(text)).strip()
+    text = text.strip(_EDGE_JUNK)
+    text = text.rstrip(_EDGE_JUNK.replace(")", ""))
+    return text.strip()
+
+
+def _fail(raw: str, reason: str) -> Normalized:
+    return Normalized(clean_text(raw), ok=False, reason=reason)
+
+
+# ---------------------------------------------------------------- text and names
+
+def norm_text(raw: str, params: dict | None = None) -> Normalized:
+    text = tone_normalize(clean_text(raw))
+    if not text:
+        return _fail(raw, "trống (empty)")
+    return Normalized(text)
+
+
+def title_case(text: str) -> str:
+    """Title Case per syllable ("NGUYỄN THỊ THÚY" -> "Nguyễn Thị Thúy"), keeping hyphens and apostrophes."""
+    def cap(word: str) -> str:
+        return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
+    return " ".join(cap(w) for w in text.split())
+
+
+def norm_name(raw: str, params: dict | None = None) -> Normalized:
+    text = clean_text(raw)
+    text = re.sub(r"[^\w\s'\-]", " ", text)  # OCR specks between syllables
+    text = re.sub(r"\d", "", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        return _fail(raw, "không đọc được họ tên (name not readable)")
+    words = text.split()
+    if len(words) < int((params or {}).get("min_words", 1)):
+        return _fail(raw, "họ tên quá ngắn (name too short)")
+    return Normalized(title_case(tone_normalize(text)))
+
+
+# ---------------------------------------------------------------- digits
+
+_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "U": "0",
+                            "l": "1", "I": "1", "i": "1", "|": "1", "!": "1", "L": "1",
+                            "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "b": "6",
+                            "g": "9", "q": "9", "T": "7"})
+
+
+def fix_digits(text: str) -> str:
+    """Letters OCR confuses with digits, in a field that can only hold digits (O->0, l/I->1, S->5, B->8)."""
+    return text.translate(_DIGIT_FIX)
+
+
+def norm_id_digits(raw: str, params: dict | None = None) -> Normalized:
+    """An ID number: digits only, leading zeros kept; lengths from params (default 9 or 12)."""
+    lengths = [int(n) for n in (params or {}).get("lengths", [9, 12])]
+    text = clean_text(raw)
+    groups = re.findall(r"[0-9OoQDUlIi|!LSsBZzGbgqT][0-9OoQDUlIi|!LSsBZzGbgqT .\-]*", text)
+    best = ""
+    for g in groups:
+        cand = re.sub(r"[ .\-]", "", fix_digits(g))
+        if cand.isdigit() and sum(c.isdigit() for c in g) >= len(cand) / 2 and len(cand) > len(best):
+            best = cand
+    if not best:
+        return _fail(raw, "không có chữ số (no digits)")
+    if len(best) not in lengths:
+        return Normalized(best, ok=False,
+                          reason=f"số có {len(best)} chữ số, cần {' hoặc '.join(map(str, lengths))} "
+                                 f"(has {len(best)} digits, expected {' or '.join(map(str, lengths))})")
+    return Normalized(best, checked=True)
+
+
+def norm_digits(raw: str, params: dict | None = None) -> Normalized:
+    """A short number such as a parcel or map-sheet number: the first token that is digits once letter
+    confusions are fixed (and holds at least one real digit)."""
+    for tok in re.findall(r"\S+", clean_text(raw)):
+        tok = tok.strip(".,;:")
+        cand = fix_digits(tok)
+        if cand.isdigit() and any(c.isdigit() for c in tok):
+            return Normalized(cand)
+    return _fail(raw, "không có số (no number)")
+
+
+def norm_register_no(raw: str, params: dict | None = None) -> Normalized:
+    """Registration / book numbers as printed: "01/2018", "15" — digits fixed, spaces around '/' removed."""
+    text = clean_text(raw)
+    text = re.sub(r"\s*/\s*", "/", text)
+    first = text.split(" ")[0] if text else ""
+    fixed = "".join(fix_digits(c) if c not in "/-." else c for c in first)
+    if not fixed or not re.fullmatch(r"\d+(?:[/\-.]\d+)*(?:/[A-Z]+)?", fixed):
+        return _fail(raw, "số không đúng dạng (number not in the expected form)")
+    return Normalized(fixed)
+
+
+# ---------------------------------------------------------------- dates
+
+def _valid(d: int, m: int, y: int) -> bool:
+    try:
+        date(y, m, d)
+    except ValueError:
+        return False
+    return 1850 <= y <= 2100
+
+
+def _date_digits(text: str) -> str:
+    """Fix digit confusions only inside tokens that are mostly digits ("2O1O" -> "2010")."""
+    def fix(m: re.Match) -> str:
+        tok = m.group(0)
+        digits = sum(c.isdigit() for c in tok)
+        return fix_digits(tok) if digits >= max(1, len(tok) // 2) else tok
+    return re.sub(r"[0-9OoIl|]+", fix, text)
+
+
+def parse_date(raw: str) -> tuple[str, str] | None:
+    """-> (value, precision) with value dd.mm.yyyy / mm.yyyy / yyyy and precision 'day'|'month'|'year'."""
+    text = _date_digits(fold(raw) if raw else "")
+    m = re.search(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})", text)
+    if m:
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+        return (f"{d:02d}.{mo:02d}.{y}", "day") if _valid(d, mo, y) else None
+    raw_digits = _date_digits(nfc(raw))
+    m = re.search(r"(?<!\d)(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{4})(?!\d)", raw_digits)
+    if m:
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+        return (f"{d:02d}.{mo:02d}.{y}", "day") if _valid(d, mo, y) else None
+    m = re.search(r"(?<!\d)(\d{1,2})\s+(\d{1,2})\s+(\d{4})(?!\d)", text)  # "05 01 2010" (separators lost)
+    if m and _valid(int(m[1]), int(m[2]), int(m[3])):
+        return f"{int(m[1]):02d}.{int(m[2]):02d}.{m[3]}", "day"
+    m = re.search(r"thang\s*(\d{1,2})\s*nam\s*(\d{4})", text) or \
+        re.search(r"(?<![\d.])(\d{1,2})\s*[./\-]\s*(\d{4})(?!\d)", raw_digits)
+    if m:
+        mo, y = int(m[1]), int(m[2])
+        return (f"{mo:02d}.{y}", "month") if _valid(1, mo, y) else None
+    m = re.search(r"(?<!\d)(\d{4})(?!\d)", raw_digits)
+    if m and _valid(1, 1, int(m[1])):
+        return m[1], "year"
+    return None
+
+
+def norm_date(raw: str, params: dict | None = None) -> Normalized:
+    """Dates to dd.mm.yyyy; partial dates (mm.yyyy, yyyy) kept unless params.partial is false."""
+    parsed = parse_date(raw)
+    if parsed is None:
+        return _fail(raw, "ngày không hợp lệ hoặc không đọc được (date invalid or unreadable)")
+    value, precision = parsed
+    if precision != "day" and not (params or {}).get("partial", True):
+        return Normalized(value, ok=False, reason="thiếu ngày/tháng (day or month missing)")
+    return Normalized(value, checked=True)
+
+
+def norm_year(raw: str, params: dict | None = None) -> Normalized:
+    m = re.search(r"(?<!\d)(\d{4})(?!\d)", _date_digits(nfc(raw)))
+    if not m or not _valid(1, 1, int(m[1])):
+        return _fail(raw, "năm không hợp lệ (year invalid)")
+    return Normalized(m[1], checked=True)
+
+
+# ---------------------------------------------------------------- areas
+
+def norm_area(raw: str, params: dict | None = None) -> Normalized:
+    """'123,5 m²' / '123.5m2' / '1.234,5 m2' -> '123,5' / '1234,5' (comma decimal, no unit)."""
+    text = _date_digits(nfc(raw))
+    m = re.search(r"\d[\d.,\s]*", text)
+    if not m:
+        return _fail(raw, "không đọc được diện tích (area unreadable)")
+    num = re.sub(r"\s+", "", m.group(0)).rstrip(".,")
+    # a trailing "2" glued from "m2" is not part of the number: the unit starts after the digits anyway
+    if "," in num and "." in num:
+        dec = "," if num.rfind(",") > num.rfind(".") else "."
+        thou = "." if dec == "," else ","
+        num = num.replace(thou, "").replace(dec, ",")
+    elif num.count(".") == 1 and not re.search(r"\.\d{3}$", num):
+        num = num.replace(".", ",")
+    elif num.count(".") >= 1:
+        num = num.replace(".", "")
+    elif num.count(",") > 1:
+        return _fail(raw, "diện tích sai dạng (area malformed)")
+    if not re.fullmatch(r"\d+(,\d+)?", num):
+        return _fail(raw, "diện tích sai dạng (area malformed)")
+    return Normalized(num, checked=True)
+
+
+# ---------------------------------------------------------------- closed lists and codes
+
+@cache
+def _choices(kind: str, table: str = "") -> tuple[dict[str, str], list[str]]:
+    """folded spelling -> canonical output, and the list of folded spellings (for rapidfuzz)."""
+    if kind == "ethnicity":
+        source = ethnicities()
+    elif kind == "nationality":
+        source = countries()
+    else:
+        source = code_table(table)
+    mapping: dict[str, str] = {}
+    for canonical, aliases in source.items():
+        for spelling in [canonical, *aliases]:
+            mapping.setdefault(fold(spelling), canonical)
+    return mapping, list(mapping)
+
+
+def _closed(raw: str, kind: str, table: str = "", min_score: float = 85.0, what: str = "") -> Normalized:
+    text = clean_text(raw)
+    key = fold(text)
+    if not key:
+        return _fail(raw, f"trống ({what or kind} empty)")
+    mapping, keys = _choices(kind, table)
+    if key in mapping:
+        return Normalized(mapping[key], checked=True)
+    short = len(key) <= 3
+    if not short:
+        hit = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=min_score)
+        if hit is not None:
+            return Normalized(mapping[hit[0]], checked=True)
+        # a longer phrase that contains a listed word ("Nam (Male)", "Kinh, không tôn giáo")
+        words = key.split()
+        for n in range(min(4, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                cand = " ".join(words[i:i + n])
+                if cand in mapping and len(cand) > 1:
+                    return Normalized(mapping[cand], checked=True)
+    return Normalized(tone_normalize(text), ok=False,
+                      reason=f"không có trong danh mục {what or kind} (not in the closed list)")
+
+
+def norm_ethnicity(raw: str, params: dict | None = None) -> Normalized:
+    return _closed(raw, "ethnicity", min_score=float((params or {}).get("min_score", 85)), what="dân tộc")
+
+
+def norm_nationality(raw: str, params: dict | None = None) -> Normalized:
+    return _closed(raw, "nationality", min_score=float((params or {}).get("min_score", 85)), what="quốc tịch")
+
+
+def norm_code(raw: str, params: dict | None = None) -> Normalized:
+    """Words -> a code from codes.toml (params.table): gender, loaiDangKy, loaiGiayToTuyThan, …
+    A value that already is one of the table's codes passes through."""
+    params = params or {}
+    table = params.get("table", "gender")
+    text = clean_text(raw)
+    if text in code_table(table):
+        return Normalized(text, checked=True)
+    return _closed(raw, "code", table=table, min_score=float(params.get("min_score", 85)), what=table)
+
+
+def norm_gender(raw: str, params: dict | None = None) -> Normalized:
+    return norm_code(raw, {**(params or {}), "table": "gender"})
+
+
+def norm_gcn_serial(raw: str, params: dict | None = None) -> Normalized:
+    """Certificate serial: two letters + 6 (2014 form) or 8 (2024 form) digits -> 'CS 123456'."""
+    digits = [int(d) for d in (params or {}).get("digits", [6, 8])]
+    text = nfc(raw).upper()
+    m = re.search(r"([A-ZĐ]{2})\s*[-.]?\s*([0-9OIL|SBZ]{5,9})", text)
+    if not m:
+        return _fail(raw, "số phát hành không đúng dạng (serial not in the expected form)")
+    num = fix_digits(m[2])
+    if not num.isdigit() or len(num) not in digits:
+        return Normalized(f"{m[1]} {num}", ok=False,
+                          reason="số phát hành sai số chữ số (serial has the wrong number of digits)")
+    return Normalized(f"{m[1]} {num}", checked=True)
+
+
+def norm_code_number(raw: str, params: dict | None = None) -> Normalized:
+    """Register-entry numbers such as 'CH 01234' / 'CS05494': letters upper-case, one space, digits fixed."""
+    text = clean_text(nfc(raw)).upper()
+    m = re.search(r"([A-ZĐ]{1,4})\s*[-.:]?\s*([0-9OIL|SBZ]{2,8})(?:\s*/\s*(\S+))?", text)
+    if not m:
+        return Normalized(text, ok=bool(text), reason="" if text else "trống (empty)")
+    out = f"{m[1]} {fix_digits(m[2])}"
+    if m[3]:
+        out += f"/{m[3]}"
+    return Normalized(out)
+
+
+def norm_mrz(raw: str, params: dict | None = None) -> Normalized:
+    from extract.mrz import clean_mrz_lines
+    lines = clean_mrz_lines(raw.splitlines())
+    if len(lines) != 3:
+        return _fail(raw, "không đọc được đủ 3 dòng MRZ (MRZ: 3 lines not found)")
+    return Normalized("\n".join(lines))
+
+
+NORMALIZERS: dict[str, Callable[[str, dict | None], Normalized]] = {
+    "text": norm_text,
+    "address": norm_text,
+    "name": norm_name,
+    "id_digits": norm_id_digits,
+    "digits": norm_digits,
+    "register_no": norm_register_no,
+    "date": norm_date,
+    "year": norm_year,
+    "area": norm_area,
+    "ethnicity": norm_ethnicity,
+    "nationality": norm_nationality,
+    "gender": norm_gender,
+    "code": norm_code,
+    "gcn_serial": norm_gcn_serial,
+    "code_number": norm_code_number,
+    "mrz": norm_mrz,
+}
+
+
+def normalize(name: str, raw: str, params: dict | None = None) -> Normalized:
+    return NORMALIZERS[name](raw, params or {})

@@ -1,0 +1,279 @@
+"""Document profiles (profiles/*.toml): how to recognise a document type and where its fields are.
+
+Why data files: a new document type is a new TOML file, never a new Python module. (Template column maps
+in profiles/templates/ belong to the export stage, export/templates.py.)
+Each file is checked against the dataclasses below when loaded; an error names the file, the key path
+and the problem, e.g. `profiles/ks.toml: fields[3].normalizer: unknown normaliser 'dat' (known: …)`.
+The check is written on the dataclasses themselves (type hints drive it), no schema library needed.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+import types
+import typing
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+Position = Literal["right", "below", "right_or_below", "region", "mrz"]
+Kind = Literal["card", "register", "gcn", "other"]
+
+
+class ProfileError(ValueError):
+    """A profile or template file that does not follow the schema."""
+
+
+@dataclass
+class Anchor:
+    """A phrase (accent-insensitive, fuzzy) or a regex (on the raw text) that votes for a document type."""
+    phrase: str = ""
+    regex: str = ""
+    weight: float = 1.0
+
+
+@dataclass
+class Recognise:
+    anchors: list[Anchor]
+    negative: list[Anchor] = field(default_factory=list)
+    aspect: list[float] = field(default_factory=list)  # [min, max] of width/height, cards only
+    min_score: float = 2.0                             # below this the page is not this type
+
+
+@dataclass
+class OcrSettings:
+    """Settings for re-reading the field's region (engine.read_region)."""
+    psm: int = 7
+    whitelist: str = ""
+    lang: str = "vie"
+
+
+@dataclass
+class ValidatorSpec:
+    name: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class FieldSpec:
+    key: str
+    labels: list[str] = field(default_factory=list)   # label variants as printed; longest tried first
+    position: Position = "right_or_below"
+    max_lines: int = 1           # lines below the label (or continuation lines when multiline)
+    multiline: bool = False      # an address may run over several lines: joined with one space
+    region: list[float] = field(default_factory=list)  # [x0, y0, x1, y1] page fractions (cards)
+    after: list[str] = field(default_factory=list)     # search only below a line holding one of these
+    before: list[str] = field(default_factory=list)    # … and above a line holding one of these
+    ocr: OcrSettings = field(default_factory=OcrSettings)
+    normalizer: str = "text"
+    params: dict = field(default_factory=dict)
+    validators: list[ValidatorSpec] = field(default_factory=list)
+    column: str = ""             # template column; defaults to key
+    required: bool = False
+    handwriting: bool | None = None  # None = the profile's `handwriting_possible`
+
+    @property
+    def template_column(self) -> str:
+        return self.column or self.key
+
+
+@dataclass
+class CrossCheck:
+    """rule 'date_order': fields = [earlier, later]; rule 'id_matches_person': fields = [id, birth, sex]."""
+    rule: Literal["date_order", "id_matches_person"]
+    fields: list[str]
+    message: str = ""
+
+
+@dataclass
+class OwnersSpec:
+    """Where the GCN owner block is (between a start and an end phrase) and how its parts are introduced."""
+    start: list[str]
+    end: list[str]
+    key: str = "chuSuDung"
+
+
+@dataclass
+class Profile:
+    name: str
+    title: str
+    recognise: Recognise
+    fields: list[FieldSpec]
+    kind: Kind = "other"
+    handwriting_possible: bool = False
+    template: str = ""                 # template map name in profiles/templates/, e.g. "btp_ks"
+    stop_labels: list[str] = field(default_factory=list)  # headings that end any value
+    checks: list[CrossCheck] = field(default_factory=list)
+    owners: OwnersSpec | None = None
+    source: str = ""                   # file it came from (set by the loader)
+
+    def field(self, key: str) -> FieldSpec:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+
+# ---------------------------------------------------------------- schema check driven by the dataclasses
+
+def _type_name(tp: object) -> str:
+    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
+def _convert(tp: object, value: object, where: str) -> object:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(inner[0], value, where)
+    if origin is Literal:
+        if value not in args:
+            raise ProfileError(f"{where}: {value!r} không hợp lệ, chọn một trong {list(args)} "
+                               f"(invalid value, expected one of {list(args)})")
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise ProfileError(f"{where}: cần một danh sách (expected a list), got {type(value).__name__}")
+        return [_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if is_dataclass(tp):
+        return _build(tp, value, where)
+    if tp is dict or origin is dict:
+        if not isinstance(value, dict):
+            raise ProfileError(f"{where}: cần một bảng (expected a table)")
+        return dict(value)
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ProfileError(f"{where}: cần một số (expected a number), got {value!r}")
+        return float(value)
+    if tp is bool and not isinstance(value, bool):
+        raise ProfileError(f"{where}: cần true/false (expected a boolean), got {value!r}")
+    if tp is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ProfileError(f"{where}: cần một số nguyên (expected an integer), got {value!r}")
+    if tp is str and not isinstance(value, str):
+        raise ProfileError(f"{where}: cần một chuỗi (expected a string), got {value!r}")
+    return value
+
+
+def _build(cls: type, data: object, where: str) -> object:
+    if isinstance(data, str) and cls is ValidatorSpec:
+        data = {"name": data}  # validators = ["date"] is shorthand for [{name = "date"}]
+    if not isinstance(data, dict):
+        raise ProfileError(f"{where}: cần một bảng (expected a table) for {cls.__name__}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in fields(cls) if f.name != "source"}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ProfileError(f"{where}.{unknown[0]}: khóa không biết (unknown key); known: {sorted(known)}")
+    kwargs = {}
+    for name, f in known.items():
+        if name in data:
+            kwargs[name] = _convert(hints[name], data[name], f"{where}.{name}" if where else name)
+        elif f.default is MISSING and f.default_factory is MISSING:
+            raise ProfileError(f"{where + '.' if where else ''}{name}: thiếu khóa bắt buộc (required key missing)")
+    return cls(**kwargs)
+
+
+def _check_profile(p: Profile) -> None:
+    from extract.normalize import NORMALIZERS
+    from extract.validate import VALIDATORS
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", p.name):
+        raise ProfileError(f"name: '{p.name}' phải là chữ thường/số/_ (must be lower-case letters, digits, _)")
+    if not p.recognise.anchors:
+        raise ProfileError("recognise.anchors: cần ít nhất một dấu hiệu (at least one anchor needed)")
+    for group in ("anchors", "negative"):
+        for i, a in enumerate(getattr(p.recognise, group)):
+            where = f"recognise.{group}[{i}]"
+            if bool(a.phrase) == bool(a.regex):
+                raise ProfileError(f"{where}: cần đúng một trong phrase/regex (exactly one of phrase, regex)")
+            if a.regex:
+                _compile(a.regex, f"{where}.regex")
+    if p.recognise.aspect and (len(p.recognise.aspect) != 2 or p.recognise.aspect[0] > p.recognise.aspect[1]):
+        raise ProfileError("recognise.aspect: cần [min, max] (expected [min, max])")
+    seen: set[str] = set()
+    for i, f in enumerate(p.fields):
+        where = f"fields[{i}] ({f.key})"
+        if f.key in seen:
+            raise ProfileError(f"{where}.key: trùng khóa (duplicate key)")
+        seen.add(f.key)
+        if f.normalizer not in NORMALIZERS:
+            raise ProfileError(f"{where}.normalizer: không biết '{f.normalizer}' (unknown normaliser; "
+                               f"known: {sorted(NORMALIZERS)})")
+        for j, v in enumerate(f.validators):
+            if v.name not in VALIDATORS:
+                raise ProfileError(f"{where}.validators[{j}]: không biết '{v.name}' (unknown validator; "
+                                   f"known: {sorted(VALIDATORS)})")
+            if v.name == "regex":
+                _compile(v.params.get("pattern", ""), f"{where}.validators[{j}].params.pattern")
+        if f.region and (len(f.region) != 4 or not all(0 <= x <= 1 for x in f.region)
+                         or f.region[0] >= f.region[2] or f.region[1] >= f.region[3]):
+            raise ProfileError(f"{where}.region: cần [x0, y0, x1, y1] trong 0..1 (expected page fractions)")
+        if f.position == "region" and not f.region:
+            raise ProfileError(f"{where}.region: position = 'region' cần region (region required)")
+        if f.position in ("right", "below", "right_or_below") and not f.labels:
+            raise ProfileError(f"{where}.labels: cần nhãn (labels required for position '{f.position}')")
+        if f.max_lines < 1:
+            raise ProfileError(f"{where}.max_lines: phải >= 1 (must be at least 1)")
+    for i, c in enumerate(p.checks):
+        need = 2 if c.rule == "date_order" else 3
+        if len(c.fields) != need:
+            raise ProfileError(f"checks[{i}].fields: '{c.rule}' cần {need} trường (needs {need} fields)")
+        for k in c.fields:
+            if k not in seen:
+                raise ProfileError(f"checks[{i}].fields: trường '{k}' không có trong profile (unknown field)")
+
+
+def _compile(pattern: str, where: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ProfileError(f"{where}: biểu thức chính quy lỗi (bad regex): {exc}") from None
+
+
+def _read(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: TOML lỗi cú pháp (TOML syntax error): {exc}") from None
+
+
+def load_profile(path: Path) -> Profile:
+    path = Path(path)
+    try:
+        profile = _build(Profile, _read(path), "")
+        _check_profile(profile)
+    except ProfileError as exc:
+        msg = str(exc)
+        raise ProfileError(msg if msg.startswith(str(path)) else f"{path}: {msg}") from None
+    profile.source = str(path)
+    return profile
+
+
+def _resolve(dir: Path | str | None) -> Path:
+    if dir is not None:
+        return Path(dir)
+    from sohoa.paths import profiles_dir
+    return profiles_dir()
+
+
+@lru_cache(maxsize=8)
+def _cached(dir: str, stamp: tuple) -> dict[str, Profile]:
+    out: dict[str, Profile] = {}
+    for path in sorted(Path(dir).glob("*.toml")):
+        profile = load_profile(path)
+        if profile.name in out:
+            raise ProfileError(f"{path}: name '{profile.name}' trùng với {out[profile.name].source} "
+                               f"(duplicate profile name)")
+        out[profile.name] = profile
+    return out
+
+
+def load_profiles(dir: Path | str | None = None) -> dict[str, Profile]:
+    """All profiles of `dir` (default: $SOHOA_PROFILES or the checkout's profiles/), by name. Cached until a
+    file in the folder changes."""
+    root = _resolve(dir)
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(root.glob("*.toml")))
+    return _cached(str(root.resolve()), stamp)
