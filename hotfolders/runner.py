@@ -107,6 +107,7 @@ class Runner:
         self.stats = RunStats()
         self.progress = Progress(config.progress_seconds, report or log.info)
         self.started = datetime.now(UTC)
+        self.backlog = False
         self._recover()
 
     # ---------------------------------------------------------------------------------------- set-up
@@ -133,7 +134,7 @@ class Runner:
     @property
     def busy(self) -> bool:
         """Work this run still has to wait for: files in flight, retries due, files not yet stable."""
-        return bool(self.in_flight or self.retry_at or self.tracker.waiting)
+        return bool(self.backlog or self.in_flight or self.retry_at or self.tracker.waiting)
 
     def recheck_paths(self) -> set[Path]:
         """Paths to look at again even without a new event: files still settling, retries, failed moves."""
@@ -147,9 +148,13 @@ class Runner:
 
     def step(self, paths: Iterable[Path]) -> None:
         """Look at these inbox paths once, hand out what is ready, collect what finished."""
+        self.backlog = False
         for path in paths:
             if len(self.in_flight) >= max(1, self.config.worker_count) * 2:
-                break  # the pool is full; the rest will be seen on the next pass
+                self.collect(block=False)
+                if len(self.in_flight) >= max(1, self.config.worker_count) * 2:
+                    self.backlog = True  # the pool is full; the rest will be seen on the next pass
+                    break
             self._consider(path)
         self.collect(block=False)
         self._prune_vanished()

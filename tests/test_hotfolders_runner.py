@@ -1,0 +1,195 @@
+"""The runner end to end with the fake processor: pickup, dedupe, retries, quarantine, recovery, moves."""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+
+import pytest
+from hotfolders_helpers import drop_document, files_under, make_workspace
+
+from hotfolders.runner import Runner
+from hotfolders.status import status_report
+from hotfolders.watch import WorkspaceBusy, WorkspaceLock, run_once
+from store.db import Store
+
+
+def _store(ws) -> Store:
+    return Store(ws.store_url())
+
+
+def test_processes_inbox_and_mirrors_it_into_done(tmp_path):
+    ws, config = make_workspace(tmp_path / "ws")
+    for i in range(3):
+        drop_document(ws, f"KS/Xã An Bình/Q01/trang{i}.json", pages=2)
+    drop_document(ws, "auto/loose.json", doc_type="cccd_front")
+    (ws.inbox / "KS" / "Thumbs.db").write_bytes(b"junk")
+    stats = run_once(ws, config)
+    assert (stats.done, stats.quarantined, stats.duplicates, stats.pages) == (4, 0, 0, 7)
+    assert files_under(ws.done) == ["KS/Xã An Bình/Q01/trang0.json", "KS/Xã An Bình/Q01/trang1.json",
+                                    "KS/Xã An Bình/Q01/trang2.json", "auto/loose.json"]
+    assert files_under(ws.inbox) == ["KS/Thumbs.db"]
+    store = _store(ws)
+    rows = store.record_rows(commune="Xã An Bình", book="Q01")
+    assert len(rows) == 3 and {r.doc_type for r in rows} == {"ks"}
+    assert len(store.load_record(rows[0].id).pages) == 2
+    assert all(f.moved_at is not None and f.attempts == 1 for f in store.files())
+    report = status_report(ws)
+    assert "Xã An Bình" in report and "xong (done)" in report
+
+
+def test_same_file_under_two_names_is_processed_once(tmp_path):
+    ws, config = make_workspace(tmp_path / "ws")
+    first = drop_document(ws, "KT/Xã A/Q2/a.json")
+    second = ws.inbox / "KT" / "Xã B" / "khac-ten.json"
+    second.parent.mkdir(parents=True)
+    second.write_bytes(first.read_bytes())
+    stats = run_once(ws, config)
+    assert (stats.done, stats.duplicates) == (1, 1)
+    store = _store(ws)
+    assert len(store.record_rows()) == 1
+    states = {f.rel_path: (f.state, f.duplicate_of) for f in store.files()}
+    assert states == {"KT/Xã A/Q2/a.json": ("done", None), "KT/Xã B/khac-ten.json": ("duplicate", 1)}
+    note = (ws.done / "KT" / "Xã B" / "khac-ten.json.note.txt").read_text(encoding="utf-8")
+    assert "trùng" in note and "duplicate" in note
+    # dropped again later under the first name: still not processed twice
+    drop_document(ws, "KT/Xã A/Q2/a.json")
+    assert run_once(ws, config).duplicates == 1
+    assert len(store.record_rows()) == 1
+    assert (ws.done / "KT" / "Xã A" / "Q2" / "a (2).json").exists()
+
+
+def test_transient_failure_is_retried_with_backoff(tmp_path):
+    ws, config = make_workspace(tmp_path / "ws")
+    drop_document(ws, "KS/X/Q/flaky.json", fail="io", fail_times=2)
+    drop_document(ws, "KS/X/Q/broken-share.json", fail="io")
+    stats = run_once(ws, config)
+    assert stats.retried == 2 + (config.max_attempts - 1)
+    store = _store(ws)
+    by_path = {f.rel_path: f for f in store.files()}
+    assert by_path["KS/X/Q/flaky.json"].state == "done" and by_path["KS/X/Q/flaky.json"].attempts == 3
+    gave_up = by_path["KS/X/Q/broken-share.json"]
+    assert gave_up.state == "quarantined" and gave_up.reason_code == "gave_up"
+    assert gave_up.attempts == config.max_attempts
+    assert (ws.quarantine / "KS/X/Q/broken-share.json.reason.txt").exists()
+
+
+def test_permanent_failure_goes_to_quarantine_and_a_redrop_is_processed_afresh(tmp_path):
+    ws, config = make_workspace(tmp_path / "ws")
+    drop_document(ws, "GCN/X/Q/bad.json", fail="corrupt", fail_times=1)
+    assert run_once(ws, config).quarantined == 1
+    reason = (ws.quarantine / "GCN/X/Q/bad.json.reason.txt").read_text(encoding="utf-8")
+    assert "corrupt" in reason and "Lý do (reason)" in reason
+    store = _store(ws)
+    assert store.quarantine_reasons()[0][0] == "corrupt" and store.record_rows() == []
+    # the operator drops the same file again (e.g. after a software fix): it gets a fresh try
+    (ws.inbox / "GCN/X/Q").mkdir(parents=True, exist_ok=True)
+    os.replace(ws.quarantine / "GCN/X/Q/bad.json", ws.inbox / "GCN/X/Q/bad.json")
+    assert run_once(ws, config).done == 1
+    assert len(store.files()) == 1 and store.files()[0].state == "done"
+    assert len(store.record_rows()) == 1
+
+
+def test_restart_finishes_what_a_dead_run_left(tmp_path):
+    """Simulates the store a kill -9 leaves behind: one file committed but not moved, one mid-processing."""
+    ws, config = make_workspace(tmp_path / "ws")
+    committed = drop_document(ws, "KS/X/Q/committed.json")
+    midway = drop_document(ws, "KS/X/Q/midway.json")
+    store = _store(ws)
+    for path in (committed, midway):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        hint = ws.hint_for(path)
+        row = store.add_file(content_hash=digest, size=path.stat().st_size, origin_path=str(path),
+                             rel_path=hint.rel_path, kind_hint=hint.kind, commune=hint.commune, book=hint.book)
+        store.mark_processing(row.id)
+    from extract.types import Record
+    from store.types import PageData
+
+    store.commit_file_results(1, [PageData(0)], [Record("ks", 0.9, pages=[0])])
+    stats = run_once(ws, config)
+    assert stats.done == 1  # only the mid-way file needed work
+    assert files_under(ws.inbox) == [] and len(files_under(ws.done)) == 2
+    assert [f.state for f in store.files()] == ["done", "done"]
+    assert len(store.record_rows(file_id=1)) == 1 and len(store.record_rows(file_id=2)) == 1
+    assert store.file(2).attempts == 2
+
+
+def _block_done(ws):
+    """Make done/ unwritable. As root, permissions do not stop us, so a plain file is put where the KS
+    folder must go: the move then fails with a real OSError from the filesystem."""
+    if os.geteuid() == 0:
+        if (ws.done / "KS").exists():
+            (ws.done / "KS").rmdir()
+        (ws.done / "KS").write_text("blocker")
+        return lambda: (ws.done / "KS").unlink()
+    ws.done.chmod(0o555)
+    return lambda: ws.done.chmod(0o755)
+
+
+def test_read_only_done_keeps_file_accounted_for(tmp_path):
+    ws, config = make_workspace(tmp_path / "ws")
+    drop_document(ws, "KS/X/Q/a.json")
+    drop_document(ws, "auto/b.json")
+    unblock = _block_done(ws)
+    try:
+        stats = run_once(ws, config)
+    finally:
+        unblock()
+    assert stats.done == 2 and stats.move_failures == 1
+    store = _store(ws)
+    stuck = store.files()[0] if store.files()[0].rel_path.startswith("KS") else store.files()[1]
+    assert stuck.state == "done" and stuck.moved_at is None and stuck.reason_code == "move_failed"
+    assert "done/" in stuck.reason and "(could not move" in stuck.reason
+    assert (ws.inbox / "KS/X/Q/a.json").exists() and (ws.done / "auto/b.json").exists()
+    assert "chưa chuyển khỏi inbox" in status_report(ws)
+    # writable again: the next pass moves it without processing it again
+    stats = run_once(ws, config)
+    assert stats.done == 0 and stats.moved_later == 1
+    assert store.file(stuck.id).moved_at is not None and store.file(stuck.id).reason == ""
+    assert len(store.record_rows()) == 2
+
+
+def test_file_still_being_written_is_taken_only_when_complete(tmp_path):
+    ws, config = make_workspace(tmp_path / "ws", stability_seconds=0.6)
+    path = ws.inbox / "KS" / "X" / "Q" / "growing.json"
+    path.parent.mkdir(parents=True)
+    body = ('{"fields": {"so": "' + "9" * 400 + '"}}').encode()
+    path.write_bytes(body[:10])
+    done_writing = threading.Event()
+
+    def writer() -> None:  # a slow copy: a few bytes every 0.15 s, each within the stability window
+        with open(path, "ab") as fh:
+            for start in range(10, len(body), 40):
+                time.sleep(0.15)
+                fh.write(body[start:start + 40])
+                fh.flush()
+        done_writing.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    stats = run_once(ws, config)
+    thread.join()
+    assert done_writing.is_set()
+    assert (stats.done, stats.quarantined) == (1, 0)  # a partial JSON would have been quarantined
+    row = _store(ws).files()[0]
+    assert row.content_hash == hashlib.sha256(body).hexdigest() and row.size == len(body)
+
+
+def test_worker_pool_processes_in_separate_processes(tmp_path):
+    ws, config = make_workspace(tmp_path / "ws", count=2)
+    for i in range(4):
+        drop_document(ws, f"KH/X/Q/{i}.json")
+    runner = Runner(ws, config)
+    try:
+        stats = runner.run_once()
+    finally:
+        runner.close()
+    assert stats.done == 4
+    assert stats.worker_pids and os.getpid() not in stats.worker_pids
+
+
+def test_one_watcher_per_workspace(tmp_path):
+    ws, config = make_workspace(tmp_path / "ws")
+    with WorkspaceLock(ws), pytest.raises(WorkspaceBusy):
+        run_once(ws, config)
