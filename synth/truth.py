@@ -22,6 +22,8 @@ class TruthLine:
     role: str = "label"  # label | value | header | mrz
     handwritten: bool = False
     font: str = ""
+    field_keys: list[str] = field(default_factory=list)  # fields whose value this line carries (part of),
+                                                         # e.g. ["hoTen"], ["owners[1].diaChi"]
 
 
 @dataclass
