@@ -10,7 +10,9 @@ never sits in memory as cells; only openpyxl's shared-string table grows with di
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -55,6 +57,39 @@ def _write_notes(ws, template: BtpTemplate) -> None:
             ws.append([code, meaning])
 
 
+def _write_rows(ws, cell_type, text_style, template: BtpTemplate, rows: Iterable[Mapping[str, Value]]) -> int:
+    keys = template.columns
+    dates = template.date_columns
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        out: list[object] = []
+        for key in keys:
+            if key == "STT":
+                out.append(count)
+                continue
+            text = cell_text(key, row.get(key), dates)
+            if not text:
+                out.append(None)
+                continue
+            cell = cell_type(ws, value=text)
+            cell.data_type = "s"  # a value starting with "=" stays text, never a formula
+            cell._style = text_style
+            out.append(cell)
+        ws.append(out)
+    return count
+
+
+def _discard(ws) -> None:
+    """A failed write (e.g. a PDF of the book failed mid-way): close the sheet's stream and delete the temp
+    file openpyxl streams rows into, instead of leaving both until the process exits."""
+    writer = getattr(ws, "_writer", None)
+    with contextlib.suppress(Exception):
+        ws.close()
+    if writer is not None:
+        with contextlib.suppress(OSError, TypeError):
+            os.remove(writer.out)
+
+
 def write_book_xlsx(path: Path, template: BtpTemplate, rows: Iterable[Mapping[str, Value]]) -> int:
     """Write the workbook to `path` (atomically: temp file + rename) and return the number of data rows.
 
@@ -78,26 +113,18 @@ def write_book_xlsx(path: Path, template: BtpTemplate, rows: Iterable[Mapping[st
     styled.number_format = TEXT_FORMAT
     text_style = styled._style  # one style object, shared by reference: no per-cell style lookup
 
-    keys = template.columns
-    dates = template.date_columns
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        out: list[object] = []
-        for key in keys:
-            if key == "STT":
-                out.append(count)
-                continue
-            text = cell_text(key, row.get(key), dates)
-            if not text:
-                out.append(None)
-                continue
-            cell = WriteOnlyCell(ws, value=text)
-            cell.data_type = "s"  # a value starting with "=" stays text, never a formula
-            cell._style = text_style
-            out.append(cell)
-        ws.append(out)
+    try:
+        count = _write_rows(ws, WriteOnlyCell, text_style, template, rows)
+    except BaseException:
+        _discard(ws)
+        raise
 
     _write_notes(wb.create_sheet(template.notes_sheet), template)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    try:
+        with atomic_path(path) as tmp:
+            wb.save(tmp)
+    except BaseException:
+        for sheet in wb.worksheets:
+            _discard(sheet)
+        raise
     return count

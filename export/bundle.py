@@ -6,10 +6,10 @@ Member timestamps are fixed so a re-export of unchanged PDFs gives a byte-identi
 """
 from __future__ import annotations
 
-import shutil
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from shutil import copyfileobj
 
 from export.atomic import atomic_path
 
@@ -28,4 +28,4 @@ def write_book_zip(path: Path, pdfs: Sequence[Path]) -> None:
             info.compress_type = zipfile.ZIP_STORED
             info.external_attr = 0o644 << 16
             with pdf.open("rb") as src, zf.open(info, "w") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+                copyfileobj(src, dst, 1 << 20)
