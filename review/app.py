@@ -65,6 +65,10 @@ def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
     app.register_blueprint(api.bp)
     app.before_request(auth.load_user)
 
+    @app.route("/favicon.ico")
+    def favicon():
+        return "", 204
+
     @app.context_processor
     def _globals():
         return {"state_labels": STATE_LABELS, "role_labels": ROLE_LABELS, "label": label}

@@ -28,7 +28,7 @@ from review.users import authenticate, get_user
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "favicon"}
 
 
 def _safe_next(target: str | None) -> str:

@@ -83,7 +83,7 @@ def render_page(path: Path, truth: dict[str, str], title: str) -> dict[str, tupl
     """A clean synthetic form page (150 dpi A4) with 'label: value' lines; returns each value's box."""
     img = Image.new("L", (1240, 1754), 255)
     draw = ImageDraw.Draw(img)
-    big, font = ImageFont.truetype(FONT, 44), ImageFont.truetype(FONT, 30)
+    big, font = ImageFont.truetype(FONT, 44), ImageFont.truetype(FONT, 26)
     draw.text((120, 90), title, font=big, fill=0)
     draw.text((120, 150), "MẪU TỔNG HỢP — DỮ LIỆU GIẢ (synthetic sample)", font=font, fill=90)
     boxes: dict[str, tuple[int, int, int, int]] = {}
@@ -91,7 +91,7 @@ def render_page(path: Path, truth: dict[str, str], title: str) -> dict[str, tupl
     for key, value in truth.items():
         label = f"{key}:"
         draw.text((120, y), label, font=font, fill=60)
-        x0 = 520
+        x0 = 400
         left, top, right, bottom = draw.textbbox((x0, y), value or " ", font=font)
         draw.text((x0, y), value, font=font, fill=0)
         boxes[key] = (left, top, max(1, right - left), max(1, bottom - top))
