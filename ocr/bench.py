@@ -34,7 +34,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ocr.types import OcrPage
-from ocr.vietnamese import apply_text_layer, normalize_text
+from ocr.vietnamese import apply_line_layer, normalize_text
 from synth.truth import TruthFile, TruthLine, load_manifest
 
 TARGET_CER = {"clean": 0.002, "skewed": 0.002, "photocopy": 0.005, "phone": 0.015}
@@ -159,7 +159,7 @@ def page_lines(page: OcrPage, correct: bool | None) -> list[tuple[str, tuple[int
         if correct is None:
             text = " ".join(w.raw_text for w in line.words)
         else:
-            text = " ".join(apply_text_layer(w.raw_text, correct=correct) for w in line.words)
+            text = " ".join(apply_line_layer([w.raw_text for w in line.words], correct=correct))
         out.append((text, line.box))
     return out
 

@@ -19,7 +19,7 @@ os.environ["OMP_THREAD_LIMIT"] = "1"  # before libtesseract loads: 2 cores share
 import numpy as np  # noqa: E402
 
 from ocr.types import Box, Line, OcrPage, Word  # noqa: E402
-from ocr.vietnamese import apply_text_layer  # noqa: E402
+from ocr.vietnamese import apply_line_layer  # noqa: E402
 from sohoa.paths import tessdata_dir  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -214,10 +214,11 @@ class OcrEngine:
             grouped.setdefault(rw.line_no, []).append(rw)
         out = []
         for _, words in sorted(grouped.items()):
-            kept = [Word(apply_text_layer(rw.text, correct=self.correct),
-                         (max(0, rw.box[0] + dx), max(0, rw.box[1] + dy), min(width, rw.box[2] + dx),
-                          min(height, rw.box[3] + dy)), max(0.0, min(1.0, rw.confidence)), rw.text)
-                    for rw in drop_specks(words)]
+            words = drop_specks(words)
+            texts = apply_line_layer([rw.text for rw in words], correct=self.correct)
+            kept = [Word(text, (max(0, rw.box[0] + dx), max(0, rw.box[1] + dy), min(width, rw.box[2] + dx),
+                                min(height, rw.box[3] + dy)), max(0.0, min(1.0, rw.confidence)), rw.text)
+                    for text, rw in zip(texts, words, strict=True)]
             if kept:
                 out.append(Line(kept, _union([w.box for w in kept])))
         return OcrPage(lines=out, width=width, height=height, lang=self.lang, psm=psm)

@@ -359,3 +359,18 @@ def apply_text_layer(text: str, correct: bool = True) -> str:
     if correct:
         text = _TOKEN.sub(lambda m: correct_word(m.group(0)), text)
     return normalize_text(text)
+
+
+_AREA_UNIT = re.compile(r"m[2?²]([.,;:)]?)")
+
+
+def apply_line_layer(words: list[str], correct: bool = True) -> list[str]:
+    """The text layer for one line of words: each word as `apply_text_layer`, then (corrector on) the one
+    fix that needs a neighbour: Tesseract reads the area unit "m²" as "m2" or "m?" after a number."""
+    out = [apply_text_layer(w, correct=correct) for w in words]
+    if correct:
+        for i in range(1, len(out)):
+            m = _AREA_UNIT.fullmatch(out[i])
+            if m and out[i - 1][-1:].isdigit():
+                out[i] = "m²" + m.group(1)
+    return out
