@@ -104,3 +104,12 @@ def test_models_and_engine_cache() -> None:
     import os
 
     assert os.environ["OMP_THREAD_LIMIT"] == "1"
+
+
+def test_specks_are_dropped_but_real_punctuation_kept() -> None:
+    from ocr.engine import RawWord, drop_specks
+
+    words = [RawWord(":", (0, 0, 2, 2), 0.5, 0), RawWord("Quốc", (10, 0, 110, 48), 0.95, 0),
+             RawWord("-", (120, 20, 134, 25), 0.93, 0), RawWord(".", (140, 0, 270, 55), 0.23, 0),
+             RawWord("tịch:", (280, 0, 380, 47), 0.9, 0)]
+    assert [w.text for w in drop_specks(words)] == ["Quốc", "-", "tịch:"]

@@ -113,3 +113,12 @@ def test_corrector_is_toggleable_and_cautious() -> None:
     assert apply_text_layer("ngưòi", correct=False) == "ngưòi"
     assert apply_text_layer("Hoàg") == "Hoàg"  # Hoàng or Hoà: ambiguous, left alone
     assert apply_text_layer("Họ và tên: Nguyễn Thị Thuý") == "Họ và tên: Nguyễn Thị Thúy"
+
+
+def test_line_layer_fixes_the_area_unit_only_after_a_number() -> None:
+    from ocr.vietnamese import apply_line_layer
+
+    assert apply_line_layer(["Diện", "tích:", "123,5", "m2"]) == ["Diện", "tích:", "123,5", "m²"]
+    assert apply_line_layer(["165,5", "m?."]) == ["165,5", "m²."]
+    assert apply_line_layer(["mã", "m2"]) == ["mã", "m2"]
+    assert apply_line_layer(["123,5", "m2"], correct=False) == ["123,5", "m2"]
