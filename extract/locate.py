@@ -71,6 +71,8 @@ def find_label(tokens: list[Token], label: str, start: int = 0) -> list[tuple[in
             j = i + n
             if j > len(tokens):
                 continue
+            if n != k and (tokens[i].folded[0] != label[0] or tokens[j - 1].folded[-1] != label[-1]):
+                continue  # a split/merged window must still start and end like the label
             window = " ".join(t.folded for t in tokens[i:j])
             score = 100.0 if window == label else fuzz.ratio(window, label)
             if score >= need:
@@ -147,7 +149,7 @@ class Located:
         return sum(w.confidence for w in self.words) / len(self.words)
 
 
-def _line_has(row: Row, phrases: list[str]) -> bool:
+def line_has(row: Row, phrases: list[str]) -> bool:
     return any(find_label(row.tokens, fold(p)) for p in phrases if fold(p))
 
 
@@ -157,14 +159,14 @@ def scope(rows: list[Row], spec: FieldSpec) -> range:
     lo, hi = 0, len(rows)
     if spec.after:
         for i, r in enumerate(rows):
-            if _line_has(r, spec.after):
+            if line_has(r, spec.after):
                 lo = i
                 break
         else:
             return range(0)
     if spec.before:
         for i in range(lo + (1 if spec.after else 0), len(rows)):
-            if _line_has(rows[i], spec.before):
+            if line_has(rows[i], spec.before):
                 hi = i
                 break
     return range(lo, hi)
@@ -270,7 +272,7 @@ class Locator:
                 continue
             sub = Row.of(cols)
             cut = self.index.stop_index(sub.tokens, 0, own)
-            if cut == 0 or (self.profile.stop_labels and _line_has(sub, self.profile.stop_labels)):
+            if cut == 0 or (self.profile.stop_labels and line_has(sub, self.profile.stop_labels)):
                 break
             words = _value_words(sub, 0, cut)
             if continuation and words and words[0].box[0] < label_box[0] - 2 * height:

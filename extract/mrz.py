@@ -51,9 +51,12 @@ def _digits(s: str) -> str:
 
 
 def repair(lines: list[str]) -> list[str]:
-    """Force digits where TD1 only allows digits and letters where only letters go (OCR O/0, I/1 slips)."""
+    """Force digits where TD1 only allows digits and letters where only letters go (OCR O/0, I/1 slips).
+    Line 1's number fields are forced to digits only on Vietnamese cards (elsewhere they may hold letters)."""
     l1, l2, l3 = lines
-    l1 = "ID" + l1[2:5].translate(_TO_LETTER) + _digits(l1[5:15]) + l1[15:]
+    state = l1[2:5].translate(_TO_LETTER)
+    if state == "VNM":  # Vietnamese cards: the document number is the ID's last 9 digits
+        l1 = "ID" + state + _digits(l1[5:15]) + l1[15:]
     opt = l1[15:30]
     m = re.match(r"([0-9A-Z]{12})", opt)
     if m:

@@ -25,6 +25,7 @@ class FieldValue:
 class Person:
     """An owner listed on a GCN (chuSuDung): hoTen, namSinh, loaiGiayTo, soGiayTo, diaChi."""
     fields: dict[str, FieldValue] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)  # e.g. "doi_soat_cong_an": 9-digit CMND to reconcile
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Record:
     owners: list[Person] = field(default_factory=list)  # GCN chuSuDung
     pages: list[int] = field(default_factory=list)
     reason: str = ""            # why doc_type is unknown, when it is
+    flags: list[str] = field(default_factory=list)  # work outside the app, e.g. "doi_soat_cong_an"
 
     @property
     def needs_review(self) -> bool:

@@ -1,0 +1,230 @@
+"""Putting people together: GCN owner blocks -> list of Person; a card's front + back -> one person.
+
+GCN owners are written as prose ("Ông NGUYỄN VĂN AN, sinh năm 1960, CMND số: 0123…; và vợ là bà
+TRẦN THỊ BÌNH, sinh năm 1962, CCCD số …; Địa chỉ thường trú: …"), so they are parsed with patterns on the
+accent-folded text, not with labels. A couple often shares one address: whoever has none gets the
+other's.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.confidence import Evidence, field_value
+from extract.locate import Row, find_label, line_has
+from extract.normalize import norm_code, norm_id_digits, norm_name, norm_text, norm_year
+from extract.profiles import OwnersSpec
+from extract.textutil import fold, fold_keep
+from extract.types import FieldValue, Person, Record
+from extract.validate import check_id_number
+from ocr.types import Word
+
+
+@dataclass
+class _Text:
+    """Owner-block text with, for every character, the word it came from (for boxes and confidences)."""
+    text: str
+    owner: list[int]   # word index per character, -1 for joining spaces
+    words: list[Word]
+
+    def span_words(self, start: int, end: int) -> list[Word]:
+        idx = sorted({self.owner[i] for i in range(start, min(end, len(self.owner))) if self.owner[i] >= 0})
+        return [self.words[i] for i in idx]
+
+
+def _block(rows: list[Row], spec: OwnersSpec) -> _Text | None:
+    start = None
+    for i, r in enumerate(rows):
+        if line_has(r, spec.start):
+            start = i
+            break
+    if start is None:
+        return None
+    words: list[Word] = []
+    first_row = rows[start]
+    # skip the heading itself on its row
+    skip = 0
+    for phrase in sorted(spec.start, key=len, reverse=True):
+        hits = find_label(first_row.tokens, fold(phrase))
+        if hits:
+            skip = first_row.tokens[hits[0][1]].word + 1
+            break
+    words += first_row.words[skip:]
+    for r in rows[start + 1:]:
+        if line_has(r, spec.end):
+            cut = len(r.words)
+            for phrase in spec.end:
+                for first, _last, _ in find_label(r.tokens, fold(phrase)):
+                    cut = min(cut, r.tokens[first].word)
+            words += r.words[:cut]
+            break
+        words += r.words
+    parts, owner = [], []
+    for i, w in enumerate(words):
+        if parts:
+            parts.append(" ")
+            owner.append(-1)
+        parts.append(w.text)
+        owner += [i] * len(w.text)
+    return _Text("".join(parts), owner, words)
+
+
+_MARKER = re.compile(r"(?:(?<=^)|(?<=[;,.:(])|(?<=\bva)|(?<=\bvo)|(?<=\bla)|(?<=\bchong)|(?<=\bho)"
+                     r"|(?<=\bdinh))\s*(ong|ba)(?![a-z0-9])\s*[:.]?\s*")
+_NAME_END = re.compile(r"[,;(]|\b(?:sinh nam|nam sinh|sinh ngay|cmnd|cccd|can cuoc|chung minh|ho chieu|"
+                       r"so dinh danh|dia chi|thuong tru|va vo|va chong)\b")
+_YEAR = re.compile(r"\b(?:sinh nam|nam sinh|sinh ngay)\s*:?\s*([0-9oil|]{4}|[0-9/.\-]{8,10})")
+_PAPER = re.compile(r"\b(cmnd|cmtnd|cccd|can cuoc cong dan|can cuoc|chung minh nhan dan|ho chieu|"
+                    r"so dinh danh ca nhan|so dinh danh)\s*(?:so)?\s*:?\s*([0-9oil|][0-9oil|\s.]{7,17}[0-9oil|])")
+_ADDRESS = re.compile(r"\b(?:dia chi thuong tru|dia chi|thuong tru tai|thuong tru|noi cu tru|cu tru tai)"
+                      r"\s*:?\s*")
+
+
+def _fv(text: _Text, start: int, end: int, value: str, ok: bool, checked: bool, failures: list[str],
+        reason: str, handwriting: bool) -> FieldValue:
+    words = text.span_words(start, end)
+    confs = [w.confidence for w in words] or [0.0]
+    ev = Evidence(value=value, mean_confidence=sum(confs) / len(confs), min_confidence=min(confs),
+                  normalized=ok, checked=checked, validated=checked and not failures, failures=failures,
+                  reason=reason, handwriting_possible=handwriting)
+    box = (min(w.box[0] for w in words), min(w.box[1] for w in words),
+           max(w.box[2] for w in words), max(w.box[3] for w in words)) if words else None
+    return field_value(ev, box=box)
+
+
+def _person(text: _Text, seg_start: int, seg_end: int, handwriting: bool) -> tuple[Person, bool]:
+    folded = fold_keep(text.text)
+    seg = folded[seg_start:seg_end]
+    person = Person()
+    m_end = _NAME_END.search(seg)
+    name_end = seg_start + (m_end.start() if m_end else len(seg))
+    raw_name = text.text[seg_start:name_end]
+    n = norm_name(raw_name, {"min_words": 2})
+    person.fields["hoTen"] = _fv(text, seg_start, name_end, n.value, n.ok, n.checked, [], n.reason, handwriting)
+    has_detail = False
+    m = _YEAR.search(seg)
+    if m:
+        has_detail = True
+        s, e = seg_start + m.start(1), seg_start + m.end(1)
+        y = norm_year(text.text[s:e])
+        person.fields["namSinh"] = _fv(text, s, e, y.value, y.ok, y.checked, [], y.reason, handwriting)
+    m = _PAPER.search(seg)
+    if m:
+        has_detail = True
+        ks, ke = seg_start + m.start(1), seg_start + m.end(1)
+        kind = norm_code(text.text[ks:ke], {"table": "giayToGcn"})
+        s, e = seg_start + m.start(2), seg_start + m.end(2)
+        num = norm_id_digits(text.text[s:e])
+        check = check_id_number(num.value) if num.ok else None
+        failures = [] if check is None or check.ok else [check.message]
+        if check is not None and check.flag:
+            person.flags.append(check.flag)
+        if kind.value == "CMND" and num.ok and len(num.value) == 12:
+            kind.value = "CMND"  # 12-digit CMND cards exist (2012-2016): keep the printed kind
+        person.fields["loaiGiayTo"] = _fv(text, ks, ke, kind.value, kind.ok, kind.checked, [], kind.reason,
+                                          handwriting)
+        person.fields["soGiayTo"] = _fv(text, s, e, num.value, num.ok, num.checked, failures, num.reason,
+                                        handwriting)
+    m = _ADDRESS.search(seg)
+    if m:
+        s, e = seg_start + m.end(), seg_end
+        a = norm_text(text.text[s:e])
+        person.fields["diaChi"] = _fv(text, s, e, a.value, a.ok, a.checked, [], a.reason, handwriting)
+    return person, has_detail
+
+
+def parse_owners(rows: list[Row], spec: OwnersSpec, handwriting: bool = False) -> list[Person]:
+    """The owners of a GCN, in printed order; couples become two persons."""
+    text = _block(rows, spec)
+    if text is None or not text.text.strip():
+        return []
+    folded = fold_keep(text.text)
+    starts = [(m.start(1), m.end()) for m in _MARKER.finditer(folded)]
+    if not starts:
+        return []
+    segments: list[tuple[int, int]] = []
+    for i, (_s, body) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(folded)
+        segments.append((body, end))
+    people: list[tuple[Person, tuple[int, int]]] = []
+    for seg in segments:
+        person, detailed = _person(text, seg[0], seg[1], handwriting)
+        if not detailed and people:
+            # "…, Ba Đình, Hà Nội": a false marker inside the previous owner's address: glue it back
+            prev_seg = (people[-1][1][0], seg[1])
+            merged, _ = _person(text, prev_seg[0], prev_seg[1], handwriting)
+            people[-1] = (merged, prev_seg)
+            continue
+        people.append((person, seg))
+    owners = [p for p, _ in people]
+    # a couple's shared address, written once
+    for p in owners:
+        if "diaChi" not in p.fields:
+            donor = next((o for o in owners if "diaChi" in o.fields), None)
+            if donor is not None:
+                shared = donor.fields["diaChi"]
+                p.fields["diaChi"] = FieldValue(shared.value, shared.confidence, shared.status, shared.reason,
+                                                shared.box, shared.page, shared.source)
+    # trailing couple connectives left at a name's end ("… và vợ là")
+    for p in owners:
+        name = p.fields.get("hoTen")
+        if name is not None:
+            name.value = re.sub(r"\s+(Và|Vợ|Chồng|Là)(\s+(Vợ|Chồng|Là))*$", "", name.value)
+    return owners
+
+
+# ---------------------------------------------------------------- ID card front + back
+
+CARD_FRONTS = ("cccd_front", "cancuoc_front", "cmnd_front")
+CARD_BACKS = ("cccd_back",)
+MISMATCH = "không khớp với MRZ mặt sau (does not match the MRZ on the back)"
+
+
+def belong_together(front: Record, back: Record) -> bool:
+    """The back's MRZ number (or its last 9 digits) and birth date agree with the front."""
+    fid = front.fields.get("soDinhDanh")
+    bid = back.fields.get("soDinhDanh")
+    mrz = back.fields.get("mrz")
+    if fid is None or (bid is None and mrz is None):
+        return False
+    same_id = bid is not None and bid.value == fid.value
+    if not same_id and mrz is not None and len(fid.value) == 12:
+        same_id = fid.value[3:] in mrz.value.replace("<", "")
+    fb, bb = front.fields.get("ngaySinh"), back.fields.get("ngaySinh")
+    same_birth = fb is None or bb is None or fb.value == bb.value
+    return same_id and same_birth
+
+
+def merge_card(front: Record, back: Record) -> Record:
+    """One person from both sides. MRZ-verified values (source 'mrz') replace the printed zone's; a printed
+    value that disagrees with them is kept out (the MRZ wins) and noted in the reason of the merged field."""
+    merged = Record(doc_type=front.doc_type, doc_confidence=min(front.doc_confidence, back.doc_confidence),
+                    fields=dict(front.fields), owners=list(front.owners),
+                    pages=front.pages + back.pages, flags=sorted(set(front.flags) | set(back.flags)))
+    for key, fv in back.fields.items():
+        mine = merged.fields.get(key)
+        if mine is None:
+            merged.fields[key] = fv
+        elif fv.source == "mrz" and fv.status == "accepted":
+            if mine.value != fv.value:
+                fv = FieldValue(fv.value, fv.confidence, fv.status, f"{MISMATCH}: {mine.value!r}", fv.box,
+                                fv.page, fv.source)
+            merged.fields[key] = fv
+    return merged
+
+
+def pair_cards(records: list[Record]) -> list[Record]:
+    """Merge each card front with the next back that belongs to it; everything else passes through."""
+    out: list[Record] = []
+    used: set[int] = set()
+    for i, rec in enumerate(records):
+        if i in used:
+            continue
+        if rec.doc_type in CARD_FRONTS:
+            for j in range(i + 1, len(records)):
+                if j not in used and records[j].doc_type in CARD_BACKS and belong_together(rec, records[j]):
+                    used.add(j)
+                    rec = merge_card(rec, records[j])
+                    break
+        out.append(rec)
+    return out

@@ -1,0 +1,231 @@
+"""One prepared page + its OCR -> a Record whose every field has value, confidence, status, box.
+
+Order: classify (unless told the profile) -> for each field: locate by label (or pattern/region) ->
+normalise -> validate -> if weak and an engine is given, re-read the field's box with the profile's OCR
+settings and keep the better reading -> MRZ values outrank printed ones -> cross-field checks -> GCN
+owners -> status per field.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from extract.classify import UNKNOWN_REASON, classify
+from extract.confidence import Evidence, decide, field_value
+from extract.locate import Located, Locator, region_box
+from extract.merge import parse_owners
+from extract.mrz import clean_mrz_lines, parse_td1
+from extract.normalize import Normalized, normalize
+from extract.profiles import FieldSpec, Profile, load_profiles
+from extract.types import FieldValue, Record
+from extract.validate import check_date_order, check_id_matches_person, run_validator
+from ocr.types import OcrPage
+
+log = logging.getLogger(__name__)
+
+MRZ_FIELDS = ("soDinhDanh", "ngaySinh", "gioiTinh", "coGiaTriDen")
+
+
+@dataclass
+class Reading:
+    """One candidate reading of a field."""
+    located: Located | None
+    norm: Normalized
+    failures: list[str] = field(default_factory=list)
+    validated: bool = False
+    flags: list[str] = field(default_factory=list)
+    method: str = "label"
+
+    @property
+    def score(self) -> tuple:
+        conf = self.located.mean_confidence if self.located else 0.0
+        return (self.located is not None and bool(self.norm.value), self.norm.ok, not self.failures,
+                self.norm.checked or self.validated, conf)
+
+
+def _read(spec: FieldSpec, located: Located | None, method: str | None = None) -> Reading:
+    raw = located.text if located else ""
+    norm = normalize(spec.normalizer, raw, spec.params) if raw.strip() else Normalized("", ok=False)
+    reading = Reading(located, norm, method=method or (located.method if located else "label"))
+    if norm.ok and norm.value:
+        ran = False
+        for v in spec.validators:
+            result = run_validator(v.name, norm.value, v.params)
+            ran = True
+            if not result.ok:
+                reading.failures.append(result.message)
+            if result.flag:
+                reading.flags.append(result.flag)
+        reading.validated = ran and not reading.failures
+    return reading
+
+
+def _weak(r: Reading, limit: float) -> bool:
+    if r.located is None or not r.norm.ok or r.failures:
+        return True
+    return r.located.mean_confidence < limit
+
+
+def _reocr(spec: FieldSpec, first: Reading, page, ocr: OcrPage, engine) -> Reading | None:
+    """Re-read the value's box (or the profile's region) with the field's own OCR settings."""
+    box = first.located.box if first.located and first.located.words else None
+    if box is not None:
+        x0, y0, x1, y1 = box
+        h = max(1, y1 - y0)
+        box = (max(0, x0 - h), y0, min(ocr.width or x1 + h, x1 + 2 * h), y1)
+    elif spec.region:
+        box = region_box(spec.region, ocr)
+    if box is None or page is None:
+        return None
+    try:
+        result = engine.read_region(page.ocr_image, box, psm=spec.ocr.psm, whitelist=spec.ocr.whitelist or None)
+    except Exception:  # a failed re-read must never lose the first reading
+        log.exception("re-OCR failed for field %s", spec.key)
+        return None
+    words = result.words
+    if spec.position == "mrz":
+        text = "\n".join(line.text for line in result.lines)
+    else:
+        text = " ".join(w.text for w in words)
+    if not text.strip():
+        return None
+    located = Located(text, words, "reocr")
+    located.words = words or []
+    return _read(spec, located, "reocr")
+
+
+def _evidence(spec: FieldSpec, r: Reading, profile: Profile, doc_confident: bool) -> Evidence:
+    loc = r.located
+    handwriting = profile.handwriting_possible if spec.handwriting is None else spec.handwriting
+    return Evidence(
+        value=r.norm.value if loc else "",
+        mean_confidence=loc.mean_confidence if loc else 0.0,
+        min_confidence=loc.confidence if loc else 0.0,
+        found=loc is not None and bool(r.norm.value),
+        normalized=r.norm.ok, checked=r.norm.checked, validated=r.validated, failures=list(r.failures),
+        reason=r.norm.reason, method=r.method if r.method != "reocr" else "label",
+        handwriting_possible=handwriting, doc_confident=doc_confident)
+
+
+def _box(r: Reading):
+    if r.located is None:
+        return None
+    return r.located.box
+
+
+def _apply_mrz(record: Record, profile: Profile) -> None:
+    """A valid MRZ gives number, birth date, sex and expiry with source 'mrz', outranking printed OCR."""
+    mrz_fv = record.fields.get("mrz")
+    if mrz_fv is None or mrz_fv.status != "accepted":
+        return
+    lines = clean_mrz_lines(mrz_fv.value.splitlines())
+    if len(lines) != 3:
+        return
+    mrz = parse_td1(lines)
+    if not mrz.valid:
+        return
+    values = {"soDinhDanh": mrz.id_number, "ngaySinh": mrz.birth_date, "gioiTinh": mrz.sex,
+              "coGiaTriDen": mrz.expiry}
+    for key in MRZ_FIELDS:
+        value = values[key]
+        if not value:
+            continue
+        printed = record.fields.get(key)
+        reason = ""
+        if printed is not None and printed.value and printed.value != value:
+            reason = f"vùng in đọc được {printed.value!r}, MRZ thắng (printed zone read {printed.value!r}; MRZ wins)"
+        record.fields[key] = FieldValue(value, 1.0, "accepted", reason, mrz_fv.box, mrz_fv.page, "mrz")
+    record.fields["hoTenMrz"] = FieldValue(mrz.name, 1.0, "accepted", "", mrz_fv.box, mrz_fv.page, "mrz")
+
+
+def _cross_checks(record: Record, profile: Profile) -> None:
+    for check in profile.checks:
+        fvs = [record.fields.get(k) for k in check.fields]
+        if any(f is None or not f.value for f in fvs[:2]):
+            continue
+        if check.rule == "date_order":
+            results = [check_date_order(fvs[0].value, fvs[1].value, check.message)]
+        else:
+            sex = fvs[2].value if fvs[2] is not None else ""
+            results = check_id_matches_person(fvs[0].value, fvs[1].value, sex)
+        failures = [r.message for r in results if not r.ok]
+        if not failures:
+            continue
+        for key, fv in zip(check.fields, fvs, strict=True):
+            if fv is None or not fv.value or fv.source == "mrz":
+                continue
+            fv.status = "invalid"
+            fv.reason = "; ".join(([fv.reason] if fv.reason and fv.status == "invalid" else []) + failures)
+            record.fields[key] = fv
+
+
+def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = None, *,
+                 profiles: dict[str, Profile] | None = None, limits: dict[str, float] | None = None) -> Record:
+    """The agreed entry point: `page` is the PreparedPage (or None in tests), `ocr` its OCR, `engine` an
+    OcrEngine for region re-reads (or None)."""
+    from extract.data import thresholds
+    limits = limits or thresholds()
+    profiles = profiles if profiles is not None else load_profiles()
+    page_index = getattr(page, "page_index", 0) if page is not None else 0
+    if profile_name:
+        if profile_name not in profiles:
+            raise KeyError(f"không có profile '{profile_name}' (no such profile); có: {sorted(profiles)}")
+        profile, doc_conf = profiles[profile_name], 1.0
+    else:
+        c = classify(ocr, profiles)
+        if c.doc_type == "unknown":
+            return Record("unknown", 0.0, pages=[page_index], reason=c.reason or UNKNOWN_REASON)
+        profile, doc_conf = profiles[c.doc_type], c.confidence
+    doc_confident = doc_conf >= limits["doc_type_min"]
+    record = Record(profile.name, doc_conf, pages=[page_index])
+    locator = Locator(profile, ocr)
+    for spec in profile.fields:
+        reading = _read(spec, locator.locate(spec))
+        if engine is not None and page is not None and _weak(reading, limits["reocr_below"]):
+            second = _reocr(spec, reading, page, ocr, engine)
+            if second is not None and second.score > reading.score:
+                if reading.located is not None and reading.located.box is not None:
+                    second.located.words = second.located.words or reading.located.words
+                reading = second
+        if not reading.norm.value and reading.located is None and not spec.required:
+            continue  # optional and absent from this page: no empty field to review
+        for flag in reading.flags:
+            if flag not in record.flags:
+                record.flags.append(flag)
+        ev = _evidence(spec, reading, profile, doc_confident)
+        if spec.position == "mrz" and reading.norm.ok and reading.validated:
+            ev.mrz_verified = True
+        fv = field_value(ev, box=_box(reading), page=page_index, limits=limits)
+        if spec.position == "mrz":
+            fv.source = "mrz"
+        record.fields[spec.key] = fv
+    _apply_mrz(record, profile)
+    _cross_checks(record, profile)
+    if profile.owners is not None:
+        record.owners = parse_owners(locator.rows, profile.owners, profile.handwriting_possible)
+        for person in record.owners:
+            for fv in person.fields.values():
+                fv.page = page_index
+                if not doc_confident and fv.status == "accepted":
+                    fv.status, fv.reason = "needs_review", decide(Evidence("x", doc_confident=False))[2]
+            for flag in person.flags:
+                if flag not in record.flags:
+                    record.flags.append(flag)
+    return record
+
+
+def record_json(record: Record, file: str = "", page: int | None = None) -> dict:
+    """The CLI's JSON shape (issue 4)."""
+    def fv(f: FieldValue) -> dict:
+        return {"value": f.value, "confidence": f.confidence, "status": f.status, "reason": f.reason,
+                "box": list(f.box) if f.box else None, "source": f.source}
+    fields = {k: fv(v) for k, v in record.fields.items()}
+    if record.owners:
+        fields["chuSuDung"] = [{k: fv(v) for k, v in p.fields.items()} for p in record.owners]
+    out = {"file": file, "page": page if page is not None else (record.pages[0] if record.pages else 0),
+           "doc_type": record.doc_type, "doc_confidence": record.doc_confidence, "fields": fields}
+    if record.reason:
+        out["reason"] = record.reason
+    if record.flags:
+        out["flags"] = record.flags
+    return out
