@@ -32,6 +32,12 @@ def export_predicate(workspace: Path) -> Callable[[Any], bool]:
     return lambda row: exportable(row, rule)
 
 
+def export_rule(workspace: Path) -> Callable[[Any], str | None]:
+    """The workspace's rule in export.rules' shape: None = export it, else a short reason to hold it back."""
+    keep = export_predicate(workspace)
+    return lambda record: None if keep(record) else "not_approved"
+
+
 def held_back_reason(record_row: Any) -> str:
     """Why a record is not exportable, for the export report (plain Vietnamese, English gloss)."""
     status = getattr(record_row, "status", "")

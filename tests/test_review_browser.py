@@ -1,0 +1,147 @@
+"""End-to-end in a real browser (Debian's Chromium through Playwright): log in, review with the keyboard
+only, save, approve as a second person, and find the corrected value where export reads it."""
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from review.liveserver import CHROMIUM, launch_chromium, serve_in_thread
+from review.testkit import PASSWORD, make_env
+from store.db import Store
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
+                       reason="/usr/bin/chromium missing: install Debian's chromium (make setup does)"),
+]
+SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "review-record-view.png"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def served(tmp_path):
+    env = make_env(tmp_path, n=4, seed=5)
+    with serve_in_thread(env.app) as base:
+        yield env, base
+
+
+def _login(page, base: str, name: str) -> None:
+    """Keyboard only: the name field has focus, Tab to the password, Enter submits."""
+    page.goto(base + "/")
+    assert "/login" in page.url
+    try:  # the name field has autofocus; Chromium applies it a moment after load
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'name'", timeout=2000)
+    except Exception:  # noqa: BLE001 - a background tab never gets autofocus: focus it as a user would
+        page.focus("#name")
+    page.keyboard.type(name)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("#who").inner_text() == name
+
+
+def _focused_name(page) -> str:
+    return page.evaluate("document.activeElement && document.activeElement.name || ''")
+
+
+def test_keyboard_review_then_approval(served, browser):
+    env, base = served
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN")
+    page = ctx.new_page()
+    _login(page, base, "an")
+    assert "Hàng đợi kiểm tra" in page.content()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")                     # "Bắt đầu kiểm tra" has focus
+    rec = env.records[0]
+    assert page.url.endswith(f"/record/{rec.record_id}")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".legend kbd", has_text="F2").count() == 1
+    # the crop of every flagged field sits beside its input, and the page shows the box
+    for key in rec.flagged:
+        row = page.locator(f'.field[data-key="{key}"]')
+        assert row.locator("img.crop").evaluate("img => img.complete && img.naturalWidth > 0")
+    assert page.locator(".hl").first.is_visible()
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    wrong = rec.wrong or [rec.flagged[0]]
+    for key in rec.flagged:
+        assert _focused_name(page) == f"v:{key}"
+        if key == wrong[0]:
+            page.keyboard.type("12345x")                 # typing replaces the selected value
+            page.wait_for_function("!window.reviewBusy()")
+            msg = page.locator(f'.field[data-key="{key}"] .msg')
+            msg.wait_for(state="visible")
+            page.wait_for_function(f"document.querySelector('.field[data-key=\"{key}\"]').classList.contains('error')")
+            assert msg.inner_text().strip()
+            page.keyboard.press("Control+A")
+            page.keyboard.type(rec.truth[key])
+        elif key in rec.wrong:
+            page.keyboard.type(rec.truth[key])
+        page.keyboard.press("Enter")
+    page.wait_for_function("!window.reviewBusy()")
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+    assert f"/record/{rec.record_id}" not in page.url   # the next record opened
+    stored = Store(env.store.url).load_record(rec.record_id)
+    assert stored.row.status == "reviewed"
+    assert {k: v.value for k, v in stored.record.fields.items()} == rec.truth
+    with page.expect_navigation():
+        page.locator("#logout").click()
+    assert "/login" in page.url
+
+    _login(page, base, "chi")
+    page.goto(base + "/approvals")
+    article = page.locator(f"#rec-{rec.record_id}")
+    assert rec.truth[wrong[0]] in article.inner_text()
+    with page.expect_navigation():
+        article.locator("button.approve").click()
+    stored = Store(env.store.url).load_record(rec.record_id)
+    assert stored.row.status == "approved"
+    from review.rules import exportable
+    assert exportable(stored.row)
+    assert stored.record.fields[wrong[0]].value == rec.truth[wrong[0]]
+    ctx.close()
+
+
+def test_logged_out_image_request_is_refused(served, browser):
+    env, base = served
+    ctx = browser.new_context()
+    rid = env.records[0].record_id
+    for url in (f"/img/record/{rid}/page/0", f"/img/record/{rid}/crop?key={env.records[0].flagged[0]}"):
+        resp = ctx.request.get(base + url)
+        assert resp.status == 401 and not resp.headers.get("content-type", "").startswith("image/")
+    page = ctx.new_page()
+    _login(page, base, "an")
+    resp = ctx.request.get(base + f"/img/record/{rid}/page/0")
+    assert resp.status == 200 and resp.headers["content-type"] == "image/jpeg"
+    ctx.close()
+
+
+def test_second_reviewer_sees_the_lock(served, browser):
+    env, base = served
+    rid = env.records[1].record_id
+    first, second = browser.new_context(), browser.new_context()
+    p1, p2 = first.new_page(), second.new_page()
+    _login(p1, base, "an")
+    p1.goto(base + f"/record/{rid}")
+    _login(p2, base, "binh")
+    p2.goto(base + f"/record/{rid}")
+    assert "an" in p2.locator("#lockinfo").inner_text()
+    assert p2.locator("#savebtn").count() == 0
+    first.close()
+    second.close()
