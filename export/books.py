@@ -80,6 +80,7 @@ def _export_book(book: BookKey, records: Iterable[ExportRecord], out_dir: Path, 
         nonlocal total_kb, total_pages
         for record in records:
             unknown_keys.update(k for k in record.fields if k not in columns)
+            result.record_ids.append(record.record_id)
             if record.pages:
                 name = unique_name(naming.pdf_name(book, record.fields), taken)
                 pages = write_registration_pdf(pdf_dir / name, record.pages, options.pdf)

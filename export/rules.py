@@ -45,8 +45,9 @@ def reviewed_only(record: HasFields) -> str | None:
 
 
 def approved_only(record: HasFields) -> str | None:
-    """The stricter rule the review stage can switch to: the record itself must be approved."""
-    return None if record.status == "approved" else (reviewed_only(record) or NOT_APPROVED)
+    """The stricter rule the review stage can switch to: the record itself must be approved (or already
+    exported once, so re-exporting a book keeps its earlier rows)."""
+    return None if record.status in ("approved", "exported") else (reviewed_only(record) or NOT_APPROVED)
 
 
 def export_everything(record: HasFields) -> str | None:

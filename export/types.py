@@ -87,6 +87,7 @@ class BookExport:
     pdf_dir: Path | None = None   # the loose PDFs, when kept (keep_pdfs); else only inside the zip
     kb_per_a4: float = 0.0        # mean PDF size per A4 page, kB
     rows: int = 0
+    record_ids: list[str] = field(default_factory=list)       # in row order
     without_scans: int = 0   # records exported to Excel that have no page images (e.g. legacy imports)
 
 

@@ -1,0 +1,124 @@
+"""`sohoa export` and `sohoa import-reconciliation`: the store's records out as BTP/land files, and the
+police's CMND answers back in. Heavy imports stay inside the commands (keeps `sohoa --help` fast)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+TYPE_CHOICES = ("KS", "KT", "KH", "HN", "CMC", "GCN")
+
+
+def _open_store(workspace: Path):
+    from hotfolders.workspace import Workspace
+    from store.db import Store
+
+    ws = Workspace(workspace.resolve())
+    if not ws.config_path.exists() and not ws.db_path.exists():
+        raise click.ClickException(f"{workspace} không phải thư mục làm việc sohoa (not a sohoa workspace; "
+                                   "run `sohoa init` first)")
+    return ws, Store(ws.store_url())
+
+
+@click.command("export", help="Xuất dữ liệu: mỗi quyển hộ tịch một tệp Excel mẫu BTP + một tệp zip các PDF; "
+                              "đất đai: Excel chủ sử dụng và danh sách đối soát CMND (export: per civil-status "
+                              "book the BTP Excel and a zip of per-registration PDFs; land: the owners Excel "
+                              "and the CMND reconciliation list).")
+@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Thư mục ghi ra (output folder; default: <workspace>/out).")
+@click.option("--book", "books", multiple=True,
+              help="Chỉ xuất quyển này: số quyển, tên tệp hoặc nhãn xã/loại/năm/quyển (only this book: book number, "
+                   "file name or label commune/type/year/book; repeatable).")
+@click.option("--type", "types", multiple=True, type=click.Choice(TYPE_CHOICES, case_sensitive=False),
+              help="Chỉ loại này (only this type; repeatable).")
+@click.option("--include-unreviewed", is_flag=True,
+              help="Xuất cả bản ghi chưa duyệt hoặc có trường sai (also export unreviewed/invalid records).")
+@click.option("--keep-pdfs", is_flag=True, help="Giữ các PDF rời bên cạnh zip (keep loose PDFs beside the zip).")
+@click.option("--no-libreoffice", is_flag=True,
+              help="Không kiểm tra lại bằng LibreOffice (skip the LibreOffice re-read).")
+def export_command(workspace: Path, out_dir: Path | None, books: tuple[str, ...], types: tuple[str, ...],
+                   include_unreviewed: bool, keep_pdfs: bool, no_libreoffice: bool) -> None:
+    from export.books import ExportOptions, export_books
+    from export.communes import load_communes
+    from export.errors import ExportError
+    from export.from_store import book_records, land_records
+    from export.land import export_land
+    from export.naming import load_naming
+
+    ws, store = _open_store(workspace)
+    out_dir = out_dir or ws.out
+    wanted = {t.upper() for t in types} or set(TYPE_CHOICES)
+    communes = load_communes(ws.root)
+    naming = load_naming()
+
+    def book_filter(book) -> bool:
+        return not books or any(b in (book.book_no, book.book_no.lstrip("0"), naming.book_stem(book),
+                                      naming.xlsx_name(book), book.label) for b in books)
+
+    options = ExportOptions(include_unreviewed=include_unreviewed, book_filter=book_filter,
+                            types=frozenset(wanted - {"GCN"}), keep_pdfs=keep_pdfs, libreoffice=not no_libreoffice)
+    try:
+        with store:
+            report = export_books(book_records(store, communes, types=wanted - {"GCN"}, workspace=ws.root),
+                                  out_dir, options, naming=naming)
+            exported_ids = []
+            click.echo(report.summary())
+            if "GCN" in wanted and not books:
+                for code, records in sorted(land_records(store, communes).items()):
+                    land = export_land(records, out_dir, code, include_unreviewed=include_unreviewed,
+                                       libreoffice=not no_libreoffice)
+                    held = sum(land.held_back.values())
+                    click.echo(f"Đất đai xã {code}: {land.rows} dòng chủ sử dụng, {land.reconciliation_rows} "
+                               f"CMND cần đối soát, giữ lại {held} (land: owner rows, CMND to reconcile, held "
+                               f"back) -> {land.xlsx.name}, {land.reconciliation.name}")
+                    exported_ids += [int(r.record_id) for r in records if r.record_id not in land.held_back_ids]
+            for book in report.books:
+                click.echo(f"  {book.xlsx}" + (f"\n  {book.zip}" if book.zip else ""))
+                exported_ids += [int(i) for i in book.record_ids]
+            if exported_ids:
+                store.set_records_status(exported_ids, "exported")
+    except ExportError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@click.command("import-reconciliation",
+               help="Nhập kết quả đối soát CMND của công an (số định danh 12 số) vào hồ sơ; báo các dòng sai "
+                    "theo số dòng (merge the police's CMND -> 12-digit answers into the records; bad rows are "
+                    "reported by row number).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--workspace", "-w", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Thư mục làm việc (workspace folder).")
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không ghi (validate only, write nothing).")
+def import_reconciliation_command(file: Path, workspace: Path, dry_run: bool) -> None:
+    from export.land import import_reconciliation, merge_reconciliation
+
+    try:
+        replies = import_reconciliation(file)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    bad = [r for r in replies if r.status == "invalid"]
+    for reply in bad:
+        click.echo(f"dòng {reply.row} (row {reply.row}): " + "; ".join(reply.errors), err=True)
+    for reply in replies:
+        for warning in reply.warnings:
+            click.echo(f"dòng {reply.row}: {warning}", err=True)
+    answered = sum(1 for r in replies if r.ok)
+    unanswered = sum(1 for r in replies if r.status == "unanswered")
+    click.echo(f"{answered} câu trả lời hợp lệ, {len(bad)} sai, {unanswered} chưa trả lời "
+               f"({answered} valid, {len(bad)} invalid, {unanswered} unanswered)")
+    if not dry_run:
+        ws, store = _open_store(workspace)
+        with store:
+            merged = merge_reconciliation(store, replies)
+        click.echo(f"Đã cập nhật {merged.merged} chủ sử dụng (merged {merged.merged} owners)")
+        for line in merged.skipped:
+            click.echo(f"  bỏ qua (skipped) {line}", err=True)
+    if bad:
+        sys.exit(1)
+
+
+COMMANDS = [export_command, import_reconciliation_command]
+BENCH_COMMANDS: list[click.Command] = []

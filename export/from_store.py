@@ -1,0 +1,88 @@
+"""Glue: read the store's records as export dataclasses (ExportRecord, LandRecord), grouped by book.
+
+The store knows a record's commune and book as the operator named the inbox folders
+(`inbox/<loại>/<xã>/<quyển>/`). The commune table (export/communes.py) turns the commune label into its code,
+district and province; the book folder name gives the year and book number ("2010-01", "Q01_2010",
+"quyen 1 nam 2010"), and where it does not, the records themselves do (most common `quyenSo`, earliest
+registration year).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from export.communes import CommuneTable
+from export.land import attach_cards
+from export.templates import BTP_TYPES
+from export.types import BookKey, ExportRecord, LandOwner, LandRecord, plain
+
+CARD_TYPES = ("cccd_front", "cancuoc_front", "cmnd_front")
+
+
+def parse_book_label(label: str) -> tuple[str, str]:
+    """(year, book no) from a book folder name; "" for a part it does not hold."""
+    numbers = re.findall(r"\d+", label or "")
+    years = [n for n in numbers if len(n) == 4 and 1900 <= int(n) <= 2100]
+    year = years[0] if years else ""
+    rest = [n for n in numbers if n != year and len(n) <= 3]
+    return year, (rest[0] if rest else "")
+
+
+def _book_key(doc_type: str, commune_label: str, book_label: str, records: list[ExportRecord],
+              communes: CommuneTable) -> BookKey:
+    commune = communes.resolve(commune_label)
+    year, book_no = parse_book_label(book_label)
+    if not book_no:
+        numbers = Counter(plain(r.fields.get("quyenSo")).split("/")[0].strip() for r in records)
+        numbers.pop("", None)
+        book_no = numbers.most_common(1)[0][0] if numbers else "00"
+    if not year:
+        years = sorted(m[0] for r in records if (m := re.search(r"\d{4}$", plain(r.fields.get("ngayDangKy")))))
+        year = years[0] if years else "0000"
+    return BookKey(doc_type.upper(), commune.code, commune.district, commune.province, year, book_no)
+
+
+def _page_path(path: str, root: Path | None) -> Path:
+    p = Path(path)
+    return p if p.is_absolute() or root is None else root / p
+
+
+def book_records(store, communes: CommuneTable, *, types: Iterable[str] | None = None,
+                 workspace: Path | None = None) -> Iterator[ExportRecord]:
+    """Every hộ tịch record, grouped by (type, commune, book), as export_books wants them."""
+    wanted = {t.upper() for t in (types or BTP_TYPES)} & set(BTP_TYPES)
+    rows = [r for r in store.record_rows() if r.doc_type.upper() in wanted]
+    groups: dict[tuple[str, str, str], list] = {}
+    for row in rows:
+        groups.setdefault((row.doc_type.upper(), row.commune, row.book), []).append(row)
+    for (doc_type, commune, book), members in sorted(groups.items()):
+        records = []
+        for row in members:
+            stored = store.load_record(row.id)
+            pages = [_page_path(p.archival_path, workspace) for p in stored.pages if p.archival_path]
+            records.append(ExportRecord(str(row.id), BookKey("", "", "", "", "", ""), dict(stored.record.fields),
+                                        pages, row.status))
+        key = _book_key(doc_type, commune, book, records, communes)
+        for record in records:
+            record.book = key
+            yield record
+
+
+def land_records(store, communes: CommuneTable, commune: str | None = None) -> dict[str, list[LandRecord]]:
+    """GCN records per commune code, each owner given its captured ID card when the numbers match."""
+    by_commune: dict[str, list[LandRecord]] = {}
+    cards = []
+    for row in store.record_rows(commune=commune):
+        if row.doc_type in CARD_TYPES:
+            cards.append(dict(store.load_record(row.id).record.fields))
+        elif row.doc_type.startswith("gcn"):
+            stored = store.load_record(row.id)
+            code = communes.resolve(row.commune).code
+            owners = [LandOwner(dict(p.fields), owner_ref=f"{row.id}/{i}") for i, p in enumerate(stored.record.owners)]
+            by_commune.setdefault(code, []).append(
+                LandRecord(str(row.id), dict(stored.record.fields), owners, code, row.status))
+    for records in by_commune.values():
+        attach_cards(records, cards)
+    return by_commune

@@ -1,0 +1,81 @@
+"""`sohoa export` and `sohoa import-reconciliation` against a real workspace store."""
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from export.cli import export_command, import_reconciliation_command
+from export.sample import synthetic_page
+from extract.types import FieldValue, Person, Record
+
+pytest.importorskip("hotfolders.workspace")
+from hotfolders.workspace import init_workspace  # noqa: E402
+from store.db import Store  # noqa: E402
+from store.types import PageData  # noqa: E402
+
+
+def ok(value):
+    return FieldValue(value, 0.99, "accepted")
+
+
+@pytest.fixture()
+def workspace(tmp_path):
+    ws = init_workspace(tmp_path / "ws")
+    page = synthetic_page(tmp_path / "page.png", seed=3, dpi=100)
+    with Store(ws.store_url()) as store:
+        f = store.add_file(content_hash="a" * 64, size=1, origin_path="x", rel_path="KS/Cẩm Hưng/2010-01/a.pdf",
+                           kind_hint="KS", commune="Cẩm Hưng", book="2010-01")
+        store.commit_file_results(f.id, [PageData(0, "", str(page)), PageData(1, "", str(page))], [
+            Record("ks", 0.99, {"so": ok("01/2010"), "quyenSo": ok("01"), "ngayDangKy": ok("05.01.2010"),
+                                "nksHoTen": ok("Nguyễn Văn An"), "nksSoDinhDanh": ok("030210000001")}, pages=[0, 1]),
+            Record("ks", 0.99, {"so": ok("02/2010"), "ngayDangKy": ok("06.01.2010"),
+                                "nksHoTen": FieldValue("Tr?n", 0.3, "needs_review")}, pages=[1]),
+        ])
+        g = store.add_file(content_hash="b" * 64, size=1, origin_path="y", rel_path="GCN/Cẩm Hưng/lo1/b.jpg",
+                           kind_hint="GCN", commune="Cẩm Hưng", book="lo1")
+        store.commit_file_results(g.id, [PageData(0, "", str(page))], [
+            Record("gcn_2014", 0.99, {"soPhatHanh": ok("CS 123456"), "thuaDatSo": ok("12"), "toBanDoSo": ok("3")},
+                   owners=[Person({"hoTen": ok("Lê Văn Cường"), "namSinh": ok("1950"), "soGiayTo": ok("012345678")})],
+                   pages=[0])])
+    return ws
+
+
+def test_export_command_writes_book_and_land_files(workspace, tmp_path):
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("poppler pdfinfo not installed: the export's PDF re-read cannot run")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(export_command, [str(workspace.root), "--out", str(out), "--no-libreoffice"])
+    assert result.exit_code == 0, result.output
+    assert "held back 1" in result.output and "needs_review: 1" in result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["10507.CMND.doi-soat.xlsx", "10507.GCN.chu-su-dung.xlsx",
+                     "10507_CG_HD.KS.2010.01.xlsx", "10507_CG_HD.KS.2010.01.zip"]
+    with Store(workspace.store_url()) as store:
+        assert store.count_records_by_status() == {"exported": 2, "extracted": 1}
+
+
+def test_import_reconciliation_merges_valid_answers(workspace, tmp_path):
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("poppler pdfinfo not installed: the export's PDF re-read cannot run")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(export_command, [str(workspace.root), "--out", str(out), "--type", "GCN",
+                                               "--no-libreoffice"]).exit_code == 0
+    listing = out / "10507.CMND.doi-soat.xlsx"
+    wb = load_workbook(listing)
+    ws = wb.active
+    answer = [c.value for c in ws[1]].index("Số định danh cá nhân (12 số) - công an ghi") + 1
+    ws.cell(row=2, column=answer, value="001050001234")
+    wb.save(tmp_path / "reply.xlsx")
+    result = CliRunner().invoke(import_reconciliation_command, [str(tmp_path / "reply.xlsx"), "-w", str(workspace.root)])
+    assert result.exit_code == 0, result.output
+    assert "merged 1" in result.output
+    with Store(workspace.store_url()) as store:
+        gcn = next(r for r in store.record_rows() if r.doc_type == "gcn_2014")
+        owner = store.load_record(gcn.id).record.owners[0]
+        assert owner.fields["soDinhDanh"].value == "001050001234" and owner.fields["soGiayTo"].value == "012345678"
+
+    ws.cell(row=2, column=answer, value="001051001234")   # wrong birth year
+    wb.save(tmp_path / "bad.xlsx")
+    result = CliRunner().invoke(import_reconciliation_command, [str(tmp_path / "bad.xlsx"), "-w", str(workspace.root)])
+    assert result.exit_code == 1 and "dòng 2" in result.output
