@@ -124,6 +124,24 @@ class Runner:
         stale = self.store.requeue_stale(self.started)
         if stale:
             log.warning("requeued %d file(s) left processing by a previous run: ids %s", len(stale), stale)
+        for row in self.store.files_not_moved():
+            if Path(row.origin_path).exists():
+                continue  # still in the inbox: the normal pass moves it
+            dest = self._find_moved_copy(row)
+            if dest is not None:  # a run died between the move and noting it
+                self.store.mark_moved(row.id, str(dest))
+                log.info("file %d was moved by a previous run; noted", row.id)
+
+    def _find_moved_copy(self, row: FileRow) -> Path | None:
+        root = self.ws.quarantine if row.state == "quarantined" else self.ws.done
+        dest = root / row.rel_path
+        for n in range(1, 10_000):
+            candidate = dest if n == 1 else dest.with_name(f"{dest.stem} ({n}){dest.suffix}")
+            if not candidate.exists():
+                return None
+            if candidate.stat().st_size == row.size and sha256_of(candidate) == row.content_hash:
+                return candidate
+        return None
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)

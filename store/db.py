@@ -180,6 +180,14 @@ class Store:
         with self._read() as conn:
             return [_file_row(r) for r in conn.execute(query).mappings()]
 
+    def files_not_moved(self) -> list[FileRow]:
+        """Finished files (done, quarantined, duplicate) whose original has not been noted as moved."""
+        with self._read() as conn:
+            rows = conn.execute(select(files).where(and_(
+                files.c.state.in_(("done", "quarantined", "duplicate")), files.c.moved_at.is_(None)))
+                .order_by(files.c.id)).mappings()
+            return [_file_row(r) for r in rows]
+
     def _set_file(self, conn: Connection, file_id: int, **values: Any) -> None:
         if "state" in values and values["state"] not in FILE_STATES:
             raise StoreError(f"unknown file state {values['state']!r}")

@@ -33,7 +33,7 @@ files = Table(
     Column("id", Integer, primary_key=True),
     Column("content_hash", String(64), nullable=False),
     Column("size", Integer, nullable=False, default=0),
-    Column("origin_path", Text, nullable=False),      # where it was found (absolute, NFC)
+    Column("origin_path", Text, nullable=False),      # where it was found, as spelled on disk
     Column("rel_path", Text, nullable=False),         # NFC, relative to inbox/, the key for the hint
     Column("kind_hint", String(16), nullable=False, default="auto"),
     Column("commune", String(128), nullable=False, default=""),
