@@ -1,0 +1,84 @@
+"""The re-read check catches broken exports and says which file and why."""
+import shutil
+import zipfile
+
+import pytest
+
+from export.btp_excel import write_book_xlsx
+from export.bundle import write_book_zip
+from export.errors import VerifyError
+from export.pdfs import write_registration_pdf
+from export.sample import synthetic_page
+from export.templates import load_btp_template
+from export.verify import XlsxCheck, soffice_path, verify_exports
+
+NEEDS_POPPLER = pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler pdfinfo not installed")
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("verify")
+    page = synthetic_page(folder / "p.png", seed=5, dpi=100)
+    pdf = folder / "KS.2010.01.2010-01-05.001.pdf"
+    write_registration_pdf(pdf, [page, page])
+    template = load_btp_template("KS")
+    xlsx = folder / "book.xlsx"
+    write_book_xlsx(xlsx, template, [{"so": "1"}, {"so": "2"}])
+    zipped = folder / "book.zip"
+    write_book_zip(zipped, [pdf])
+    return folder, pdf, xlsx, zipped, template
+
+
+@NEEDS_POPPLER
+def test_good_exports_pass_every_check(files):
+    _, pdf, xlsx, zipped, template = files
+    report = verify_exports([XlsxCheck(xlsx, template.sheet, template.header(), 2)], {pdf: 2},
+                            {zipped: [pdf.name]}, libreoffice=soffice_path() is not None)
+    assert report.ok
+    assert any("pdfinfo ok" in c for c in report.checked) and any("CRC ok" in c for c in report.checked)
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: only the openpyxl re-read ran")
+    assert report.libreoffice and any("LibreOffice ok" in c for c in report.checked)
+
+
+@NEEDS_POPPLER
+def test_wrong_page_count_and_broken_pdf_are_reported(files, tmp_path):
+    _, pdf, *_ = files
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(pdf.read_bytes()[:2000])
+    with pytest.raises(VerifyError) as info:
+        verify_exports(pdfs={pdf: 3, broken: 2})
+    message = str(info.value)
+    assert "KS.2010.01.2010-01-05.001.pdf: 2 trang, cần 3" in message and "broken.pdf" in message
+
+
+def test_corrupted_zip_fails_crc(files, tmp_path):
+    _, _, _, zipped, _ = files
+    data = bytearray(zipped.read_bytes())
+    with zipfile.ZipFile(zipped) as zf:
+        info = zf.infolist()[0]
+    start = info.header_offset + 30 + len(info.filename.encode()) + 500
+    data[start] ^= 0xFF
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(bytes(data))
+    report = verify_exports(zips={bad: None}, raise_on_error=False)
+    assert not report.ok and "CRC" in report.problems[0]
+
+
+def test_zip_with_folders_is_not_flat(tmp_path):
+    z = tmp_path / "nested.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("sub/a.pdf", b"x")
+    report = verify_exports(zips={z: ["a.pdf"]}, raise_on_error=False)
+    assert any("flat" in p for p in report.problems) and any("member list" in p for p in report.problems)
+
+
+def test_xlsx_header_and_row_count_are_checked(files, tmp_path):
+    _, _, xlsx, _, template = files
+    report = verify_exports([XlsxCheck(xlsx, template.sheet, ["STT", "so"], 5)], libreoffice=False,
+                            raise_on_error=False)
+    assert len(report.problems) == 2
+    not_xlsx = tmp_path / "x.xlsx"
+    not_xlsx.write_text("not a workbook")
+    with pytest.raises(VerifyError, match="cannot open"):
+        verify_exports([XlsxCheck(not_xlsx, "DL Import")], libreoffice=False)
