@@ -50,8 +50,13 @@ def _profile_score(xs: np.ndarray, ys: np.ndarray, angle: float) -> float:
     sharp, well-separated text lines give a spiky profile."""
     t = np.deg2rad(angle)
     rows = ys * np.cos(t) + xs * np.sin(t)
-    rows = (rows - rows.min()).astype(np.int64)
-    profile = np.bincount(rows).astype(np.float64)
+    rows = rows - rows.min()
+    low = rows.astype(np.int64)
+    frac = rows - low
+    # each point shares itself between its two nearest bins: plain flooring makes the score jagged at
+    # sub-degree steps (aliasing) and biases the refined angle by ~0.1 degree
+    profile = np.bincount(low, weights=1.0 - frac, minlength=low.max() + 2)
+    profile += np.bincount(low + 1, weights=frac, minlength=low.max() + 2)
     return float(np.sum(np.diff(profile) ** 2))
 
 

@@ -1,0 +1,181 @@
+"""`sohoa bench scanner`: score every deskew and orientation method and the whole prepare step against the
+ground truth of a generated corpus, and print the figures."""
+from __future__ import annotations
+
+import importlib.util
+import resource
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from scanner import deskew, orientation
+from scanner.intake import read_pages
+from scanner.page_finding import warp_page
+from scanner.prepare import prepare_page
+from synth.truth import Capture
+
+
+@dataclass
+class BenchCase:
+    path: Path
+    page_index: int
+    capture: Capture
+
+
+@dataclass
+class BenchResult:
+    skew: dict[str, dict[str, list[float]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    skew_seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    orient: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    orient_seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    pipeline_skew: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    pipeline_orient: list[bool] = field(default_factory=list)
+    quad_error: list[float] = field(default_factory=list)        # % of diagonal, corners named as the page's
+    quad_error_any: list[float] = field(default_factory=list)    # % of diagonal, best corner naming
+    photo_called: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    seconds: list[float] = field(default_factory=list)
+    megapixels: list[float] = field(default_factory=list)
+
+
+def corpus_cases(corpus: Path | None, n: int, seed: int, workdir: Path) -> tuple[list[BenchCase], str]:
+    """Cases from a given corpus, else a fresh synth corpus, else the scanner's own dev pages."""
+    if corpus is None and importlib.util.find_spec("synth.generate") is not None:
+        from synth.generate import generate_corpus
+
+        corpus = workdir / "corpus"
+        generate_corpus(corpus, n=n, seed=seed)
+    if corpus is not None:
+        from synth.truth import load_manifest
+
+        cases = [BenchCase(Path(corpus) / tf.file, tp.page, tp.capture)
+                 for tf in load_manifest(Path(corpus)) for tp in tf.pages]
+        return cases, f"synth corpus {corpus}"
+    from scanner.devpages import write_dev_corpus
+
+    made = write_dev_corpus(workdir / "dev", n=n, seed=seed)
+    return [BenchCase(path, 0, capture) for path, capture in made], "scanner dev pages (synth not available)"
+
+
+def _quad_errors(found: tuple, truth: list, diag: float) -> tuple[float, float]:
+    est, ref = np.array(found, float), np.array(truth, float)
+    strict = float(np.max(np.hypot(*(est - ref).T)) / diag * 100)
+    any_order = min(float(np.max(np.hypot(*(np.roll(est, k, axis=0) - ref).T)) / diag * 100) for k in range(4))
+    return strict, any_order
+
+
+def run(cases: list[BenchCase], dpi: int = 300, methods: bool = True) -> BenchResult:
+    res = BenchResult()
+    loaded: tuple[Path | None, list] = (None, [])  # one file's pages in memory at a time
+    for case in cases:
+        if loaded[0] != case.path:
+            loaded = (None, [])
+            loaded = (case.path, list(read_pages(case.path, dpi=dpi)))
+        source = loaded[1][case.page_index]
+        cap = case.capture
+        want_rotation = (360 - cap.rotation) % 360
+        phone = cap.condition == "phone"
+        grey = cv2.cvtColor(source.image, cv2.COLOR_RGB2GRAY)
+        if phone:  # methods are compared on the flattened sheet (truth quad), where skew is ~0 by construction
+            if cap.page_quad:
+                grey = cv2.cvtColor(warp_page(source.image, _as_seen(cap.page_quad, cap.rotation)),
+                                    cv2.COLOR_RGB2GRAY)
+            truth_skew = 0.0
+        else:
+            truth_skew = cap.skew_deg
+        if methods:
+            for name, fn in deskew.METHODS.items():
+                if name == "jdeskew" and importlib.util.find_spec("jdeskew") is None:
+                    continue
+                t0 = time.perf_counter()
+                angle = fn(grey)
+                res.skew_seconds[name].append(time.perf_counter() - t0)
+                res.skew[name][cap.condition].append(abs(deskew._fold(angle - truth_skew)))
+            upright_skew = deskew.rotate_image(grey, -deskew.estimate_skew(grey))
+            for name, fn in orientation.METHODS.items():
+                t0 = time.perf_counter()
+                got = fn(upright_skew)
+                res.orient_seconds[name].append(time.perf_counter() - t0)
+                res.orient[name].append(got == want_rotation)
+        t0 = time.perf_counter()
+        prepared = prepare_page(source)
+        res.seconds.append(time.perf_counter() - t0)
+        res.megapixels.append(source.image.shape[0] * source.image.shape[1] / 1e6)
+        res.pipeline_orient.append(prepared.rotation == want_rotation)
+        res.photo_called[cap.condition].append(prepared.crop_quad is not None)
+        if phone and cap.page_quad:
+            truth = np.array(cap.page_quad, float)
+            diag = float(np.hypot(*(truth[2] - truth[0])))
+            if prepared.crop_quad is None:
+                res.quad_error.append(100.0)
+                res.quad_error_any.append(100.0)
+            else:
+                strict, any_order = _quad_errors(prepared.crop_quad, cap.page_quad, diag)
+                res.quad_error.append(strict)
+                res.quad_error_any.append(any_order)
+        else:
+            res.pipeline_skew[cap.condition].append(abs(deskew._fold(cap.skew_deg + prepared.skew_angle)))
+    return res
+
+
+def _as_seen(page_quad: list, rotation: int) -> tuple:
+    """Truth corners are the page's own (TL of the upright page first); warping wants them as seen."""
+    correction = (360 - rotation) % 360
+    return tuple(np.roll(np.array(page_quad, float), -(correction // 90), axis=0).tolist())
+
+
+def _stats(values: list[float]) -> str:
+    if not values:
+        return "      -      "
+    arr = np.array(values)
+    return f"{np.median(arr):5.3f}/{np.percentile(arr, 95):5.3f}"
+
+
+def report(res: BenchResult, source: str, n_cases: int) -> str:
+    out = [f"sohoa bench scanner — {n_cases} pages from {source}", ""]
+    conditions = sorted({c for per in res.skew.values() for c in per} | set(res.pipeline_skew))
+    if res.skew:
+        out.append("Residual skew, degrees, median/p95 (target ≤0.100/≤0.300); phone = on the truth-flattened sheet")
+        out.append(f"{'method':22s}" + "".join(f"{c:>14s}" for c in conditions) + f"{'all':>14s}{'ms/page':>9s}")
+        for name, per in res.skew.items():
+            every = [v for c in conditions for v in per.get(c, [])]
+            out.append(f"{name:22s}" + "".join(f"{_stats(per.get(c, [])):>14s}" for c in conditions)
+                       + f"{_stats(every):>14s}{1000 * np.mean(res.skew_seconds[name]):9.0f}")
+        out.append(f"(kept: {deskew.KEPT_METHOD})")
+        out.append("")
+        out.append("Orientation 0/90/180/270, share correct (target ≥0.995)")
+        for name, ok in res.orient.items():
+            out.append(f"{name:22s}{np.mean(ok):8.3f}   {1000 * np.mean(res.orient_seconds[name]):6.0f} ms/page"
+                       f"   ({int(np.sum(ok))}/{len(ok)})")
+        out.append(f"(kept: {orientation.KEPT_METHOD})")
+        out.append("")
+    out.append("Whole prepare_page")
+    every = [v for vals in res.pipeline_skew.values() for v in vals]
+    out.append(f"  residual skew (scans) median/p95: {_stats(every)}   per condition: "
+               + ", ".join(f"{c} {_stats(v)}" for c, v in sorted(res.pipeline_skew.items())))
+    out.append(f"  orientation correct: {np.mean(res.pipeline_orient):.3f} ({int(np.sum(res.pipeline_orient))}/"
+               f"{len(res.pipeline_orient)})")
+    if res.quad_error:
+        q, qa = np.array(res.quad_error), np.array(res.quad_error_any)
+        out.append(f"  phone quad error, max corner distance % of diagonal: median {np.median(q):.2f}%, "
+                   f"p95 {np.percentile(q, 95):.2f}%, within 1%: {np.mean(q <= 1):.3f} (target ≥0.95); "
+                   f"ignoring corner naming: within 1% {np.mean(qa <= 1):.3f}")
+    out.append("  treated as photo (page found and warped): " + ", ".join(
+        f"{c} {np.mean(v):.2f}" for c, v in sorted(res.photo_called.items())))
+    secs = np.array(res.seconds)
+    out.append(f"  seconds per page: mean {secs.mean():.2f}, median {np.median(secs):.2f}, max {secs.max():.2f} "
+               f"(mean {np.mean(res.megapixels):.1f} MP/page, one core)")
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.append(f"  peak RSS: {rss_mb:.0f} MB")
+    return "\n".join(out)
+
+
+def bench(n: int, seed: int, corpus: Path | None, methods: bool = True) -> str:
+    with tempfile.TemporaryDirectory(prefix="sohoa-bench-scanner-") as tmp:
+        cases, source = corpus_cases(corpus, n, seed, Path(tmp))
+        res = run(cases, methods=methods)
+        return report(res, source, len(cases))
