@@ -11,21 +11,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from extract.profiles import FieldSpec, Profile
 from extract.textutil import Token, fold, fold_keep, tokenize_words
 from ocr.types import Box, Line, OcrPage, Word
+from sohoa.text import nfc
 
 
-def label_threshold(folded_label: str) -> float:
-    """Short labels must match exactly; longer ones tolerate OCR slips in proportion."""
+def allowed_edits(folded_label: str) -> int:
+    """How many character edits an OCR'd label may differ by: none for short labels ("so", "trang"), one
+    up to 11 characters, then about one in ten. Edits, not a ratio: "tran" must never pass for "trang"."""
     n = len(folded_label)
-    if n <= 4:
-        return 100.0
-    if n <= 8:
-        return 85.0
-    return 80.0
+    if n <= 5:
+        return 0
+    if n <= 11:
+        return 1
+    return max(2, n // 10)
 
 
 @dataclass
@@ -56,16 +58,19 @@ class Row:
         return " ".join(w.text for w in self.words)
 
 
-def find_label(tokens: list[Token], label: str, start: int = 0) -> list[tuple[int, int, float]]:
-    """All windows of tokens[start:] matching the folded label: (first, last, score), best first."""
+def find_label(tokens: list[Token], label: str, start: int = 0,
+               accented: str = "") -> list[tuple[int, int, float]]:
+    """All windows of tokens[start:] matching the folded label: (first, last, score 0..100), best first.
+    `accented` (the label in lower case with its marks) is required of short one-word labels when the OCR
+    word carries marks at all: "Số" must not match "Sổ"."""
     target = label.split()
     if not target:
         return []
-    need = label_threshold(label)
+    allowed = allowed_edits(label)
     hits: list[tuple[int, int, float]] = []
     k = len(target)
     for i in range(start, len(tokens)):
-        if need >= 100 and tokens[i].folded != target[0] and k == 1:
+        if allowed == 0 and tokens[i].folded != target[0]:
             continue
         for n in {max(1, k - 1), k, k + 1}:
             j = i + n
@@ -74,9 +79,13 @@ def find_label(tokens: list[Token], label: str, start: int = 0) -> list[tuple[in
             if n != k and (tokens[i].folded[0] != label[0] or tokens[j - 1].folded[-1] != label[-1]):
                 continue  # a split/merged window must still start and end like the label
             window = " ".join(t.folded for t in tokens[i:j])
-            score = 100.0 if window == label else fuzz.ratio(window, label)
-            if score >= need:
-                hits.append((i, j - 1, score))
+            dist = Levenshtein.distance(window, label, score_cutoff=allowed)
+            if dist > allowed:
+                continue
+            if accented and k == 1 and n == 1 and tokens[i].lower != tokens[i].folded \
+                    and tokens[i].lower != accented:
+                continue
+            hits.append((i, j - 1, 100.0 * (1 - dist / max(1, len(label)))))
     # keep the best window per start position, then the best overall first
     best: dict[int, tuple[int, int, float]] = {}
     for h in hits:
@@ -85,15 +94,25 @@ def find_label(tokens: list[Token], label: str, start: int = 0) -> list[tuple[in
     return sorted(best.values(), key=lambda h: (-h[2], h[0]))
 
 
+COMMON_TITLES = ("Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập - Tự do - Hạnh phúc",
+                 "Socialist Republic of Viet Nam", "Independence - Freedom - Happiness")
+
+
 class LabelIndex:
     """Every label of a profile, folded, for matching and for knowing where a value stops."""
 
     def __init__(self, profile: Profile):
         self.profile = profile
         self.by_field: dict[str, list[str]] = {}
+        self.accent: dict[str, str] = {}  # short one-word labels with their marks ("so" -> "số")
         for f in profile.fields:
             folded = sorted({fold(lb) for lb in f.labels if fold(lb)}, key=len, reverse=True)
             self.by_field[f.key] = folded
+            for lb in f.labels:
+                words = re.findall(r"[^\W_]+", nfc(lb).lower())
+                if len(words) == 1 and len(fold(lb)) <= 5:
+                    self.accent[fold(lb)] = words[0]
+        self.titles = [fold(t) for t in [*COMMON_TITLES, *profile.titles] if fold(t)]
         self.stops = sorted({fold(s) for s in profile.stop_labels if fold(s)}, key=len, reverse=True)
         every = {lb for labels in self.by_field.values() for lb in labels} | set(self.stops)
         # labels a value may run into: short ones ("so", "no") are too common inside values to stop at
@@ -218,6 +237,9 @@ class Locator:
         self.page = page
         self.index = LabelIndex(profile)
         self.rows = rows_of(page)
+        # title rows ("SỔ ĐĂNG KÝ KHAI SINH") hold words that fold like labels ("sổ" ~ "số"): never labels
+        self.title_rows = {i for i, r in enumerate(self.rows)
+                           if any(find_label(r.tokens, t) for t in self.index.titles)}
 
     # -- label search
     def find(self, spec: FieldSpec) -> tuple[int, int, int] | None:
@@ -226,9 +248,11 @@ class Locator:
         best: tuple[float, int, int, int, int] | None = None
         for ri in scope(self.rows, spec):
             row = self.rows[ri]
+            if ri in self.title_rows:
+                continue
             for lb in own:
                 longer = [x for x in self.index.longer_labels(lb) if x not in own]
-                for first, last, score in find_label(row.tokens, lb):
+                for first, last, score in find_label(row.tokens, lb, accented=self.index.accent.get(lb, "")):
                     if any(f2 <= first and l2 >= last for x in longer
                            for f2, l2, _ in find_label(row.tokens, x, max(0, first - len(x.split())))):
                         continue  # part of a more specific label of another field ("Quyển số")

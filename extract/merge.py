@@ -128,7 +128,7 @@ def _person(text: _Text, seg_start: int, seg_end: int, handwriting: bool) -> tup
     m = _ADDRESS.search(seg)
     if m:
         s, e = seg_start + m.end(), seg_end
-        a = norm_text(text.text[s:e])
+        a = norm_text(re.sub(r"\s+(?:[IVX]+|\d+)\s*[.)]?\s*$", "", text.text[s:e]))  # next heading's "II."
         person.fields["diaChi"] = _fv(text, s, e, a.value, a.ok, a.checked, [], a.reason, handwriting)
     return person, has_detail
 

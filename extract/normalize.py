@@ -120,7 +120,7 @@ def norm_digits(raw: str, params: dict | None = None) -> Normalized:
         tok = tok.strip(".,;:")
         cand = fix_digits(tok)
         if cand.isdigit() and any(c.isdigit() for c in tok):
-            return Normalized(cand)
+            return Normalized(cand, checked=tok.isdigit())  # read as digits outright: a strict pattern
     return _fail(raw, "không có số (no number)")
 
 
@@ -132,7 +132,7 @@ def norm_register_no(raw: str, params: dict | None = None) -> Normalized:
     fixed = "".join(fix_digits(c) if c not in "/-." else c for c in first)
     if not fixed or not re.fullmatch(r"\d+(?:[/\-.]\d+)*(?:/[A-Z]+)?", fixed):
         return _fail(raw, "số không đúng dạng (number not in the expected form)")
-    return Normalized(fixed)
+    return Normalized(fixed, checked=True)
 
 
 # ---------------------------------------------------------------- dates

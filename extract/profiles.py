@@ -104,6 +104,7 @@ class Profile:
     handwriting_possible: bool = False
     template: str = ""                 # template map name in profiles/templates/, e.g. "btp_ks"
     stop_labels: list[str] = field(default_factory=list)  # headings that end any value
+    titles: list[str] = field(default_factory=list)       # title lines: never searched for labels
     checks: list[CrossCheck] = field(default_factory=list)
     owners: OwnersSpec | None = None
     source: str = ""                   # file it came from (set by the loader)

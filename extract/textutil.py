@@ -54,6 +54,7 @@ class Token:
     start: int
     end: int
     folded: str
+    lower: str = ""  # the run in lower case with its diacritics
 
 
 def tokenize_words(texts: list[str]) -> list[Token]:
@@ -63,5 +64,5 @@ def tokenize_words(texts: list[str]) -> list[Token]:
         text = nfc(text)
         folded = fold_keep(text)
         for m in _TOKEN.finditer(folded):
-            tokens.append(Token(i, m.start(), m.end(), m.group(0)))
+            tokens.append(Token(i, m.start(), m.end(), m.group(0), text[m.start():m.end()].lower()))
     return tokens

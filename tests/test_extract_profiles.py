@@ -1,0 +1,108 @@
+"""Profiles are data: they load, they are checked with clear errors, and a new file adds a document type."""
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from extract.fixtures import page_of
+from extract.pipeline import extract_page
+from extract.profiles import ProfileError, load_profile, load_profiles
+from sohoa.paths import profiles_dir
+
+SHIPPED = {"cccd_front", "cccd_back", "cmnd_front", "cancuoc_front", "gcn_2014", "gcn_2024", "ks", "kt", "kh"}
+
+NEW_TYPE = """
+name = "hn"
+title = "Giấy xác nhận tình trạng hôn nhân (marital-status confirmation)"
+kind = "other"
+
+[recognise]
+min_score = 3.0
+anchors = [{ phrase = "Giấy xác nhận tình trạng hôn nhân", weight = 3 },
+           { phrase = "Tình trạng hôn nhân", weight = 1 }]
+
+[[fields]]
+key = "nxnHoTen"
+labels = ["Họ, chữ đệm, tên", "Họ và tên"]
+normalizer = "name"
+required = true
+
+[[fields]]
+key = "nxnNgaySinh"
+labels = ["Ngày, tháng, năm sinh", "Ngày sinh"]
+normalizer = "date"
+validators = ["date"]
+"""
+
+
+def test_shipped_profiles_load():
+    profiles = load_profiles()
+    assert set(profiles) >= SHIPPED
+    for p in profiles.values():
+        assert p.fields and p.recognise.anchors and p.source.endswith(".toml")
+
+
+def test_register_keys_are_btp_template_columns():
+    """Hộ tịch field keys are the BTP template keys themselves (issue 4)."""
+    templates = profiles_dir() / "templates"
+    for name in ("ks", "kt", "kh"):
+        path = templates / f"btp_{name}.toml"
+        if not path.exists():
+            pytest.skip(f"{path} not there (the export stage owns the templates)")
+        columns = tomllib.loads(path.read_text(encoding="utf-8"))["columns"]
+        keys = {c if isinstance(c, str) else c["key"] for c in columns}
+        profile = load_profiles()[name]
+        missing = [f.template_column for f in profile.fields if f.template_column not in keys]
+        assert not missing, f"{name}: {missing}"
+
+
+def test_new_document_type_by_dropping_one_file(tmp_path, monkeypatch):
+    for path in profiles_dir().glob("*.toml"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    page = page_of(["GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN", "Họ, chữ đệm, tên: LÊ VĂN BA",
+                    "Ngày, tháng, năm sinh: 03/04/1991", "Tình trạng hôn nhân: chưa đăng ký kết hôn với ai"])
+    assert extract_page(None, page).doc_type != "hn"
+    (tmp_path / "hn.toml").write_text(NEW_TYPE, encoding="utf-8")
+    monkeypatch.setenv("SOHOA_PROFILES", str(tmp_path))
+    profiles = load_profiles()
+    assert "hn" in profiles and set(profiles) >= SHIPPED
+    rec = extract_page(None, page)
+    assert rec.doc_type == "hn"
+    assert rec.fields["nxnHoTen"].value == "Lê Văn Ba" and rec.fields["nxnNgaySinh"].value == "03.04.1991"
+    assert load_profiles(tmp_path)["hn"].title.startswith("Giấy xác nhận")
+
+
+@pytest.mark.parametrize("edit, where, problem", [
+    (lambda s: s.replace('normalizer = "name"', 'normalizer = "nom"'), "fields[0] (nxnHoTen).normalizer",
+     "unknown normaliser"),
+    (lambda s: s.replace('validators = ["date"]', 'validators = ["ngay"]'), "fields[1] (nxnNgaySinh).validators[0]",
+     "unknown validator"),
+    (lambda s: s.replace('kind = "other"', 'kind = "book"'), "kind", "expected one of"),
+    (lambda s: s.replace('min_score = 3.0', 'min_score = "high"'), "recognise.min_score", "expected a number"),
+    (lambda s: s.replace('required = true', 'required = true\ncolour = "red"'), "fields[0].colour", "unknown key"),
+    (lambda s: s.replace('title = "Giấy xác nhận tình trạng hôn nhân (marital-status confirmation)"\n', ''),
+     "title", "required key missing"),
+    (lambda s: s.replace('[recognise]', '[recognise]\naspect = [2.0, 1.0]'), "recognise.aspect", "[min, max]"),
+    (lambda s: s + '\n[[checks]]\nrule = "date_order"\nfields = ["nxnHoTen", "x"]\n', "checks[0].fields",
+     "unknown field"),
+    (lambda s: s.replace("[[fields]]", "[[fields]", 1), "", "TOML"),
+])
+def test_schema_errors_name_file_key_and_problem(tmp_path, edit, where, problem):
+    path = tmp_path / "bad.toml"
+    path.write_text(edit(NEW_TYPE), encoding="utf-8")
+    with pytest.raises(ProfileError) as exc:
+        load_profile(path)
+    msg = str(exc.value)
+    assert msg.startswith(str(path)) and where in msg and problem in msg
+
+
+def test_duplicate_profile_names_rejected(tmp_path):
+    (tmp_path / "a.toml").write_text(NEW_TYPE, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(NEW_TYPE, encoding="utf-8")
+    with pytest.raises(ProfileError, match="duplicate profile name"):
+        load_profiles(tmp_path)
+
+
+def test_profiles_folder_is_data_only():
+    """No Python next to the profiles: adding a type never needs code."""
+    assert not list(Path(profiles_dir()).glob("*.py"))
