@@ -38,7 +38,8 @@ def write_pdf(path: Path, pages: list[tuple[Image.Image, Capture]]) -> None:
     blobs = []
     for img, cap in pages:
         blobs.append(encode(img, "jpeg" if cap.jpeg_quality else "png", cap))
-    path.write_bytes(img2pdf.convert(blobs, nodate=True))
+    # the internal engine: pikepdf (when installed) writes a random document /ID
+    path.write_bytes(img2pdf.convert(blobs, nodate=True, engine=img2pdf.Engine.internal))
 
 
 def write_tiff(path: Path, pages: list[tuple[Image.Image, Capture]]) -> None:
