@@ -1,0 +1,334 @@
+"""The backlog export (`sohoa export --all`, `sohoa export-backlog`): every book, resumable, with a hand-over
+manifest.
+
+Why a separate loop around export.books.export_books: a backlog is hundreds of books and hours of work, so
+it must survive an interrupt. Each book is written by the export stage's own writer, then — in ONE store
+transaction — its row in `export_books` becomes `done` and its records become `exported`. A re-run skips
+every book that is done (in the store, or in the out folder's manifest when the store has no state table),
+so no book is ever written twice; a book interrupted half-way had nothing under its final names (the
+writer stages files) and is simply written again.
+
+The manifest (`manifest.json` + `manifest.csv`, rewritten atomically after each book) lists per book: rows,
+PDFs, records without scans, file sizes and sha256 — what the receiving office checks the hand-over with.
+`can-quet-bo-sung.csv` lists the books with registrations that have no scanned pages yet (legacy imports).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from itertools import groupby
+from pathlib import Path
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, select, update
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from export.atomic import write_bytes_atomic
+from export.books import ExportOptions, export_books
+from export.naming import Naming, load_naming
+from export.types import BookExport, BookKey, ExportRecord
+
+log = logging.getLogger(__name__)
+
+MANIFEST_JSON = "manifest.json"
+MANIFEST_CSV = "manifest.csv"
+NEEDS_SCANS_CSV = "can-quet-bo-sung.csv"
+ALREADY_EXPORTED = "book_already_exported"
+
+# Created by store/migrations/versions/0003_backlog_export.py; keep the two in step.
+metadata = MetaData()
+export_books_table = Table(
+    "export_books", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("book_key", String(256), nullable=False, unique=True),
+    Column("doc_type", String(8), nullable=False),
+    Column("commune", String(128), nullable=False),
+    Column("book", String(128), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("out_dir", Text, nullable=False, default=""),
+    Column("rows", Integer, nullable=False, default=0),
+    Column("pdfs", Integer, nullable=False, default=0),
+    Column("without_scans", Integer, nullable=False, default=0),
+    Column("xlsx", Text, nullable=False, default=""),
+    Column("xlsx_size", Integer, nullable=False, default=0),
+    Column("xlsx_sha256", String(64), nullable=False, default=""),
+    Column("zip", Text, nullable=False, default=""),
+    Column("zip_size", Integer, nullable=False, default=0),
+    Column("zip_sha256", String(64), nullable=False, default=""),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+)
+
+
+@dataclass
+class ManifestEntry:
+    book: str                # BookKey.label: commune code/type/year/book no — no personal data
+    doc_type: str
+    commune_code: str
+    district: str
+    year: str
+    book_no: str
+    rows: int
+    pdfs: int
+    without_scans: int
+    xlsx: str
+    xlsx_size: int
+    xlsx_sha256: str
+    zip: str = ""
+    zip_size: int = 0
+    zip_sha256: str = ""
+    exported_at: str = ""
+
+
+@dataclass
+class BacklogReport:
+    written: list[ManifestEntry] = field(default_factory=list)   # books written by this run
+    skipped: list[str] = field(default_factory=list)             # books already done before this run
+    held_back: Counter[str] = field(default_factory=Counter)
+    manifest: Path | None = None
+    needs_scans: Path | None = None
+    state: str = "store"                                         # "store" or "manifest"
+    checks: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        rows = sum(e.rows for e in self.written)
+        lines = [f"Đã xuất {len(self.written)} quyển ({rows} dòng), bỏ qua {len(self.skipped)} quyển đã xuất trước "
+                 f"(wrote {len(self.written)} books, {rows} rows; skipped {len(self.skipped)} already done)."]
+        if self.held_back:
+            reasons = ", ".join(f"{r}: {n}" for r, n in sorted(self.held_back.items()))
+            lines.append(f"Giữ lại (held back) {sum(self.held_back.values())}: {reasons}")
+        without = [e for e in self.written if e.without_scans]
+        if without:
+            lines.append(f"{len(without)} quyển còn bản ghi chưa có ảnh quét, xem {NEEDS_SCANS_CSV} "
+                         f"(books with registrations still to scan)")
+        if self.manifest:
+            lines.append(f"Danh mục bàn giao (hand-over manifest): {self.manifest}")
+        return "\n".join(lines)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------ state
+
+class ManifestState:
+    """Book state kept only in the out folder's manifest (benchmarks, or a store without the table)."""
+
+    kind = "manifest"
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.entries: dict[str, ManifestEntry] = {}
+        path = out_dir / MANIFEST_JSON
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            for raw in data.get("books", []):
+                entry = ManifestEntry(**raw)
+                self.entries[entry.book] = entry
+
+    def is_done(self, label: str) -> bool:
+        entry = self.entries.get(label)
+        return entry is not None and (self.out_dir / entry.xlsx).exists()
+
+    def started(self, book: BookKey, commune: str, store_book: str) -> None:
+        pass
+
+    def finished(self, entry: ManifestEntry, record_ids: list[str], commune: str, store_book: str) -> None:
+        self.entries[entry.book] = entry
+        write_manifest(self.out_dir, list(self.entries.values()))
+
+
+class StoreState(ManifestState):
+    """Book state in the store (`export_books`), mirrored to the manifest. The store wins."""
+
+    kind = "store"
+
+    def __init__(self, store, out_dir: Path):
+        super().__init__(out_dir)
+        self.store = store
+        with store.engine.connect() as conn:
+            rows = conn.execute(select(export_books_table).where(export_books_table.c.state == "done")).mappings()
+            self.done = {r["book_key"] for r in rows}
+
+    def is_done(self, label: str) -> bool:
+        return label in self.done or super().is_done(label)
+
+    def started(self, book: BookKey, commune: str, store_book: str) -> None:
+        now = datetime.now(UTC)
+        with self.store.engine.begin() as conn:
+            found = conn.execute(select(export_books_table.c.id)
+                                 .where(export_books_table.c.book_key == book.label)).first()
+            values = {"doc_type": book.doc_type, "commune": commune, "book": store_book, "state": "writing",
+                      "out_dir": str(self.out_dir), "started_at": now}
+            if found is None:
+                conn.execute(export_books_table.insert().values(book_key=book.label, **values))
+            else:
+                conn.execute(update(export_books_table).where(export_books_table.c.id == found.id).values(**values))
+
+    def finished(self, entry: ManifestEntry, record_ids: list[str], commune: str, store_book: str) -> None:
+        from store.schema import records
+
+        with self.store.engine.begin() as conn:  # the book is done and its records exported, or neither
+            conn.execute(update(export_books_table).where(export_books_table.c.book_key == entry.book).values(
+                state="done", rows=entry.rows, pdfs=entry.pdfs, without_scans=entry.without_scans,
+                xlsx=entry.xlsx, xlsx_size=entry.xlsx_size, xlsx_sha256=entry.xlsx_sha256, zip=entry.zip,
+                zip_size=entry.zip_size, zip_sha256=entry.zip_sha256, finished_at=datetime.now(UTC)))
+            ids = [int(i) for i in record_ids]
+            for start in range(0, len(ids), 500):
+                conn.execute(update(records).where(records.c.id.in_(ids[start:start + 500]))
+                             .values(status="exported", updated_at=datetime.now(UTC)))
+        self.done.add(entry.book)
+        super().finished(entry, record_ids, commune, store_book)
+
+
+def open_state(store, out_dir: Path) -> ManifestState:
+    if store is None:
+        return ManifestState(out_dir)
+    try:
+        return StoreState(store, out_dir)
+    except (OperationalError, ProgrammingError):
+        log.warning("store has no export_books table (migration 0003 not applied): state kept in the manifest")
+        return ManifestState(out_dir)
+
+
+# ------------------------------------------------------------------------------------------ manifest
+
+def write_manifest(out_dir: Path, entries: list[ManifestEntry]) -> Path:
+    """manifest.json and manifest.csv (and the books-to-scan list), each written atomically."""
+    entries = sorted(entries, key=lambda e: e.book)
+    data = {"generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "books": [asdict(e) for e in entries],
+            "totals": {"books": len(entries), "rows": sum(e.rows for e in entries),
+                       "pdfs": sum(e.pdfs for e in entries), "without_scans": sum(e.without_scans for e in entries)}}
+    write_bytes_atomic(out_dir / MANIFEST_JSON, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    names = list(ManifestEntry.__dataclass_fields__)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(names)
+    for e in entries:
+        writer.writerow([getattr(e, n) for n in names])
+    write_bytes_atomic(out_dir / MANIFEST_CSV, buf.getvalue().encode("utf-8-sig"))  # BOM: Excel reads UTF-8
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["quyen (book)", "tep Excel (xlsx)", "so dong (rows)", "chua co anh quet (without scans)"])
+    for e in entries:
+        if e.without_scans:
+            writer.writerow([e.book, e.xlsx, e.rows, e.without_scans])
+    write_bytes_atomic(out_dir / NEEDS_SCANS_CSV, buf.getvalue().encode("utf-8-sig"))
+    return out_dir / MANIFEST_JSON
+
+
+def _entry(b: BookExport) -> ManifestEntry:
+    zip_path = b.zip
+    return ManifestEntry(
+        book=b.book.label, doc_type=b.book.doc_type, commune_code=b.book.commune_code, district=b.book.district,
+        year=b.book.year, book_no=b.book.book_no, rows=b.rows, pdfs=len(b.pdfs), without_scans=b.without_scans,
+        xlsx=b.xlsx.name, xlsx_size=b.xlsx.stat().st_size, xlsx_sha256=sha256_of(b.xlsx),
+        zip=zip_path.name if zip_path else "", zip_size=zip_path.stat().st_size if zip_path else 0,
+        zip_sha256=sha256_of(zip_path) if zip_path else "",
+        exported_at=datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+# ------------------------------------------------------------------------------------------ the loop
+
+@dataclass
+class BookGroup:
+    """One book's records, plus how the store names it (for the state row)."""
+    book: BookKey
+    records: Iterable[ExportRecord]
+    commune: str = ""
+    store_book: str = ""
+
+
+Progress = Callable[[str], None]
+
+
+def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState, *,
+                options: ExportOptions | None = None, naming: Naming | None = None,
+                total: int | None = None, progress: Progress | None = None) -> BacklogReport:
+    """Write each book not done yet, one at a time, recording it as done right after it is complete."""
+    options = options or ExportOptions()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    naming = naming or load_naming()
+    report = BacklogReport(state=state.kind)
+    started = time.monotonic()
+    rows_done = 0
+    per_book = replace(options, libreoffice=False)  # LibreOffice is started once, at the end
+    for i, group in enumerate(groups, start=1):
+        where = f"[{i}/{total}]" if total else f"[{i}]"
+        label = group.book.label
+        if state.is_done(label):
+            pending = sum(1 for r in group.records if r.status != "exported")
+            if pending:
+                report.held_back[ALREADY_EXPORTED] += pending
+            report.skipped.append(label)
+            if progress:
+                progress(f"{where} {label}: đã xuất trước đó, bỏ qua (already exported, skipped)")
+            continue
+        records = [r for r in group.records if r.status != "exported"]
+        if not records:
+            continue
+        state.started(group.book, group.commune, group.store_book)
+        t0 = time.monotonic()
+        result = export_books(records, out_dir, per_book, naming=naming)
+        report.held_back.update(result.held_back)
+        for book in result.books:
+            entry = _entry(book)
+            state.finished(entry, list(book.record_ids), group.commune, group.store_book)
+            report.written.append(entry)
+            rows_done += entry.rows
+            if progress:
+                rate = rows_done / max(1e-6, time.monotonic() - started)
+                eta = f", còn ~{(total - i) * (time.monotonic() - started) / i:.0f} s (ETA)" if total else ""
+                progress(f"{where} {label}: {entry.rows} dòng, {entry.pdfs} PDF, {time.monotonic() - t0:.1f} s; "
+                         f"{rate:.0f} dòng/s (rows/s){eta}")
+    report.manifest = write_manifest(out_dir, list(state.entries.values()))
+    report.needs_scans = out_dir / NEEDS_SCANS_CSV
+    if options.verify and options.libreoffice and report.written:
+        from export.templates import load_btp_template
+        from export.verify import XlsxCheck, verify_exports
+
+        checks = []
+        for e in report.written:
+            t = load_btp_template(e.doc_type)
+            checks.append(XlsxCheck(out_dir / e.xlsx, t.sheet, t.header(), e.rows))
+        report.checks = verify_exports(checks, libreoffice=True, openpyxl=False).checked
+    return report
+
+
+def store_groups(store, communes, *, types: Iterable[str] | None = None, workspace: Path | None = None
+                 ) -> Iterator[BookGroup]:
+    """The store's hộ tịch records as one BookGroup per book (export.from_store does the reading)."""
+    from export.from_store import book_records
+
+    for book, records in groupby(book_records(store, communes, types=types, workspace=workspace),
+                                 key=lambda r: r.book):
+        yield BookGroup(book, list(records), book.commune_code, f"{book.year}.{book.book_no}")
+
+
+def export_backlog(store, out_dir: Path, *, communes=None, types: Iterable[str] | None = None,
+                   options: ExportOptions | None = None, workspace: Path | None = None,
+                   progress: Progress | None = None) -> BacklogReport:
+    """Export every book of the store that is not done yet into `out_dir`; safe to re-run after an interrupt."""
+    from export.communes import load_communes
+
+    communes = communes or load_communes(workspace)
+    state = open_state(store, Path(out_dir))
+    books = {(r.doc_type.upper(), r.commune, r.book) for r in store.record_rows()}
+    wanted = {t.upper() for t in types} if types else None
+    total = sum(1 for t, _, _ in books if (wanted is None or t in wanted) and t in ("KS", "KT", "KH", "HN", "CMC"))
+    return run_backlog(store_groups(store, communes, types=types, workspace=workspace), Path(out_dir), state,
+                       options=options, total=total, progress=progress)
