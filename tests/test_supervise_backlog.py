@@ -1,0 +1,112 @@
+"""Backlog export: interrupted mid-way, the re-run continues and never rewrites a finished book; the
+manifest lists each book once with the sha256 of what is on disk."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+import export.backlog as backlog
+from export.backlog import BookGroup, ManifestState, export_backlog, run_backlog, sha256_of
+from export.books import ExportOptions
+from export.sample import synthetic_book, synthetic_ks_fields, synthetic_page
+from extract.types import FieldValue, Record
+from store.db import Store
+from store.types import PageData
+
+BOOKS = (("2010.01", 2010, "01"), ("2010.02", 2010, "02"), ("2011.01", 2011, "01"))
+FAST = ExportOptions(libreoffice=False)
+
+
+@pytest.fixture
+def store(tmp_path):
+    import random
+
+    s = Store(tmp_path / "sohoa.db")
+    page = synthetic_page(tmp_path / "page.png", seed=1, dpi=40)
+    rng = random.Random(0)
+    for n, (label, year, book_no) in enumerate(BOOKS):
+        for i in range(1, 5):
+            f = s.add_file(content_hash=f"{n}-{i}", size=1, origin_path="x", rel_path=f"KS/Cẩm Hưng/{label}/{i}.jpg",
+                           kind_hint="KS", commune="Cẩm Hưng", book=label)
+            fields = {k: FieldValue(v, 1.0, "accepted") for k, v in synthetic_ks_fields(rng, i, year, book_no).items()}
+            pages = [PageData(0, archival_path=str(page))] if n == 0 else []  # book 1 has scans, others not
+            s.commit_file_results(f.id, pages, [Record("ks", 1.0, fields, pages=[0] if pages else [])])
+    yield s
+    s.close()
+
+
+def _interrupt_on_call(monkeypatch, n: int) -> None:
+    real = backlog.export_books
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise RuntimeError("simulated interrupt (power cut)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backlog, "export_books", flaky)
+
+
+def test_interrupted_backlog_resumes_without_rewriting(tmp_path, store, monkeypatch):
+    out = tmp_path / "out"
+    _interrupt_on_call(monkeypatch, 2)
+    lines: list[str] = []
+    with pytest.raises(RuntimeError, match="simulated interrupt"):
+        export_backlog(store, out, options=FAST, progress=lines.append)
+    assert lines and lines[0].startswith("[1/3]")
+    first = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["books"]
+    assert len(first) == 1 and first[0]["pdfs"] == 4 and first[0]["zip"]
+    xlsx, zipf = out / first[0]["xlsx"], out / first[0]["zip"]
+    stamps = (xlsx.stat().st_mtime_ns, zipf.stat().st_mtime_ns, sha256_of(xlsx), sha256_of(zipf))
+    assert stamps[2] == first[0]["xlsx_sha256"] and stamps[3] == first[0]["zip_sha256"]
+    assert sum(1 for r in store.record_rows() if r.status == "exported") == 4
+    assert not list(out.glob(".*")), "no staged or partial file left behind"
+
+    monkeypatch.undo()
+    report = export_backlog(store, out, options=FAST)
+    assert len(report.written) == 2 and report.skipped == ["10507/KS/2010/01"]
+    assert (xlsx.stat().st_mtime_ns, zipf.stat().st_mtime_ns, sha256_of(xlsx), sha256_of(zipf)) == stamps
+    books = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["books"]
+    assert sorted(b["book"] for b in books) == sorted({b["book"] for b in books}) and len(books) == 3
+    for b in books:
+        assert sha256_of(out / b["xlsx"]) == b["xlsx_sha256"]
+    assert {b["without_scans"] for b in books} == {0, 4}
+    assert (out / "can-quet-bo-sung.csv").read_text(encoding="utf-8-sig").count("\n") == 3
+    with store.engine.connect() as conn:
+        states = conn.execute(select(backlog.export_books_table.c.state)).scalars().all()
+    assert states == ["done"] * 3
+
+    again = export_backlog(store, out, options=FAST)
+    assert again.written == []
+
+
+def test_new_record_in_finished_book_is_held_back_not_rewritten(tmp_path, store):
+    out = tmp_path / "out"
+    export_backlog(store, out, options=FAST)
+    f = store.add_file(content_hash="late", size=1, origin_path="x", rel_path="KS/Cẩm Hưng/2010.01/late.jpg",
+                       kind_hint="KS", commune="Cẩm Hưng", book="2010.01")
+    store.commit_file_results(f.id, [], [Record("ks", 1.0, {"so": FieldValue("09/2010", 1, "accepted")})])
+    report = export_backlog(store, out, options=FAST)
+    assert report.written == [] and report.held_back[backlog.ALREADY_EXPORTED] == 1
+
+
+def test_manifest_only_state_also_resumes(tmp_path, monkeypatch):
+    def groups():
+        for i in range(3):
+            records = synthetic_book(5, seed=i, year=2012 + i)
+            yield BookGroup(records[0].book, records)
+
+    out = tmp_path / "out"
+    _interrupt_on_call(monkeypatch, 3)
+    with pytest.raises(RuntimeError):
+        run_backlog(groups(), out, ManifestState(out), options=FAST, total=3)
+    done = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["books"]
+    mtimes = {b["xlsx"]: (out / b["xlsx"]).stat().st_mtime_ns for b in done}
+    assert len(done) == 2
+    monkeypatch.undo()
+    report = run_backlog(groups(), out, ManifestState(out), options=FAST, total=3)
+    assert len(report.written) == 1 and len(report.skipped) == 2
+    assert {x: (out / x).stat().st_mtime_ns for x in mtimes} == mtimes
