@@ -29,10 +29,9 @@ def timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
 class RealProcessor:
     def __init__(self, settings: ProcessorSettings):
         from extract.pipeline import extract_page
-        from scanner.prepare import prepare_page
-
         from ocr.engine import get_engine
         from scanner.intake import read_pages
+        from scanner.prepare import prepare_page
 
         self.settings = settings
         self.read_pages, self.prepare_page, self.extract_page = read_pages, prepare_page, extract_page
@@ -66,7 +65,7 @@ class RealProcessor:
                 archival = out_dir / f"page-{index:04d}.jpg"
                 ocr_image = out_dir / f"page-{index:04d}-ocr.png"
                 Image.fromarray(prepared.archival).save(archival, quality=ARCHIVAL_JPEG_QUALITY)
-                Image.fromarray(prepared.ocr_image).save(ocr_image)
+                Image.fromarray(prepared.ocr_image).save(ocr_image, compress_level=1)  # speed over bytes: a work file
             outcome.pages.append(PageOutcome(index, str(ocr_image), str(archival), asdict(prepared.quality)))
             outcome.records.append(record)
         return outcome
