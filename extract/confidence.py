@@ -48,7 +48,8 @@ def syllables_ok(text: str) -> bool:
         from ocr.vietnamese import is_valid_syllable
     except ImportError:  # OCR stage missing: no evidence either way
         return False
-    runs = re.findall(r"[^\W\d_]+", text)
+    runs = [m.group(0) for m in re.finditer(r"[^\W\d_]+", text)
+            if not (m.start() and text[m.start() - 1].isdigit())]  # units glued to numbers: 1cm, 12m
     if not runs:
         return False
     for run in runs:

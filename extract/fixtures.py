@@ -45,7 +45,7 @@ def page_from_truth(truth_page, confidence: float = 0.97) -> OcrPage:
     merged: list[list] = []
     for ln in lines:  # lines sharing a baseline band (label + value) become one OCR line
         mid = (ln.box[1] + ln.box[3]) / 2
-        if merged and merged[-1][0][1] <= mid <= merged[-1][0][3]:
+        if merged and merged[-1][0].box[1] <= mid <= merged[-1][0].box[3]:
             merged[-1].append(ln)
         else:
             merged.append([ln])

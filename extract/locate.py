@@ -82,6 +82,10 @@ def find_label(tokens: list[Token], label: str, start: int = 0,
             dist = Levenshtein.distance(window, label, score_cutoff=allowed)
             if dist > allowed:
                 continue
+            if n == k and k > 1 and not all(
+                    Levenshtein.distance(t.folded, w, score_cutoff=1) <= (1 if len(w) >= 4 else 0)
+                    for t, w in zip(tokens[i:j], target, strict=True)):
+                continue  # word by word too: "ho chu dem ten ho" is not "ho chu dem ten vo"
             if accented and k == 1 and n == 1 and tokens[i].lower != tokens[i].folded \
                     and tokens[i].lower != accented:
                 continue
@@ -213,6 +217,23 @@ def _value_words(row: Row, tok_from: int, tok_to: int) -> list[Word]:
     return out
 
 
+_MARKER = re.compile(r"^(?:[a-zđ]|\d{1,2}|[IVXivx]{1,4})[).:]?$")
+
+
+def _is_marker(words: list[Word]) -> bool:
+    return len(words) == 1 and bool(_MARKER.match(words[0].text))
+
+
+def _column(words: list[Word], max_gap: float) -> list[Word]:
+    """Words left to right until a gap wider than max_gap: a wide gap means another column."""
+    out: list[Word] = []
+    for w in words:
+        if out and w.box[0] - out[-1].box[2] > max_gap:
+            break
+        out.append(w)
+    return out
+
+
 def _skip_own_labels(row: Row, at: int, own: list[str]) -> int:
     """After 'Ngày sinh' comes '/ Date of birth': step over further variants of the same label."""
     moved = True
@@ -239,7 +260,8 @@ class Locator:
         self.rows = rows_of(page)
         # title rows ("SỔ ĐĂNG KÝ KHAI SINH") hold words that fold like labels ("sổ" ~ "số"): never labels
         self.title_rows = {i for i, r in enumerate(self.rows)
-                           if any(find_label(r.tokens, t) for t in self.index.titles)}
+                           if any(last - first + 1 >= 0.6 * len(r.tokens)
+                                  for t in self.index.titles for first, last, _ in find_label(r.tokens, t))}
 
     # -- label search
     def find(self, spec: FieldSpec) -> tuple[int, int, int] | None:
@@ -291,14 +313,24 @@ class Locator:
                 break
             if r.box[1] - prev_bottom > 2.5 * height:
                 break
-            cols = [w for w in r.words if w.box[2] > label_box[0] - 2 * height]
-            if not cols:
+            ordered = sorted(r.words, key=lambda w: w.box[0])
+            first = next((i for i, w in enumerate(ordered) if w.box[0] >= label_box[0] - 2 * height), None)
+            if first is None:
                 continue
+            if first > 0 and ordered[first].box[0] - ordered[first - 1].box[2] <= 3 * height:
+                break  # the text runs on to the left of the label: a new paragraph, not this value
+            cols = _column(ordered[first:], 3 * height)
             sub = Row.of(cols)
-            cut = self.index.stop_index(sub.tokens, 0, own)
-            if cut == 0 or (self.profile.stop_labels and line_has(sub, self.profile.stop_labels)):
+            start = _skip_own_labels(sub, 0, own)
+            if start >= len(sub.tokens):
+                prev_bottom = r.box[3]
+                continue  # "Date of expiry" under "Có giá trị đến": the label's other half
+            cut = self.index.stop_index(sub.tokens, start, own)
+            if cut == start or (self.profile.stop_labels and line_has(sub, self.profile.stop_labels)):
                 break
-            words = _value_words(sub, 0, cut)
+            words = _value_words(sub, start, cut)
+            if _is_marker(words):
+                break  # "c)" of the next list item, whose label was cut off
             if continuation and words and words[0].box[0] < label_box[0] - 2 * height:
                 break
             out.append(words)

@@ -106,6 +106,13 @@ def _yymmdd(s: str, century: int) -> str:
         return ""
 
 
+def _field_ok(data: str, check: str) -> bool:
+    """A field's check digit; an absent field (all fillers, e.g. a card without expiry) may carry '<'."""
+    if check == "<" and set(data) == {"<"}:
+        return True
+    return check_digit(data) == check
+
+
 def parse_td1(lines: list[str], *, today: date | None = None) -> Mrz:
     """Parse and check a TD1 MRZ (three 30-character lines, already cleaned)."""
     l1, l2, l3 = repair(lines)
@@ -114,9 +121,9 @@ def parse_td1(lines: list[str], *, today: date | None = None) -> Mrz:
     m = re.match(r"(\d{12})", l1[15:30])
     mrz.id_number = m[1] if m else ""
     mrz.checks = {
-        "doc": check_digit(l1[5:14]) == l1[14],
-        "birth": check_digit(l2[0:6]) == l2[6],
-        "expiry": check_digit(l2[8:14]) == l2[14],
+        "doc": _field_ok(l1[5:14], l1[14]),
+        "birth": _field_ok(l2[0:6], l2[6]),
+        "expiry": _field_ok(l2[8:14], l2[14]),
         "composite": check_digit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29]) == l2[29],
     }
     today = today or date.today()

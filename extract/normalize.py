@@ -182,6 +182,9 @@ def parse_date(raw: str) -> tuple[str, str] | None:
 
 def norm_date(raw: str, params: dict | None = None) -> Normalized:
     """Dates to dd.mm.yyyy; partial dates (mm.yyyy, yyyy) kept unless params.partial is false."""
+    for phrase in (params or {}).get("keep", []):  # "Không thời hạn": a valid value that is no date
+        if fold(raw) == fold(phrase):
+            return Normalized(phrase, checked=True)
     parsed = parse_date(raw)
     if parsed is None:
         return _fail(raw, "ngày không hợp lệ hoặc không đọc được (date invalid or unreadable)")

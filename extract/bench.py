@@ -1,0 +1,172 @@
+"""Extraction benchmark on the generator's corpus: per document type x capture condition, how often the
+type is right, fields match the truth exactly, fields are accepted, and accepted fields are right.
+
+Why also a "perfect OCR" mode: it scores extraction logic alone (truth lines as words), so a drop in the
+real-OCR figures can be told apart from an extraction bug.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extract.types import FieldValue, Record
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Tally:
+    pages: int = 0
+    type_ok: int = 0
+    fields: int = 0
+    exact: int = 0
+    accepted: int = 0
+    accepted_ok: int = 0
+    hw_fields: int = 0
+    hw_exact: int = 0
+    hw_accepted: int = 0
+    hw_accepted_ok: int = 0
+    mrz: int = 0
+    mrz_ok: int = 0
+    seconds: float = 0.0
+
+    def add(self, other: Tally) -> None:
+        for k in self.__dataclass_fields__:
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+
+@dataclass
+class Miss:
+    file: str
+    page: int
+    doc_type: str
+    key: str
+    truth: str
+    got: str
+    status: str
+    confidence: float
+    handwritten: bool
+    reason: str = ""
+
+
+@dataclass
+class Result:
+    tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
+    misses: list[Miss] = field(default_factory=list)
+    samples: list[tuple[float, bool, str, bool]] = field(default_factory=list)  # conf, correct, status, hw
+
+
+def _compare(tally: Tally, result: Result, file: str, page: int, doc_type: str, key: str, truth, got: FieldValue | None) -> None:
+    hw = bool(truth.handwritten)
+    ok = got is not None and got.value == truth.value
+    tally.fields += 1
+    tally.exact += ok
+    if hw:
+        tally.hw_fields += 1
+        tally.hw_exact += ok
+    if got is not None and got.status == "accepted":
+        tally.accepted += 1
+        tally.accepted_ok += ok
+        if hw:
+            tally.hw_accepted += 1
+            tally.hw_accepted_ok += ok
+    if got is not None and got.source == "mrz":
+        tally.mrz += 1
+        tally.mrz_ok += ok
+    if got is not None:
+        result.samples.append((got.confidence, ok, got.status, hw))
+    if not ok or (got is not None and got.status != "accepted"):
+        result.misses.append(Miss(file, page, doc_type, key, truth.value, got.value if got else "<none>",
+                                  got.status if got else "missing", got.confidence if got else 0.0, hw,
+                                  got.reason if got else ""))
+
+
+def score_page(result: Result, tally: Tally, file: str, truth_page, record: Record) -> None:
+    tally.pages += 1
+    tally.type_ok += record.doc_type == truth_page.doc_type
+    for key, truth in truth_page.fields.items():
+        _compare(tally, result, file, truth_page.page, truth_page.doc_type, key, truth, record.fields.get(key))
+    for i, owner in enumerate(truth_page.owners):
+        got = record.owners[i] if i < len(record.owners) else None
+        for key, truth in owner.items():
+            _compare(tally, result, file, truth_page.page, truth_page.doc_type, f"chuSuDung[{i}].{key}", truth,
+                     got.fields.get(key) if got else None)
+
+
+def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = None) -> Result:
+    from extract.fixtures import page_from_truth
+    from extract.pipeline import extract_page
+    from synth.truth import load_manifest
+    result = Result()
+    engine = None
+    for n, tf in enumerate(load_manifest(corpus)):
+        if limit_files is not None and n >= limit_files:
+            break
+        t0 = time.perf_counter()
+        if perfect_ocr:
+            pairs = [(None, page_from_truth(p), p) for p in tf.pages]
+        else:
+            from ocr.engine import get_engine
+            from scanner.prepare import prepare_file
+            engine = engine or get_engine("vie", 6)
+            prepared = prepare_file(corpus / tf.file)
+            pairs = []
+            for p in tf.pages:
+                page = prepared[p.page] if p.page < len(prepared) else None
+                if page is None:
+                    continue
+                pairs.append((page, engine.read_page(page.ocr_image), p))
+        for page, ocr, truth_page in pairs:
+            record = extract_page(page, ocr, engine)
+            key = (truth_page.doc_type, truth_page.capture.condition)
+            tally = result.tallies.setdefault(key, Tally())
+            score_page(result, tally, tf.file, truth_page, record)
+        elapsed = time.perf_counter() - t0
+        if pairs:
+            result.tallies[(pairs[-1][2].doc_type, pairs[-1][2].capture.condition)].seconds += elapsed
+    return result
+
+
+def _pct(num: int, den: int) -> str:
+    return f"{100.0 * num / den:6.1f}" if den else "     -"
+
+
+def table(result: Result) -> str:
+    head = (f"{'doc type':14} {'condition':10} {'pages':>5} {'type%':>6} {'fields':>6} {'exact%':>6} "
+            f"{'accep%':>6} {'prec%':>6} {'hw n':>5} {'hwEx%':>6} {'hwAc%':>6} {'hwPr%':>6} {'mrz n':>5} "
+            f"{'mrz%':>6} {'s/page':>6}")
+    rows = [head, "-" * len(head)]
+    total = Tally()
+    for (doc, cond), t in sorted(result.tallies.items()):
+        total.add(t)
+        rows.append(_row(doc, cond, t))
+    rows.append("-" * len(head))
+    rows.append(_row("ALL", "", total))
+    return "\n".join(rows)
+
+
+def _row(doc: str, cond: str, t: Tally) -> str:
+    return (f"{doc:14} {cond:10} {t.pages:5d} {_pct(t.type_ok, t.pages)} {t.fields:6d} {_pct(t.exact, t.fields)} "
+            f"{_pct(t.accepted, t.fields)} {_pct(t.accepted_ok, t.accepted)} {t.hw_fields:5d} "
+            f"{_pct(t.hw_exact, t.hw_fields)} {_pct(t.hw_accepted, t.hw_fields)} "
+            f"{_pct(t.hw_accepted_ok, t.hw_accepted)} {t.mrz:5d} {_pct(t.mrz_ok, t.mrz)} "
+            f"{(t.seconds / t.pages if t.pages else 0):6.2f}")
+
+
+def write_misses(result: Result, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [m.__dict__ for m in result.misses]
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def by_field(result: Result) -> dict[str, int]:
+    """Wrong values per (doc type, key): where to look first."""
+    out: dict[str, int] = defaultdict(int)
+    for m in result.misses:
+        if m.truth != m.got:
+            out[f"{m.doc_type}.{m.key.split('.')[-1]}"] += 1
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
