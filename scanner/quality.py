@@ -10,7 +10,7 @@ from scanner.types import Quality
 # Thresholds measured on rendered pages (scripted in tests/test_scanner_quality.py): with letters scaled to
 # 24 px, crisp text scores 20 000+, Gaussian blur sigma 1 px at 300 dpi ~15 000-35 000, sigma 2 ~2 000-7 000,
 # sigma 3 (unreadable small print) ~400-1 700.
-MIN_SHARPNESS = 1000.0
+MIN_SHARPNESS = 1500.0
 MIN_BRIGHTNESS = 70.0      # mean grey of the page; paper under a shadow falls below this
 MIN_DPI = 140.0            # Tesseract needs ~20 px x-height; 150-dpi body text is at the edge of that
 TEXT_HEIGHT_PT = 5.8       # median height of a letter-sized blob in 10-13 pt body text (calibrated)
