@@ -63,19 +63,26 @@ def _write_rows(ws, cell_type, text_style, template: BtpTemplate, rows: Iterable
     count = 0
     for count, row in enumerate(rows, start=1):
         out: list[object] = []
+        last = 0  # trailing empty cells are not sent to openpyxl at all (most of a row is empty)
         for key in keys:
             if key == "STT":
                 out.append(count)
+                last = len(out)
                 continue
-            text = cell_text(key, row.get(key), dates)
+            value = row.get(key)
+            text = cell_text(key, value, dates) if value is not None and value != "" else ""
             if not text:
                 out.append(None)
                 continue
-            cell = cell_type(ws, value=text)
-            cell.data_type = "s"  # a value starting with "=" stays text, never a formula
+            cell = cell_type(ws)
+            # set the value directly: already NFC, cleaned of characters xlsx cannot hold, and always a
+            # string (a value starting with "=" must stay text, never become a formula)
+            cell._value = text[:32767]
+            cell.data_type = "s"
             cell._style = text_style
             out.append(cell)
-        ws.append(out)
+            last = len(out)
+        ws.append(out[:last])
     return count
 
 
