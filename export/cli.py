@@ -21,6 +21,18 @@ def _open_store(workspace: Path):
     return ws, Store(ws.store_url())
 
 
+def workspace_rule(root: Path):
+    """Fields still needs_review/invalid hold a record back; then the workspace's review rule (by default
+    approved records only, review/rules.py) decides. Without the review stage, the field rule alone."""
+    from export.rules import all_of, reviewed_only
+
+    try:
+        from review.rules import export_rule
+    except ImportError:
+        return reviewed_only
+    return all_of(reviewed_only, export_rule(root))
+
+
 @click.command("export", help="Xuất dữ liệu: mỗi quyển hộ tịch một tệp Excel mẫu BTP + một tệp zip các PDF; "
                               "đất đai: Excel chủ sử dụng và danh sách đối soát CMND (export: per civil-status "
                               "book the BTP Excel and a zip of per-registration PDFs; land: the owners Excel "
@@ -57,7 +69,8 @@ def export_command(workspace: Path, out_dir: Path | None, books: tuple[str, ...]
         return not books or any(b in (book.book_no, book.book_no.lstrip("0"), naming.book_stem(book),
                                       naming.xlsx_name(book), book.label) for b in books)
 
-    options = ExportOptions(include_unreviewed=include_unreviewed, book_filter=book_filter,
+    rule = workspace_rule(ws.root)
+    options = ExportOptions(include_unreviewed=include_unreviewed, rule=rule, book_filter=book_filter,
                             types=frozenset(wanted - {"GCN"}), keep_pdfs=keep_pdfs, libreoffice=not no_libreoffice)
     try:
         with store:
@@ -68,7 +81,7 @@ def export_command(workspace: Path, out_dir: Path | None, books: tuple[str, ...]
             if "GCN" in wanted and not books:
                 for code, records in sorted(land_records(store, communes).items()):
                     land = export_land(records, out_dir, code, include_unreviewed=include_unreviewed,
-                                       libreoffice=not no_libreoffice)
+                                       rule=rule, libreoffice=not no_libreoffice)
                     held = sum(land.held_back.values())
                     click.echo(f"Đất đai xã {code}: {land.rows} dòng chủ sử dụng, {land.reconciliation_rows} "
                                f"CMND cần đối soát, giữ lại {held} (land: owner rows, CMND to reconcile, held "

@@ -52,3 +52,12 @@ def approved_only(record: HasFields) -> str | None:
 
 def export_everything(record: HasFields) -> str | None:
     return None
+
+
+def all_of(*rules: ExportRule | None) -> ExportRule:
+    """The first reason any rule gives, so a field-level hold and a status rule combine."""
+    active = [r for r in rules if r is not None]
+
+    def rule(record: HasFields) -> str | None:
+        return next((reason for r in active if (reason := r(record))), None)
+    return rule

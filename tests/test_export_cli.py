@@ -38,6 +38,12 @@ def workspace(tmp_path):
             Record("gcn_2014", 0.99, {"soPhatHanh": ok("CS 123456"), "thuaDatSo": ok("12"), "toBanDoSo": ok("3")},
                    owners=[Person({"hoTen": ok("Lê Văn Cường"), "namSinh": ok("1950"), "soGiayTo": ok("012345678")})],
                    pages=[0])])
+        h = store.add_file(content_hash="c" * 64, size=1, origin_path="z", rel_path="KS/Cẩm Hưng/2010-01/c.pdf",
+                           kind_hint="KS", commune="Cẩm Hưng", book="2010-01")
+        store.commit_file_results(h.id, [PageData(0, "", str(page))], [
+            Record("ks", 0.99, {"so": ok("03/2010"), "ngayDangKy": ok("07.01.2010")}, pages=[0])])  # not approved
+        approved = [r.id for r in store.record_rows() if r.file_id != h.id]
+        store.set_records_status(approved, "approved")
     return ws
 
 
@@ -47,12 +53,13 @@ def test_export_command_writes_book_and_land_files(workspace, tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(export_command, [str(workspace.root), "--out", str(out), "--no-libreoffice"])
     assert result.exit_code == 0, result.output
-    assert "held back 1" in result.output and "needs_review: 1" in result.output
+    assert "held back 2" in result.output and "needs_review: 1" in result.output
+    assert "not_approved: 1" in result.output
     names = sorted(p.name for p in out.iterdir())
     assert names == ["10507.CMND.doi-soat.xlsx", "10507.GCN.chu-su-dung.xlsx",
                      "10507_CG_HD.KS.2010.01.xlsx", "10507_CG_HD.KS.2010.01.zip"]
     with Store(workspace.store_url()) as store:
-        assert store.count_records_by_status() == {"exported": 2, "extracted": 1}
+        assert store.count_records_by_status() == {"exported": 2, "approved": 1, "extracted": 1}
 
 
 def test_import_reconciliation_merges_valid_answers(workspace, tmp_path):
@@ -79,3 +86,12 @@ def test_import_reconciliation_merges_valid_answers(workspace, tmp_path):
     wb.save(tmp_path / "bad.xlsx")
     result = CliRunner().invoke(import_reconciliation_command, [str(tmp_path / "bad.xlsx"), "-w", str(workspace.root)])
     assert result.exit_code == 1 and "dòng 2" in result.output
+
+
+@pytest.mark.parametrize(("label", "expected"), [
+    ("2010-01", ("2010", "01")), ("Q01_2010", ("2010", "01")), ("quyen 1 nam 2010", ("2010", "1")),
+    ("lo1", ("", "1")), ("", ("", "")),
+])
+def test_book_folder_names_give_year_and_number(label, expected):
+    from export.from_store import parse_book_label
+    assert parse_book_label(label) == expected
