@@ -1,0 +1,154 @@
+"""Supervisors' commands: `sohoa report`, `sohoa import-legacy`, `sohoa export-backlog`, `sohoa bench export`.
+
+Registered by sohoa/cli.py from this module's COMMANDS / BENCH_COMMANDS. Heavy imports stay inside the
+command functions so `sohoa --help` stays fast.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def _open_store(workspace: Path):
+    from hotfolders.workspace import Workspace
+    from store.db import Store
+
+    ws = Workspace(workspace.resolve())
+    if not ws.config_path.exists() and not ws.db_path.exists():
+        raise click.ClickException(f"{workspace} không phải thư mục làm việc sohoa (not a sohoa workspace; "
+                                   "run `sohoa init` first)")
+    return ws, Store(ws.store_url())
+
+
+@click.command("report", help="Báo cáo tiến độ theo xã và huyện trong một ngày hoặc một tuần: Excel (một trang "
+                              "mỗi cấp, có biểu đồ) và ảnh PNG cạnh tệp Excel (progress report per commune and "
+                              "district for a day or an ISO week: Excel with a chart, and a PNG beside it).")
+@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--day", help="Ngày YYYY-MM-DD (day; default: today).")
+@click.option("--week", help="Tuần ISO YYYY-Www, ví dụ 2026-W19 (ISO week).")
+@click.option("--by", "level", type=click.Choice(["xa", "huyen"]), default=None,
+              help="Chỉ một cấp: xa (xã) hoặc huyen (huyện) (only one level; default: both).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp Excel ghi ra, FILE.xlsx (output workbook).")
+def report_command(workspace: Path, day: str | None, week: str | None, level: str | None, out: Path) -> None:
+    from export.communes import load_communes
+    from export.report import LEVELS, build_report, write_report
+
+    ws, store = _open_store(workspace)
+    try:
+        with store:
+            report = build_report(store, day, week, communes=load_communes(ws.root))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    xlsx, png = write_report(report, out, [level] if level else LEVELS)
+    total = report.totals()
+    click.echo(f"Kỳ báo cáo (period) {report.period.label}: {len(report.communes)} xã, {len(report.districts)} huyện; "
+               f"{total.extracted} bản ghi trích xuất, {total.approved} đã duyệt, {total.quarantined} cách ly "
+               f"(records extracted, approved, quarantined)")
+    click.echo(f"  {xlsx}\n  {png}")
+
+
+@click.command("import-legacy", help="Nhập tệp Excel xuất từ phần mềm hộ tịch cũ (kiểu MISA) vào kho dữ liệu, "
+                                     "qua tệp ánh xạ cột; báo từng vấn đề theo dòng và cột (import a legacy "
+                                     "MISA-style Excel export through a column mapping; every problem is "
+                                     "reported by row and column).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--type", "doc_type", required=True, type=click.Choice(["KS", "KT", "KH"], case_sensitive=False),
+              help="Loại sổ (book type).")
+@click.option("--map", "mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Tệp ánh xạ cột .toml (column mapping; default: profiles/legacy/misa_<type>.toml).")
+@click.option("--workspace", "-w", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Thư mục làm việc (workspace folder).")
+@click.option("--commune", help="Xã của tệp: mã hoặc tên (the file's commune: code or name; default: found in "
+                                "the file).")
+@click.option("--sheet", help="Tên trang cần đọc (sheet to read; default: the best-matching one).")
+@click.option("--dry-run", is_flag=True, help="Chỉ đọc và kiểm tra, không ghi vào kho (read and check only).")
+@click.option("--quiet", "-q", is_flag=True, help="Không in ghi chú, chỉ cảnh báo và lỗi (no notes, only "
+                                                  "warnings and errors).")
+def import_legacy_command(file: Path, doc_type: str, mapping: Path | None, workspace: Path, commune: str | None,
+                          sheet: str | None, dry_run: bool, quiet: bool) -> None:
+    from export.communes import load_communes
+    from export.legacy.importer import import_legacy, read_legacy
+    from export.legacy.problems import LegacyImportError
+
+    try:
+        if dry_run:
+            result = read_legacy(file, doc_type, mapping, sheet=sheet, commune=commune,
+                                 communes=load_communes(workspace))
+        else:
+            ws, store = _open_store(workspace)
+            with store:
+                result = import_legacy(store, file, doc_type, mapping, sheet=sheet, commune=commune,
+                                       communes=load_communes(ws.root))
+    except LegacyImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for problem in result.problems:
+        if not (quiet and problem.severity == "info"):
+            click.echo(str(problem), err=True)
+    click.echo(result.summary())
+    if dry_run:
+        click.echo("(--dry-run: không ghi gì vào kho / nothing written)")
+    if result.count("error"):
+        click.echo("Các bản ghi có lỗi sẽ chờ kiểm tra trong ứng dụng rà soát (records with errors wait for "
+                   "review in the review app).")
+
+
+@click.command("export-backlog", help="Xuất toàn bộ tồn đọng theo từng quyển, chạy lại được sau khi bị ngắt "
+                                      "(không ghi lại quyển đã xong), kèm danh mục bàn giao manifest (export the "
+                                      "whole backlog book by book, resumable, with a hand-over manifest).")
+@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Thư mục ghi ra (output folder; default: <workspace>/out/backlog).")
+@click.option("--type", "types", multiple=True, type=click.Choice(["KS", "KT", "KH", "HN", "CMC"],
+                                                                   case_sensitive=False),
+              help="Chỉ loại này (only this type; repeatable).")
+@click.option("--include-unreviewed", is_flag=True,
+              help="Xuất cả bản ghi chưa duyệt hoặc có trường sai (also export unreviewed/invalid records).")
+@click.option("--no-libreoffice", is_flag=True, help="Không kiểm tra lại bằng LibreOffice (skip LibreOffice).")
+def export_backlog_command(workspace: Path, out_dir: Path | None, types: tuple[str, ...], include_unreviewed: bool,
+                           no_libreoffice: bool) -> None:
+    from export.backlog import export_backlog
+    from export.books import ExportOptions
+    from export.communes import load_communes
+    from export.errors import ExportError
+
+    ws, store = _open_store(workspace)
+    options = ExportOptions(include_unreviewed=include_unreviewed, libreoffice=not no_libreoffice)
+    try:
+        with store:
+            report = export_backlog(store, out_dir or ws.out / "backlog", communes=load_communes(ws.root),
+                                    types=[t.upper() for t in types] or None, options=options,
+                                    workspace=ws.root, progress=click.echo)
+    except ExportError as exc:
+        click.echo(str(exc), err=True)
+        click.echo("Chạy lại lệnh để tiếp tục từ quyển chưa xong (run again to continue from the unfinished "
+                   "book).", err=True)
+        sys.exit(1)
+    click.echo(report.summary())
+
+
+@click.command("export", help="Đo tốc độ xuất tồn đọng trên dữ liệu giả lập không OCR: dòng/s, MB/s, bộ nhớ "
+                              "đỉnh ở hai cỡ (benchmark the backlog export on a synthetic backlog without OCR: "
+                              "rows/s, MB/s, peak memory at two sizes).")
+@click.option("--rows", default=100_000, show_default=True, help="Số dòng lần đo lớn (rows, large run).")
+@click.option("--small", default=10_000, show_default=True, help="Số dòng lần đo nhỏ (rows, small run; 0 = skip).")
+@click.option("--book-size", default=1000, show_default=True, help="Số dòng mỗi quyển (rows per book).")
+@click.option("--no-verify", is_flag=True, help="Bỏ đọc lại bằng openpyxl (skip the openpyxl re-read).")
+def bench_export_command(rows: int, small: int, book_size: int, no_verify: bool) -> None:
+    from export.backlog_bench import run_isolated
+
+    click.echo(f"Tồn đọng giả lập KS, {book_size} dòng/quyển, ghi Excel write-only + sha256 + manifest"
+               f"{'' if no_verify else ' + đọc lại openpyxl'} (synthetic KS backlog, no OCR, no PDFs)")
+    click.echo(f"{'rows':>8} {'books':>6} {'wall s':>8} {'rows/s':>8} {'rows/CPU-s':>10} {'MB/s':>6} "
+               f"{'peak RSS MB':>11} {'(start MB)':>10}")
+    for n in [s for s in (small, rows) if s > 0]:
+        r = run_isolated(n, book_size, verify=not no_verify)
+        click.echo(f"{r.rows:>8} {r.books:>6} {r.seconds:>8.1f} {r.rows_per_s:>8.0f} {r.rows_per_cpu_s:>10.0f} "
+                   f"{r.mb_per_s:>6.2f} {r.peak_rss_mb:>11.0f} {r.baseline_rss_mb:>10.0f}")
+    click.echo("Mục tiêu (target): ≥ 2000 dòng/s; bộ nhớ đỉnh không tăng theo số dòng (peak memory flat in rows).")
+
+
+COMMANDS = [report_command, import_legacy_command, export_backlog_command]
+BENCH_COMMANDS = [bench_export_command]

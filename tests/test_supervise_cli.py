@@ -1,0 +1,56 @@
+"""The supervisors' commands end to end on a fresh workspace (import-legacy -> report -> export-backlog), and
+the export benchmark's behaviour on a small run (row count, books, memory measured — not its speed)."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from export.backlog_bench import run_once
+from export.legacy.sample import write_misa_workbook
+from export.supervise_cli import (
+    bench_export_command,
+    export_backlog_command,
+    import_legacy_command,
+    report_command,
+)
+from hotfolders.workspace import init_workspace
+
+
+def test_commands_on_a_workspace(tmp_path):
+    ws = init_workspace(tmp_path / "ws")
+    sample = write_misa_workbook(tmp_path / "legacy.xlsx", "KS", n=12, seed=5)
+    runner = CliRunner()
+    dry = runner.invoke(import_legacy_command, [str(sample.path), "--type", "KS", "-w", str(ws.root), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "nothing written" in dry.output
+    done = runner.invoke(import_legacy_command, [str(sample.path), "--type", "ks", "-w", str(ws.root), "-q"])
+    assert done.exit_code == 0, done.output
+    assert "12 bản ghi" in done.output and "unmapped columns" in done.output
+
+    out = tmp_path / "bao-cao.xlsx"
+    rep = runner.invoke(report_command, [str(ws.root), "--out", str(out), "--by", "xa"])
+    assert rep.exit_code == 0, rep.output
+    assert out.exists() and out.with_suffix(".png").exists() and "12 bản ghi trích xuất" in rep.output
+
+    exp = runner.invoke(export_backlog_command, [str(ws.root), "--no-libreoffice"])
+    assert exp.exit_code == 0, exp.output
+    manifest = json.loads((ws.out / "backlog" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["totals"]["rows"] == 12 and manifest["totals"]["without_scans"] == 12
+    again = runner.invoke(export_backlog_command, [str(ws.root), "--no-libreoffice"])
+    assert "already exported" in again.output
+
+
+def test_bench_counts_rows_and_measures_memory(tmp_path):
+    result = run_once(500, 100, tmp_path / "bench")
+    assert result.rows == 500 and result.books == 5
+    assert result.peak_rss_mb >= result.baseline_rss_mb > 0 and result.bytes_written > 0
+    assert len(json.loads((tmp_path / "bench" / "manifest.json").read_text())["books"]) == 5
+
+
+def test_bench_command_prints_both_sizes():
+    out = CliRunner().invoke(bench_export_command, ["--rows", "300", "--small", "100", "--book-size", "100",
+                                                    "--no-verify"])
+    assert out.exit_code == 0, out.output
+    lines = [ln.split() for ln in out.output.splitlines() if ln.strip()[:1].isdigit()]
+    assert [int(ln[0]) for ln in lines] == [100, 300]
