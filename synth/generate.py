@@ -97,8 +97,7 @@ class _Doc:
         return fmt
 
     def _single(self, img: Image.Image, page: TruthPage, suffix: str = "", book: dict | None = None) -> TruthFile:
-        stored, cap = capture.apply(self.condition, img, self.rng, self.np, page_dpi(page, img))
-        cap.dpi = page.capture.dpi if page.capture.dpi else cap.dpi
+        stored, cap = capture.apply(self.condition, img, self.rng, self.np, page.capture.dpi)
         fmt = self._fmt(cap)
         ext = {"jpeg": "jpg", "png": "png", "tiff": "tif"}[fmt]
         name = f"{self._stem(suffix)}.{ext}"
@@ -165,7 +164,3 @@ class _Doc:
         name = f"{self._stem()}.{'pdf' if fmt == 'pdf' else 'tif'}"
         (writer.write_pdf if fmt == "pdf" else writer.write_tiff)(self.out / name, stored)
         return [TruthFile(file=name, kind="book", seed=self.seed, pages=pages, book=book.as_dict())]
-
-
-def page_dpi(page: TruthPage, img: Image.Image) -> int:
-    return page.capture.dpi or 300

@@ -19,7 +19,7 @@ def encode(img: Image.Image, fmt: str, capture: Capture) -> bytes:
         img.convert("RGB" if img.mode != "L" else "L").save(
             buf, "JPEG", quality=capture.jpeg_quality or 90, dpi=dpi, exif=exif.tobytes(), optimize=False)
     elif fmt == "png":
-        img.save(buf, "PNG", dpi=dpi, compress_level=6)
+        img.save(buf, "PNG", dpi=dpi, compress_level=3)
     elif fmt == "tiff":
         img.save(buf, "TIFF", dpi=dpi, compression="tiff_deflate")
     else:
