@@ -119,7 +119,7 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
                 page = prepared[p.page] if p.page < len(prepared) else None
                 if page is None:
                     continue
-                pairs.append((page, engine.read_page(page.ocr_image), p))
+                pairs.append((page, engine.read_page(page.ocr_image, dpi=page.dpi), p))
         for page, ocr, truth_page in pairs:
             record = extract_page(page, ocr, engine)
             key = (truth_page.doc_type, truth_page.capture.condition)

@@ -53,6 +53,8 @@ def syllables_ok(text: str) -> bool:
     if not runs:
         return False
     for run in runs:
+        if run.lower() in ("m", "km", "ha", "cm"):
+            continue  # area/length units ("200 m²")
         if len(run) == 1 and run.isupper():
             continue  # initials, section letters
         if run.isupper() and len(run) <= 5 and not is_valid_syllable(run):

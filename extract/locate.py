@@ -83,7 +83,7 @@ def find_label(tokens: list[Token], label: str, start: int = 0,
             if dist > allowed:
                 continue
             if n == k and k > 1 and not all(
-                    Levenshtein.distance(t.folded, w, score_cutoff=1) <= (1 if len(w) >= 4 else 0)
+                    Levenshtein.distance(t.folded, w, score_cutoff=1) <= (1 if len(w) >= 3 else 0)
                     for t, w in zip(tokens[i:j], target, strict=True)):
                 continue  # word by word too: "ho chu dem ten ho" is not "ho chu dem ten vo"
             if accented and k == 1 and n == 1 and tokens[i].lower != tokens[i].folded \
@@ -118,9 +118,12 @@ class LabelIndex:
                     self.accent[fold(lb)] = words[0]
         self.titles = [fold(t) for t in [*COMMON_TITLES, *profile.titles] if fold(t)]
         self.stops = sorted({fold(s) for s in profile.stop_labels if fold(s)}, key=len, reverse=True)
+        # "Năm:" in stop_labels: a short word that ends a value only when a colon follows it
+        self.colon_stops = {fold(s) for s in profile.stop_labels if s.rstrip().endswith(":")}
         every = {lb for labels in self.by_field.values() for lb in labels} | set(self.stops)
         # labels a value may run into: short ones ("so", "no") are too common inside values to stop at
-        self.stoppers = sorted((lb for lb in every if len(lb) > 4), key=len, reverse=True)
+        self.stoppers = sorted((lb for lb in every if len(lb) > 4 or lb in self.colon_stops),
+                               key=len, reverse=True)
         self.all_labels = sorted(every, key=len, reverse=True)
 
     def longer_labels(self, label: str) -> list[str]:
@@ -128,13 +131,17 @@ class LabelIndex:
         "ho chu dem ten nguoi me"): an occurrence inside one of them belongs to that other label."""
         return [lb for lb in self.all_labels if lb != label and f" {label} " in f" {lb} "]
 
-    def stop_index(self, tokens: list[Token], start: int, own: list[str]) -> int:
-        """Token index where the next known label begins (or len(tokens))."""
+    def stop_index(self, tokens: list[Token], start: int, own: list[str], texts: list[str] | None = None) -> int:
+        """Token index where the next known label begins (or len(tokens)). `texts` (the words' text) lets
+        colon-only stop labels check for their colon."""
         cut = len(tokens)
         for lb in self.stoppers:
             if lb in own:
                 continue
-            for first, _last, _score in find_label(tokens, lb, start):
+            for first, last, _score in find_label(tokens, lb, start):
+                if lb in self.colon_stops and (texts is None or
+                                               ":" not in texts[tokens[last].word][tokens[last].end:][:2]):
+                    continue
                 if first >= start and first < cut:
                     cut = first
         return cut
@@ -288,7 +295,7 @@ class Locator:
     def _right(self, ri: int, after_tok: int, own: list[str]) -> list[Word]:
         row = self.rows[ri]
         at = _skip_own_labels(row, after_tok, own)
-        cut = self.index.stop_index(row.tokens, at, own)
+        cut = self.index.stop_index(row.tokens, at, own, [w.text for w in row.words])
         words = _value_words(row, at, cut)
         if words or cut < len(row.tokens):
             return words
@@ -300,7 +307,7 @@ class Locator:
         if not side:
             return []
         srow = Row.of(side)
-        cut = self.index.stop_index(srow.tokens, 0, own)
+        cut = self.index.stop_index(srow.tokens, 0, own, [w.text for w in srow.words])
         return _value_words(srow, _skip_own_labels(srow, 0, own), cut)
 
     def _below(self, ri: int, label_box: Box, n: int, own: list[str], continuation: bool) -> list[list[Word]]:
@@ -325,13 +332,13 @@ class Locator:
             if start >= len(sub.tokens):
                 prev_bottom = r.box[3]
                 continue  # "Date of expiry" under "Có giá trị đến": the label's other half
-            cut = self.index.stop_index(sub.tokens, start, own)
+            cut = self.index.stop_index(sub.tokens, start, own, [w.text for w in sub.words])
             if cut == start or (self.profile.stop_labels and line_has(sub, self.profile.stop_labels)):
                 break
             words = _value_words(sub, start, cut)
             if _is_marker(words):
                 break  # "c)" of the next list item, whose label was cut off
-            if continuation and words and words[0].box[0] < label_box[0] - 2 * height:
+            if continuation and words and words[0].box[0] < label_box[0] - height:
                 break
             out.append(words)
             prev_bottom = r.box[3]
@@ -364,6 +371,9 @@ class Locator:
                 text = " ".join(" ".join(w.text for w in p) for p in parts)
                 if text.strip(" :;,./-"):
                     return Located(text, words, "label", label_box)
+                label_only = Located("", [], "label", label_box)
+                if not spec.params.get("find") and not spec.region:
+                    return label_only  # the label is there, its value was not read: re-OCR next to it
         if spec.params.get("find"):
             found = self.locate_pattern(spec)
             if found is not None:

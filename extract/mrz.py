@@ -38,12 +38,32 @@ def clean_mrz_lines(lines: list[str]) -> list[str]:
         s = raw.upper().replace(" ", "").replace("«", "<<").replace("‹", "<").replace("≤", "<")
         s = re.sub(r"[^A-Z0-9<]", "", s)
         if len(s) >= 24 and (s.count("<") >= 2 or s.startswith("ID")):
-            found.append((s + "<" * 30)[:30])
+            found.append(s)
     if len(found) < 3:
         return []
-    starts = [i for i, s in enumerate(found) if s.startswith(("ID", "1D", "I0"))]
+    starts = [i for i, s in enumerate(found) if s.startswith(("ID", "1D", "I0", "TD", "I<"))]
     i = starts[-1] if starts and starts[-1] + 3 <= len(found) else len(found) - 3
-    return found[i:i + 3]
+    picked = found[i:i + 3]
+    if "VNM" in picked[0][:8] or picked[0][2:5] == "VNM":
+        picked = rebuild_vn(picked)
+    return [(s + "<" * 30)[:30] for s in picked]
+
+
+_L1 = re.compile(r"^[I1T][D0O]?<?(VNM|V.?N.?M)([0-9OQDILSBZGT]{9})([0-9OQDILSBZGT])([0-9OQDILSBZGT]{12})")
+_L2 = re.compile(r"^([0-9OQDILSBZGT]{7})([MFH<])([0-9OQDILSBZGT]{7}|<{6}[<0-9])[A-Z]{3,4}<*([0-9OQDILSBZGT])$")
+
+
+def rebuild_vn(lines: list[str]) -> list[str]:
+    """Vietnamese cards have a fixed TD1 shape: rebuild fillers and the country code when OCR added or
+    dropped a character ('VWNM', a '<' too many), so check digits can be tested on the right positions."""
+    l1, l2, l3 = lines[0], lines[1], lines[2]
+    m1 = _L1.match(l1)
+    m2 = _L2.match(l2)
+    if m1:
+        l1 = ("IDVNM" + m1[2] + m1[3] + m1[4] + "<" * 30)[:30]
+    if m2:
+        l2 = m2[1] + m2[2] + m2[3] + "VNM" + "<" * 11 + m2[4]
+    return [l1, l2, (l3 + "<" * 30)[:30]]
 
 
 def _digits(s: str) -> str:

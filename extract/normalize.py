@@ -201,6 +201,18 @@ def norm_year(raw: str, params: dict | None = None) -> Normalized:
     return Normalized(m[1], checked=True)
 
 
+def norm_time(raw: str, params: dict | None = None) -> Normalized:
+    """'6 giờ 10 phút' / '06:10' / '6h10' -> '06:10'."""
+    text = _date_digits(fold(raw))
+    m = re.search(r"(?<!\d)(\d{1,2})\s*(?:gio|h|:)\s*(\d{1,2})?", text)
+    if not m:
+        return _fail(raw, "không đọc được giờ (time unreadable)")
+    hh, mm = int(m[1]), int(m[2] or 0)
+    if hh > 23 or mm > 59:
+        return _fail(raw, "giờ không hợp lệ (time invalid)")
+    return Normalized(f"{hh:02d}:{mm:02d}", checked=True)
+
+
 # ---------------------------------------------------------------- areas
 
 def norm_area(raw: str, params: dict | None = None) -> Normalized:
@@ -318,11 +330,11 @@ def norm_code_number(raw: str, params: dict | None = None) -> Normalized:
 
 
 def norm_mrz(raw: str, params: dict | None = None) -> Normalized:
-    from extract.mrz import clean_mrz_lines
+    from extract.mrz import clean_mrz_lines, repair
     lines = clean_mrz_lines(raw.splitlines())
     if len(lines) != 3:
         return _fail(raw, "không đọc được đủ 3 dòng MRZ (MRZ: 3 lines not found)")
-    return Normalized("\n".join(lines))
+    return Normalized("\n".join(repair(lines)))
 
 
 NORMALIZERS: dict[str, Callable[[str, dict | None], Normalized]] = {
@@ -334,6 +346,7 @@ NORMALIZERS: dict[str, Callable[[str, dict | None], Normalized]] = {
     "register_no": norm_register_no,
     "date": norm_date,
     "year": norm_year,
+    "time": norm_time,
     "area": norm_area,
     "ethnicity": norm_ethnicity,
     "nationality": norm_nationality,

@@ -68,30 +68,51 @@ def _weak(r: Reading, limit: float) -> bool:
 
 def _reocr(spec: FieldSpec, first: Reading, page, ocr: OcrPage, engine) -> Reading | None:
     """Re-read the value's box (or the profile's region) with the field's own OCR settings."""
-    box = first.located.box if first.located and first.located.words else None
-    if box is not None:
-        x0, y0, x1, y1 = box
+    if page is None:
+        return None
+    best: Reading | None = None
+    for box in _reocr_boxes(spec, first.located, ocr):
+        try:
+            result = engine.read_region(page.ocr_image, box, psm=spec.ocr.psm,
+                                        whitelist=spec.ocr.whitelist or None)
+        except Exception:  # a failed re-read must never lose the first reading
+            log.exception("re-OCR failed for field %s", spec.key)
+            continue
+        words = result.words
+        if spec.position == "mrz":
+            text = "\n".join(line.text for line in result.lines)
+        else:
+            text = " ".join(w.text for w in words)
+        if not text.strip():
+            continue
+        reading = _read(spec, Located(text, list(words), "reocr"), "reocr")
+        if best is None or reading.score > best.score:
+            best = reading
+        if reading.norm.ok and not reading.failures:
+            break
+    return best
+
+
+def _reocr_boxes(spec: FieldSpec, located: Located | None, ocr: OcrPage) -> list:
+    """Where to look again: the value's own box (widened), else beside and below its label, else the
+    profile's fixed region."""
+    W = ocr.width or 10**6
+    boxes = []
+    if located is not None and located.words:
+        x0, y0, x1, y1 = located.box
         h = max(1, y1 - y0)
-        box = (max(0, x0 - h), y0, min(ocr.width or x1 + h, x1 + 2 * h), y1)
-    elif spec.region:
-        box = region_box(spec.region, ocr)
-    if box is None or page is None:
-        return None
-    try:
-        result = engine.read_region(page.ocr_image, box, psm=spec.ocr.psm, whitelist=spec.ocr.whitelist or None)
-    except Exception:  # a failed re-read must never lose the first reading
-        log.exception("re-OCR failed for field %s", spec.key)
-        return None
-    words = result.words
-    if spec.position == "mrz":
-        text = "\n".join(line.text for line in result.lines)
-    else:
-        text = " ".join(w.text for w in words)
-    if not text.strip():
-        return None
-    located = Located(text, words, "reocr")
-    located.words = words or []
-    return _read(spec, located, "reocr")
+        boxes.append((max(0, x0 - h), y0, min(W, x1 + 2 * h), y1))
+    elif located is not None and located.label_box is not None:
+        x0, y0, x1, y1 = located.label_box
+        h = max(1, y1 - y0)
+        if spec.position in ("right", "right_or_below"):
+            boxes.append((x1, y0 - h // 4, W, y1 + h // 4))
+        if spec.position in ("below", "right_or_below"):
+            lines = spec.max_lines if spec.multiline else 1
+            boxes.append((max(0, x0 - h), y1, W, y1 + int(1.8 * h * lines)))
+    if not boxes and spec.region:
+        boxes.append(region_box(spec.region, ocr))
+    return boxes
 
 
 def _evidence(spec: FieldSpec, r: Reading, profile: Profile, doc_confident: bool) -> Evidence:
@@ -187,8 +208,8 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
                 if reading.located is not None and reading.located.box is not None:
                     second.located.words = second.located.words or reading.located.words
                 reading = second
-        if not reading.norm.value and reading.located is None and not spec.required:
-            continue  # optional and absent from this page: no empty field to review
+        if not reading.norm.value and not spec.required:
+            continue  # optional and absent (or left blank) on this page: no empty field to review
         for flag in reading.flags:
             if flag not in record.flags:
                 record.flags.append(flag)
