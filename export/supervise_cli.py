@@ -22,6 +22,16 @@ def _open_store(workspace: Path):
     return ws, Store(ws.store_url())
 
 
+def _workspace_rule(root: Path):
+    """The same hold rule as `sohoa export` (fields all accepted, then the workspace's review rule:
+    approved records only by default), so the backlog never lets out what the normal export would hold."""
+    try:
+        from export.cli import workspace_rule
+    except ImportError:
+        return None
+    return workspace_rule(root)
+
+
 @click.command("report", help="Báo cáo tiến độ theo xã và huyện trong một ngày hoặc một tuần: Excel (một trang "
                               "mỗi cấp, có biểu đồ) và ảnh PNG cạnh tệp Excel (progress report per commune and "
                               "district for a day or an ISO week: Excel with a chart, and a PNG beside it).")
@@ -115,7 +125,9 @@ def export_backlog_command(workspace: Path, out_dir: Path | None, types: tuple[s
     from export.errors import ExportError
 
     ws, store = _open_store(workspace)
-    options = ExportOptions(include_unreviewed=include_unreviewed, libreoffice=not no_libreoffice)
+    rule = _workspace_rule(ws.root)
+    options = ExportOptions(include_unreviewed=include_unreviewed, libreoffice=not no_libreoffice,
+                            **({"rule": rule} if rule is not None else {}))
     try:
         with store:
             report = export_backlog(store, out_dir or ws.out / "backlog", communes=load_communes(ws.root),
