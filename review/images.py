@@ -31,7 +31,40 @@ class PageCache:
     def __init__(self, size: int = 8) -> None:
         self.size = size
         self._items: OrderedDict[tuple[str, float], Image.Image] = OrderedDict()
+        self._views: OrderedDict[tuple[str, float], bytes] = OrderedDict()
         self._lock = threading.Lock()
+
+    def view_jpeg(self, path: Path) -> bytes:
+        """The page scaled for the screen, JPEG-encoded once and kept (the same page is shown again on
+        every save that is refused, on back/forward, and to the approver)."""
+        key = (str(path), path.stat().st_mtime)
+        with self._lock:
+            if key in self._views:
+                self._views.move_to_end(key)
+                return self._views[key]
+        im = self.get(path)
+        if im.width > PAGE_MAX_WIDTH:
+            im = im.resize((PAGE_MAX_WIDTH, round(im.height * PAGE_MAX_WIDTH / im.width)),
+                           Image.Resampling.BILINEAR)
+        buf = io.BytesIO()
+        im.save(buf, "JPEG", quality=82)
+        data = buf.getvalue()
+        with self._lock:
+            self._views[key] = data
+            while len(self._views) > 4 * self.size:
+                self._views.popitem(last=False)
+        return data
+
+    def warm(self, path: Path | None) -> None:
+        """Decode and encode a page ahead of time (the next record's), off the request thread."""
+        if path is None:
+            return
+        def run() -> None:
+            try:
+                self.view_jpeg(path)
+            except OSError:
+                log.info("page warm-up failed")
+        threading.Thread(target=run, daemon=True).start()
 
     def get(self, path: Path) -> Image.Image:
         key = (str(path), path.stat().st_mtime)
@@ -69,21 +102,10 @@ def page_size(workspace: Path, stored: str | Path | None) -> tuple[int, int]:
         return (1, 1)
     with Image.open(path) as im:
         w, h = im.size
-        if (im.getexif().get(0x0112) or 1) in (5, 6, 7, 8):
+        # only JPEG/TIFF carry an orientation tag worth reading; PNG's getexif() would decode the image
+        if im.format in ("JPEG", "MPO", "TIFF") and (im.getexif().get(0x0112) or 1) in (5, 6, 7, 8):
             w, h = h, w
     return (w, h)
-
-
-def _send(im: Image.Image, fmt: str) -> Response:
-    buf = io.BytesIO()
-    if fmt == "JPEG":
-        im.save(buf, "JPEG", quality=82)
-    else:
-        im.save(buf, "PNG", compress_level=1)
-    resp = Response(buf.getvalue(), mimetype=f"image/{fmt.lower()}")
-    resp.headers["Cache-Control"] = "private, max-age=300"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
 
 
 def _page_image(record_id: int, n: int) -> Image.Image:
@@ -96,27 +118,35 @@ def _page_image(record_id: int, n: int) -> Image.Image:
     return current_app.config["PAGE_CACHE"].get(path)
 
 
+def _encoded(data: bytes, fmt: str) -> Response:
+    resp = Response(data, mimetype=f"image/{fmt.lower()}")
+    resp.headers["Cache-Control"] = "private, max-age=300"
+    return resp
+
+
 @bp.route("/record/<int:record_id>/page/<int:n>")
 @require("view")
 def page(record_id: int, n: int):
-    im = _page_image(record_id, n)
-    if im.width > PAGE_MAX_WIDTH:
-        im = im.resize((PAGE_MAX_WIDTH, round(im.height * PAGE_MAX_WIDTH / im.width)), Image.Resampling.BILINEAR)
-    return _send(im, "JPEG")
+    path = safe_page_path(current_app.config["WORKSPACE"],
+                          queries.page_file(current_app.config["STORE"], record_id, n))
+    if path is None:
+        log.info("no page image record=%s page=%s", record_id, n)
+        abort(404)
+    return _encoded(current_app.config["PAGE_CACHE"].view_jpeg(path), "JPEG")
 
 
 @bp.route("/record/<int:record_id>/crop")
 @require("view")
 def crop(record_id: int):
-    key = request.args.get("key", "")
-    rec = queries.load_record(current_app.config["STORE"], record_id, with_history=False)
-    field = rec.field(key) if rec else None
-    if field is None or field.box is None:
+    found = queries.field_box(current_app.config["STORE"], record_id, request.args.get("key", "")[:200])
+    if found is None:
         abort(404)
-    im = _page_image(record_id, field.page)
-    x, y, w, h = field.box
+    (x, y, w, h), page_index = found
+    im = _page_image(record_id, page_index)
     box = (max(0, x - CROP_MARGIN), max(0, y - CROP_MARGIN),
            min(im.width, x + w + CROP_MARGIN), min(im.height, y + h + CROP_MARGIN))
     if box[2] <= box[0] or box[3] <= box[1]:
         abort(404)
-    return _send(im.crop(box), "PNG")
+    buf = io.BytesIO()
+    im.crop(box).save(buf, "PNG", compress_level=1)
+    return _encoded(buf.getvalue(), "PNG")

@@ -74,6 +74,7 @@ class ReviewRecord:
     history: list[HistoryEntry] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     state: str = PENDING
+    page_paths: dict[int, str] = field(default_factory=dict)   # page index -> stored image path
 
     @property
     def awaiting_approval(self) -> bool:

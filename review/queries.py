@@ -26,9 +26,10 @@ from review.model import (
 from review.tables import decisions
 from review.validation import FieldDecision, normalise
 from store.db import Store, StoreError
-from store.schema import fields, records
+from store.schema import fields, pages, record_pages, records
 
-OPEN_STATUSES = ("extracted", "in_review")    # store statuses a reviewer may still change
+OPEN_STATUSES = ("extracted", "in_review")
+QUEUE_SCAN = 200  # how far down the queue "next" looks for a record nobody holds    # store statuses a reviewer may still change
 ILLEGIBLE_REASON = "người kiểm tra: không đọc được hoặc không có (reviewer: illegible or absent)"
 
 
@@ -139,20 +140,41 @@ def load_record(store: Store, record_id: int, *, with_history: bool = True) -> R
     return ReviewRecord(record_id=row.id, doc_type=row.doc_type, commune=row.commune, book=row.book,
                         status=row.status, fields=out, pages=[p.page_index for p in stored.pages],
                         history=history, decisions=decs,
-                        state=state_of(row.status, decs[-1].action if decs else None))
-
-
-def page_files(store: Store, record_id: int) -> list[tuple[int, str]]:
-    """(page index, stored prepared-image path) of a record's pages, in order."""
-    try:
-        stored = store.load_record(record_id)
-    except StoreError:
-        return []
-    return [(p.page_index, p.prepared_path or p.archival_path) for p in stored.pages]
+                        state=state_of(row.status, decs[-1].action if decs else None),
+                        page_paths={p.page_index: p.prepared_path or p.archival_path for p in stored.pages})
 
 
 def page_file(store: Store, record_id: int, page_index: int) -> str | None:
-    return next((path for idx, path in page_files(store, record_id) if idx == page_index), None)
+    """The stored image path of one page of a record (one small query: images are asked for often)."""
+    query = (select(pages.c.prepared_path, pages.c.archival_path)
+             .join(record_pages, record_pages.c.page_id == pages.c.id)
+             .where(and_(record_pages.c.record_id == record_id, pages.c.page_index == page_index)))
+    with store.engine.connect() as conn:
+        row = conn.execute(query).first()
+    return (row.prepared_path or row.archival_path) if row else None
+
+
+def field_box(store: Store, record_id: int, key: str) -> tuple[tuple[int, int, int, int], int] | None:
+    """(box, page index) of one field, for its crop; None when the key is not a field of the record."""
+    try:
+        owner_index, bare = split_key(key)
+    except ValueError:
+        return None
+    owner = fields.c.owner_index.is_(None) if owner_index is None else fields.c.owner_index == owner_index
+    with store.engine.connect() as conn:
+        row = conn.execute(select(fields.c.box, fields.c.page).where(
+            and_(fields.c.record_id == record_id, fields.c.key == bare, owner))).first()
+    if row is None or not row.box or len(row.box) != 4:
+        return None
+    return tuple(int(v) for v in row.box), int(row.page)
+
+
+def next_open_record(store: Store, user: str, *, after: int | None = None, **filters: str) -> int | None:
+    """The first queue record that nobody else holds (the reviewer's 'next' without choosing)."""
+    for item in queue(store, **filters, limit=QUEUE_SCAN):
+        if item.record_id != after and item.locked_by in (None, user):
+            return item.record_id
+    return None
 
 
 # ------------------------------------------------------------------------------------------- locks

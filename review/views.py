@@ -3,11 +3,22 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from review import queries
 from review.auth import require
-from review.images import page_size
+from review.images import page_size, safe_page_path
 from review.model import APPROVED, PENDING, SENT_BACK, SUBMITTED
 from review.validation import FieldDecision, validate_values
 
@@ -40,16 +51,16 @@ def queue():
 @require("review")
 def next_record():
     """The first queue record nobody else holds: the reviewer's 'next' without choosing."""
-    filters = _filters()
-    after = request.args.get("after", type=int)
-    for item in queries.queue(_store(), **filters, limit=QUEUE_LIMIT):
-        if item.record_id == after:
-            continue
-        if item.locked_by in (None, g.user.name):
-            return redirect(url_for("views.record", record_id=item.record_id,
-                                    **{k: v for k, v in filters.items() if v}))
+    return _go_next(request.args.get("after", type=int))
+
+
+def _go_next(after: int | None):
+    filters = {k: v for k, v in _filters().items() if v}
+    found = queries.next_open_record(_store(), g.user.name, after=after, **filters)
+    if found is not None:
+        return redirect(url_for("views.record", record_id=found, **filters))
     flash("Hết bản ghi cần kiểm tra (the queue is empty).", "info")
-    return redirect(url_for("views.queue", **{k: v for k, v in filters.items() if v}))
+    return redirect(url_for("views.queue", **filters))
 
 
 def _render_record(record_id: int, errors: dict[str, str] | None = None, status: int = 200):
@@ -65,14 +76,21 @@ def _render_record(record_id: int, errors: dict[str, str] | None = None, status:
         editable = lock.ok
     workspace = current_app.config["WORKSPACE"]
     pages = []
-    for idx, stored in queries.page_files(store, record_id):
+    for idx, stored in sorted(rec.page_paths.items()):
         w, h = page_size(workspace, stored)
         pages.append({"index": idx, "width": w, "height": h})
-    filters = _filters()
+    filters = {k: v for k, v in _filters().items() if v}
+    if errors is None:  # what the validators say about the values as read, shown before any keystroke
+        errors = validate_values(rec.doc_type, {f.key: f.value for f in rec.fields})
+    next_id = queries.next_open_record(store, g.user.name, after=record_id, **filters) if editable else None
     log.info("record open record=%s editable=%s", record_id, editable)
-    return render_template("record.html", rec=rec, pages=pages, readonly=not editable,
-                           lock_holder=holder, lock_until=until, errors=errors or {},
-                           filters_set={k: v for k, v in filters.items() if v}), status
+    resp = make_response(render_template("record.html", rec=rec, pages=pages, readonly=not editable,
+                                         lock_holder=holder, lock_until=until, errors=errors, next_id=next_id,
+                                         filters_set=filters), status)
+    if next_id is not None:  # the reviewer lands there next: prepare its page once this answer is sent
+        cache, next_path = current_app.config["PAGE_CACHE"], safe_page_path(workspace, queries.page_file(store, next_id, 0))
+        resp.call_on_close(lambda: cache.warm(next_path))
+    return resp
 
 
 @bp.route("/record/<int:record_id>")
@@ -121,8 +139,7 @@ def save(record_id: int):
     queries.add_decision(store, record_id, SUBMITTED, g.user.name)
     queries.unlock(store, record_id, g.user.name)
     log.info("record saved record=%s changed_fields=%d", record_id, changed)
-    filters = {k: v for k, v in _filters().items() if v}
-    return redirect(url_for("views.next_record", after=record_id, **filters))
+    return _go_next(after=record_id)
 
 
 @bp.route("/approvals")

@@ -3,10 +3,12 @@ only, save, approve as a second person, and find the corrected value where expor
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from review.liveserver import CHROMIUM, launch_chromium, serve_in_thread
 from review.testkit import PASSWORD, make_env
@@ -54,6 +56,15 @@ def _login(page, base: str, name: str) -> None:
     assert page.locator("#who").inner_text() == name
 
 
+def _wait_idle(page) -> None:
+    """Until no validation is pending (polled with evaluate: the app's CSP forbids wait_for_function's eval)."""
+    for _ in range(400):
+        if not page.evaluate("window.reviewBusy()"):
+            return
+        page.wait_for_timeout(25)
+    raise AssertionError("validation never settled")
+
+
 def _focused_name(page) -> str:
     return page.evaluate("document.activeElement && document.activeElement.name || ''")
 
@@ -83,17 +94,16 @@ def test_keyboard_review_then_approval(served, browser):
         assert _focused_name(page) == f"v:{key}"
         if key == wrong[0]:
             page.keyboard.type("12345x")                 # typing replaces the selected value
-            page.wait_for_function("!window.reviewBusy()")
-            msg = page.locator(f'.field[data-key="{key}"] .msg')
-            msg.wait_for(state="visible")
-            page.wait_for_function(f"document.querySelector('.field[data-key=\"{key}\"]').classList.contains('error')")
-            assert msg.inner_text().strip()
+            _wait_idle(page)
+            row = page.locator(f'.field[data-key="{key}"]')
+            expect(row).to_have_class(re.compile(r"\berror\b"))
+            assert row.locator(".msg").inner_text().strip()
             page.keyboard.press("Control+A")
             page.keyboard.type(rec.truth[key])
         elif key in rec.wrong:
             page.keyboard.type(rec.truth[key])
         page.keyboard.press("Enter")
-    page.wait_for_function("!window.reviewBusy()")
+    _wait_idle(page)
     with page.expect_navigation():
         page.keyboard.press("Control+Enter")
     assert f"/record/{rec.record_id}" not in page.url   # the next record opened

@@ -11,7 +11,9 @@
   const flaggedRows = rows.filter((r) => r.classList.contains("flagged"));
   const errors = {};       // field key -> message from the validators
   let pending = 0;         // validation requests in flight (the benchmark waits on this)
-  window.reviewBusy = () => pending > 0;
+  let timer = null;        // debounce before validating what is being typed
+  window.reviewBusy = () => pending > 0 || timer !== null;
+  window.reviewTimings = [];  // validation round trips in ms, read by `sohoa bench review`
 
   const input = (row) => row.querySelector("input:not([type=hidden])");
   const stateOf = (row) => row.querySelector("input[type=hidden]");
@@ -59,14 +61,14 @@
     return values;
   }
 
-  let timer = null;
   function validateSoon() {
     clearTimeout(timer);
-    timer = setTimeout(validateNow, 120);
+    timer = setTimeout(() => { timer = null; validateNow(); }, 120);
   }
 
   async function validateNow() {
     pending++;
+    const started = performance.now();
     try {
       const resp = await fetch(cfg.validate, {
         method: "POST", credentials: "same-origin",
@@ -75,6 +77,7 @@
       });
       if (!resp.ok) return;
       const data = await resp.json();
+      window.reviewTimings.push(performance.now() - started);
       rows.forEach((r) => {
         const key = r.dataset.key;
         const m = data.errors[key];
@@ -147,7 +150,9 @@
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); if (!cfg.readonly) save(); }
   });
 
-  flaggedRows.forEach((r) => r.classList.add("pending"));
+  flaggedRows.forEach((r) => {
+    r.classList.add("pending");
+    if (r.dataset.error) { errors[r.dataset.key] = r.dataset.error; r.classList.add("error"); }
+  });
   if (!cfg.readonly) go(flaggedRows[0] || null);
-  if (flaggedRows.length) validateNow();
 })();
