@@ -44,6 +44,7 @@ setup(
         "matplotlib>=3.8",
         "psutil>=5.9",
         "rapidfuzz>=3.0",
+        "fonttools>=4.40",
     ],
     extras_require={
         "test": ["pytest>=8", "pytest-xdist>=3.5", "ruff>=0.5", "playwright>=1.45", "hypothesis>=6"],
