@@ -3,7 +3,9 @@
 Systems compared on the same images:
   raw    — Tesseract's defaults (psm 3, `vie`) on the image as stored, no scanner, no text layer;
   sohoa  — scanner prepare, then the chosen model and psm, then the Vietnamese text layer with the corrector
-           off and on (one OCR run, the text layer applied both ways to the same raw words).
+           off and on (one OCR run, the text layer applied both ways to the same raw words);
+  no-scan — the chosen model/psm and text layer on the image as stored: the OCR stage alone, so a scanner
+           regression and an OCR regression can be told apart.
 
 Scoring and reading order. Truth lines (synth.truth.TruthLine) are grouped into ROWS: lines whose boxes
 overlap vertically by half their height form one row, read left to right (a form's "label: value" is one
@@ -197,6 +199,9 @@ def evaluate_file(corpus: Path, truth: TruthFile, variants: list[tuple[str, int]
             lines = raw_tesseract_lines(get_engine("vie", 3, correct=False), raws[i].image, raws[i].dpi)
             res.seconds["raw"] = time.perf_counter() - t
             res.scores["raw"] = score_lines(rows, lines, raws[i].image.shape[0])
+            name, (lang, psm) = variant_name(*variants[0]), variants[0]
+            unprepared = get_engine(lang, psm, correct=False).read_page(raws[i].image, dpi=raws[i].dpi)
+            res.scores[f"{name}:noscan"] = score_lines(rows, page_lines(unprepared, True), unprepared.height)
         res.seconds["prepare"] = prepare_s
         if i < len(prepared):
             for lang, psm in variants:
@@ -222,15 +227,23 @@ def peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def build_corpus(out_dir: Path, n: int, seed: int, conditions: list[str]) -> tuple[list[TruthFile], str]:
-    """synth's corpus when synth.generate exists, else the dev stand-in (named in the report)."""
+DEFAULT_KINDS = ("cccd", "cmnd", "cancuoc", "gcn", "register")  # "book" adds many register pages, opt in
+
+
+def build_corpus(out_dir: Path, n: int, seed: int, conditions: list[str], kinds: list[str] | None = None
+                 ) -> tuple[list[TruthFile], str]:
+    """synth's corpus when synth.generate exists (n documents per kind and condition), else the dev
+    stand-in (n pages per condition); the report names which."""
     try:
         from synth.generate import generate_corpus
     except ImportError:
         from ocr.devcorpus import write_dev_corpus
 
         return write_dev_corpus(out_dir, n, seed, tuple(conditions)), "ocr.devcorpus (synth.generate missing)"
-    return generate_corpus(out_dir, n, seed, conditions=conditions), "synth.generate"
+    kinds = list(kinds or DEFAULT_KINDS)
+    truths = generate_corpus(out_dir, n * len(kinds) * len(conditions), seed, kinds=kinds, conditions=conditions,
+                             book_pages=(2, 3))
+    return truths, f"synth.generate (kinds {', '.join(kinds)}; seed {seed})"
 
 
 def run(corpus: Path, truths: list[TruthFile], variants: list[tuple[str, int]], workers: int
@@ -260,7 +273,7 @@ def report(results: list[PageResult], variants: list[tuple[str, int]], peak_rss:
            f"sohoa = scanner prepare + {main} + Vietnamese text layer. Peak RSS per worker: "
            f"{peak_rss / 2**20:.0f} MB (target <= 500 MB).", ""]
     head = (f"{'condition':10} {'pages':>5} {'raw CER':>8} {'CER off':>8} {'CER on':>8} {'target':>7} "
-            f"{'raw WER':>8} {'WER on':>8} {'hand CER':>8} {'s/page':>7} {'raw s':>6}")
+            f"{'no-scan':>8} {'raw WER':>8} {'WER on':>8} {'hand CER':>8} {'s/page':>7} {'raw s':>6}")
     out += [head, "-" * len(head)]
     for cond in sorted(by_cond, key=lambda c: list(TARGET_CER).index(c) if c in TARGET_CER else 99):
         pages = by_cond[cond]
@@ -272,7 +285,8 @@ def report(results: list[PageResult], variants: list[tuple[str, int]], peak_rss:
         raw_secs = [p.seconds.get("raw", 0) for p in pages]
         target = TARGET_CER.get(cond)
         out.append(f"{cond:10} {len(pages):5d} {_pct(tot['raw'].cer):>8} {_pct(tot[main + ':off'].cer):>8} "
-                   f"{_pct(tot[main + ':on'].cer):>8} {_pct(target):>7} {_pct(tot['raw'].wer):>8} "
+                   f"{_pct(tot[main + ':on'].cer):>8} {_pct(target):>7} {_pct(tot[main + ':noscan'].cer):>8} "
+                   f"{_pct(tot['raw'].wer):>8} "
                    f"{_pct(tot[main + ':on'].wer):>8} {_pct(tot[main + ':on'].hand_cer):>8} "
                    f"{statistics.mean(secs):7.2f} {statistics.mean(raw_secs):6.2f}")
     if len(variants) > 1:
@@ -294,12 +308,12 @@ def report(results: list[PageResult], variants: list[tuple[str, int]], peak_rss:
 
 
 def bench(out_dir: Path, n: int, seed: int, conditions: list[str], variants: list[tuple[str, int]],
-          workers: int, corpus: Path | None = None) -> str:
+          workers: int, corpus: Path | None = None, kinds: list[str] | None = None) -> str:
     if corpus is not None:
         truths, source = load_manifest(corpus), f"given corpus {corpus}"
         truths = [t for t in truths if not conditions or any(p.capture.condition in conditions for p in t.pages)]
     else:
         corpus = out_dir
-        truths, source = build_corpus(out_dir, n, seed, conditions)
+        truths, source = build_corpus(out_dir, n, seed, conditions, kinds)
     results, peak = run(corpus, truths, variants, workers)
     return report(results, variants, peak, source)

@@ -58,7 +58,7 @@ def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
 
 @click.command("ocr", help="Đo CER/WER của Tesseract thô và của sohoa theo điều kiện chụp, tốc độ, bộ nhớ "
                            "(CER/WER of raw Tesseract vs sohoa per capture condition, speed, memory).")
-@click.option("--n", default=3, show_default=True, help="Số tài liệu mỗi loại (documents per kind/condition).")
+@click.option("--n", default=1, show_default=True, help="Số tài liệu mỗi loại và điều kiện (documents per kind and condition).")
 @click.option("--seed", default=7, show_default=True)
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Dùng kho ảnh có sẵn (use an existing corpus with manifest.json).")
@@ -69,18 +69,20 @@ def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
 @click.option("--langs", default="vie", show_default=True,
               help="Các mô hình so sánh, mô hình đầu là chính (models to compare; first is the main one).")
 @click.option("--psms", default="6", show_default=True, help="Các psm so sánh (page segmentation modes to compare).")
+@click.option("--kinds", default="cccd,cmnd,cancuoc,gcn,register", show_default=True,
+              help="Loại giấy tờ của synth (synth document kinds; add ',book' for multi-page books).")
 @click.option("--workers", default=1, show_default=True, help="Số tiến trình (worker processes).")
 def bench_ocr_command(n: int, seed: int, corpus: Path | None, out: Path | None, conditions: str, langs: str,
-                      psms: str, workers: int) -> None:
+                      psms: str, kinds: str, workers: int) -> None:
     from ocr.bench import bench
 
     conds = [c for c in conditions.split(",") if c]
     variants = _variants(langs, psms)
     if out is None and corpus is None:
         with tempfile.TemporaryDirectory(prefix="sohoa-bench-ocr-") as tmp:
-            click.echo(bench(Path(tmp), n, seed, conds, variants, workers))
+            click.echo(bench(Path(tmp), n, seed, conds, variants, workers, kinds=kinds.split(",")))
     else:
-        click.echo(bench(out or Path("."), n, seed, conds, variants, workers, corpus=corpus))
+        click.echo(bench(out or Path("."), n, seed, conds, variants, workers, corpus=corpus, kinds=kinds.split(",")))
 
 
 COMMANDS = [ocr_command]
