@@ -64,7 +64,8 @@ class RealProcessor:
             with timed(t, "save"):
                 archival = out_dir / f"page-{index:04d}.jpg"
                 ocr_image = out_dir / f"page-{index:04d}-ocr.png"
-                Image.fromarray(prepared.archival).save(archival, quality=ARCHIVAL_JPEG_QUALITY)
+                dpi = (round(prepared.dpi), round(prepared.dpi))  # export sizes PDF pages from it
+                Image.fromarray(prepared.archival).save(archival, quality=ARCHIVAL_JPEG_QUALITY, dpi=dpi)
                 Image.fromarray(prepared.ocr_image).save(ocr_image, compress_level=1)  # speed over bytes: a work file
             outcome.pages.append(PageOutcome(index, str(ocr_image), str(archival), asdict(prepared.quality)))
             outcome.records.append(record)

@@ -39,6 +39,10 @@ def test_real_processor_on_a_generated_register_page(tmp_path):
     pages = store.pages_of_file(row.id)
     assert all(Path(p.archival_path).exists() and Path(p.prepared_path).exists() for p in pages)
     assert all("retake" in p.quality for p in pages)
+    from PIL import Image
+
+    with Image.open(pages[0].archival_path) as archival:  # export sizes PDF pages from this dpi
+        assert round(archival.info["dpi"][0]) == 150
     records = store.record_rows(file_id=row.id)
     assert len(records) == len(pages) and records[0].commune == "Xã Thử"
     stored = store.load_record(records[0].id)
