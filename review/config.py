@@ -1,4 +1,5 @@
-"""Review settings from the workspace: `[review]` in sohoa.toml, or the same keys in review.toml.
+"""Review settings from the workspace file review.toml (a `[review]` section in sohoa.toml is read too,
+but hotfolders' loader refuses sections it does not know, so keep it in review.toml for now):
 
     [review]
     session_minutes = 60      # idle time after which a reviewer must log in again
