@@ -372,8 +372,8 @@ class Locator:
                 if text.strip(" :;,./-"):
                     return Located(text, words, "label", label_box)
                 label_only = Located("", [], "label", label_box)
-                if not spec.params.get("find") and not spec.region:
-                    return label_only  # the label is there, its value was not read: re-OCR next to it
+                found = self.locate_pattern(spec) if spec.params.get("find") else None
+                return found or label_only  # the label is there, its value was not read: re-OCR beside it
         if spec.params.get("find"):
             found = self.locate_pattern(spec)
             if found is not None:

@@ -71,10 +71,12 @@ def _reocr(spec: FieldSpec, first: Reading, page, ocr: OcrPage, engine) -> Readi
     if page is None:
         return None
     best: Reading | None = None
-    for box in _reocr_boxes(spec, first.located, ocr):
+    attempts = [(box, spec.ocr.psm) for box in _reocr_boxes(spec, first.located, ocr)]
+    if spec.position != "mrz":
+        attempts += [(box, 13) for box, psm in attempts if psm != 13]  # raw line: no dictionary, no layout
+    for box, psm in attempts:
         try:
-            result = engine.read_region(page.ocr_image, box, psm=spec.ocr.psm,
-                                        whitelist=spec.ocr.whitelist or None)
+            result = engine.read_region(page.ocr_image, box, psm=psm, whitelist=spec.ocr.whitelist or None)
         except Exception:  # a failed re-read must never lose the first reading
             log.exception("re-OCR failed for field %s", spec.key)
             continue
@@ -109,7 +111,7 @@ def _reocr_boxes(spec: FieldSpec, located: Located | None, ocr: OcrPage) -> list
             boxes.append((x1, y0 - h // 4, W, y1 + h // 4))
         if spec.position in ("below", "right_or_below"):
             lines = spec.max_lines if spec.multiline else 1
-            boxes.append((max(0, x0 - h), y1, W, y1 + int(1.8 * h * lines)))
+            boxes.append((max(0, x0 - h), y1, W, y1 + int(2.6 * h * lines)))
     if not boxes and spec.region:
         boxes.append(region_box(spec.region, ocr))
     return boxes
