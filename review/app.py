@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -73,8 +74,15 @@ def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
     def _globals():
         return {"state_labels": STATE_LABELS, "role_labels": ROLE_LABELS, "label": label}
 
+    @app.before_request
+    def _start_clock():
+        g.started = time.perf_counter()
+
     @app.after_request
     def _headers(resp):
+        timings = app.config.get("REQUEST_TIMINGS")  # a list when `sohoa bench review` is measuring
+        if timings is not None and request.endpoint:
+            timings.append((request.endpoint, time.perf_counter() - g.get("started", time.perf_counter())))
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")

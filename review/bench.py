@@ -35,6 +35,7 @@ class BenchResult:
     clean_keystrokes: list[int] = field(default_factory=list)   # records whose flagged values were all right
     blocked_saves: int = 0
     wrong_after: int = 0
+    server: dict[str, list[float]] = field(default_factory=dict)   # endpoint -> server-side seconds
 
     def table(self) -> str:
         every = [t for ts in self.actions.values() for t in ts]
@@ -58,6 +59,9 @@ class BenchResult:
         ]
         for name, values in self.actions.items():
             lines.append(f"    {name:10s} n={len(values):4d}  median {ms(values)} ms  p90 {ms(values, 0.9)} ms")
+        lines.append("  thời gian máy chủ/yêu cầu (server time per request, median / p90 ms):")
+        for name, values in sorted(self.server.items()):
+            lines.append(f"    {name:18s} n={len(values):4d}  {ms(values)} / {ms(values, 0.9)}")
         lines.append(f"  lưu bị chặn (saves blocked by a validator): {self.blocked_saves}; "
                      f"giá trị sai sau khi lưu (values wrong after save): {self.wrong_after}")
         return "\n".join(lines)
@@ -95,6 +99,7 @@ def run_bench(out: Path, n: int = 50, seed: int = 11) -> BenchResult:
     app = create_app(workspace)
     add_user(app.config["ENGINE"], BENCH_USER, "reviewer", BENCH_PASSWORD)
     result = BenchResult()
+    server_times: list[tuple[str, float]] = []
     with serve_in_thread(app) as base, sync_playwright() as p:
         browser = launch_chromium(p)
         page = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True).new_page()
@@ -106,6 +111,7 @@ def run_bench(out: Path, n: int = 50, seed: int = 11) -> BenchResult:
         with page.expect_navigation():
             page.keyboard.press("Enter")          # "Bắt đầu kiểm tra"
         _wait_ready(page)
+        app.config["REQUEST_TIMINGS"] = server_times
         for _ in range(n):
             if "/record/" not in page.url:
                 break
@@ -147,6 +153,8 @@ def run_bench(out: Path, n: int = 50, seed: int = 11) -> BenchResult:
                 result.clean_keystrokes.append(keys)
             result.records += 1
         browser.close()
+    for endpoint, seconds in server_times:
+        result.server.setdefault(endpoint, []).append(seconds)
     store = Store(app.config["STORE"].url)
     for rec in seeded.values():
         values = {k: v.value for k, v in store.load_record(rec.record_id).record.fields.items()}

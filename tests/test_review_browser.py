@@ -191,3 +191,43 @@ def test_second_reviewer_sees_the_lock(served, browser):
     assert p2.locator("#savebtn").count() == 0
     first.close()
     second.close()
+
+
+def test_save_blocked_by_invalid_value_then_f2_and_escape(served, browser):
+    env, base = served
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    _login(page, base, "an")
+    # a record whose misread values break validators: Ctrl+Enter does not save, it points at the problem
+    bad = env.records[0]
+    page.goto(base + f"/record/{bad.record_id}")
+    page.wait_for_load_state("load")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_timeout(300)
+    assert page.url.endswith(f"/record/{bad.record_id}")
+    focused = _focused_name(page)[2:]
+    assert focused in bad.wrong
+    assert "Enter" in page.locator(f'.field[data-key="{focused}"] .msg').inner_text()
+    assert Store(env.store.url).load_record(bad.record_id).row.status == "extracted"
+
+    rec = next(r for r in env.records if not r.wrong and len(r.flagged) >= 2)
+    first, second = rec.flagged[0], rec.flagged[1]
+    page.goto(base + f"/record/{rec.record_id}")
+    page.wait_for_load_state("load")
+    row = page.locator(f'.field[data-key="{first}"]')
+    assert _focused_name(page) == f"v:{first}"
+    page.keyboard.press("F2")
+    expect(row).to_have_class(re.compile(r"\billegible\b"))
+    assert row.locator("input[name^='v:']").input_value() == ""
+    assert _focused_name(page) == f"v:{second}"       # moved on to the next flagged field
+    page.keyboard.press("Shift+Tab")
+    assert _focused_name(page) == f"v:{first}"
+    page.keyboard.press("Escape")
+    assert row.locator("input[name^='v:']").input_value() == rec.shown[first]
+    page.keyboard.press("F2")
+    _wait_idle(page)
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+    fv = Store(env.store.url).load_record(rec.record_id).record.fields[first]
+    assert fv.value == "" and "không đọc được" in fv.reason
+    ctx.close()

@@ -326,3 +326,35 @@ def test_queue_filters(env):
     ids = _queue_ids(client.get("/?commune=10507").text)
     assert ids and ids < {r.record_id for r in env.records}
     assert _queue_ids(client.get("/?book=nope").text) == set()
+
+
+def test_land_certificate_owner_fields_are_reviewed_by_key(env):
+    """GCN owners' fields travel as owners.<i>.<key>: shown, cropped, saved to the right owner."""
+    from extract.types import FieldValue, Person, Record
+    from store.types import PageData
+
+    store = env.store
+    page_path = "work/review-fixtures/" + sorted(p.name for p in (env.workspace / "work/review-fixtures").iterdir())[0]
+    rec = Record(doc_type="gcn_2014", doc_confidence=0.9, pages=[0],
+                 fields={"soThua": FieldValue("123", 0.95, "accepted", box=(10, 10, 50, 20))})
+    rec.owners = [Person({"hoTen": FieldValue("Trần Văn Ba", 0.9, "accepted", box=(10, 40, 80, 20))}),
+                  Person({"hoTen": FieldValue("Lê Thi Tư", 0.5, "needs_review", box=(10, 70, 80, 20)),
+                          "soGiayTo": FieldValue("030190001234", 0.5, "needs_review", box=(10, 100, 80, 20))})]
+    f = store.add_file(content_hash="gcn-owner-test", size=1, origin_path="x", rel_path="GCN/x.png",
+                       kind_hint="GCN", commune="10507", book="")
+    (rid,) = store.commit_file_results(f.id, [PageData(0, page_path, page_path)], [rec])
+    client = logged_in(env, "an")
+    page = client.get(f"/record/{rid}").text
+    assert 'name="v:owners.1.hoTen"' in page and "Chủ 2: Họ và tên" in page
+    assert client.get(f"/img/record/{rid}/crop?key=owners.1.hoTen").mimetype == "image/png"
+    assert client.get(f"/img/record/{rid}/crop?key=owners.9.hoTen").status_code == 404
+    assert client.get(f"/img/record/{rid}/crop?key=owners.x.hoTen").status_code == 404
+    data = {"csrf_token": csrf_token(page), "v:owners.1.hoTen": "Lê Thị Tư", "s:owners.1.hoTen": "changed",
+            "v:owners.1.soGiayTo": "030190001234", "s:owners.1.soGiayTo": "accepted"}
+    assert client.post(f"/record/{rid}/save", data=data).status_code == 302
+    stored = Store(store.url).load_record(rid).record
+    assert stored.owners[1].fields["hoTen"].value == "Lê Thị Tư"
+    assert stored.owners[1].fields["soGiayTo"].status == "accepted"
+    assert stored.owners[0].fields["hoTen"].value == "Trần Văn Ba"
+    history = Store(store.url).field_history(rid)
+    assert {(h.owner_index, h.key) for h in history} == {(1, "hoTen"), (1, "soGiayTo")}
