@@ -74,7 +74,7 @@ def _compare(tally: Tally, result: Result, file: str, page: int, doc_type: str, 
         if hw:
             tally.hw_accepted += 1
             tally.hw_accepted_ok += ok
-    if got is not None and got.source == "mrz":
+    if got is not None and got.source == "mrz" and got.status == "accepted":  # MRZ-verified
         tally.mrz += 1
         tally.mrz_ok += ok
     if got is not None:

@@ -58,7 +58,22 @@ def norm_text(raw: str, params: dict | None = None) -> Normalized:
     text = tone_normalize(clean_text(raw))
     if not text:
         return _fail(raw, "trống (empty)")
-    return Normalized(text)
+    return Normalized(_soften_caps(text))
+
+
+def _soften_caps(text: str) -> str:
+    """In mixed-case text, an all-capitals Vietnamese word is an OCR slip ("SỐ 7 ngõ 18" -> "Số 7 ngõ 18");
+    abbreviations (UBND, TP) are no syllables and stay."""
+    if text.upper() == text:
+        return text
+    try:
+        from ocr.vietnamese import is_valid_syllable
+    except ImportError:
+        return text
+    def fix(m: re.Match) -> str:
+        w = m.group(0)
+        return w[0] + w[1:].lower() if len(w) >= 2 and w.isupper() and is_valid_syllable(w) else w
+    return re.sub(r"[^\W\d_]+", fix, text)
 
 
 def title_case(text: str) -> str:

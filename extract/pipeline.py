@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cache
 
 from extract.classify import UNKNOWN_REASON, classify
 from extract.confidence import Evidence, decide, field_value
@@ -17,6 +18,7 @@ from extract.merge import parse_owners
 from extract.mrz import clean_mrz_lines, parse_td1
 from extract.normalize import Normalized, normalize
 from extract.profiles import FieldSpec, Profile, load_profiles
+from extract.textutil import fold
 from extract.types import FieldValue, Record
 from extract.validate import check_date_order, check_id_matches_person, run_validator
 from ocr.types import OcrPage
@@ -136,10 +138,35 @@ def _box(r: Reading):
     return r.located.box
 
 
+MRZ_NAME_UNCHECKED = ("dòng tên MRZ không có số kiểm tra và đọc chưa chắc (MRZ name line has no check digit "
+                      "and looks misread)")
+
+
+def _mrz_names_plausible(value: str) -> bool:
+    """Line 3 (the name) has no check digit: accept the MRZ as a whole only when every name part is a
+    real Vietnamese syllable (written without marks)."""
+    lines = value.splitlines()
+    if len(lines) != 3:
+        return False
+    known = _bare_syllables()
+    parts = [p.lower() for p in lines[2].replace("<", " ").split() if p]
+    return bool(parts) and bool(known) and all(p in known for p in parts)
+
+
+@cache
+def _bare_syllables() -> frozenset[str]:
+    """Vietnamese syllables without any marks ("nguyen", "thuy"): how the MRZ writes names."""
+    try:
+        from ocr.vietnamese import syllables
+    except ImportError:
+        return frozenset()
+    return frozenset(fold(s) for s in syllables())
+
+
 def _apply_mrz(record: Record, profile: Profile) -> None:
     """A valid MRZ gives number, birth date, sex and expiry with source 'mrz', outranking printed OCR."""
     mrz_fv = record.fields.get("mrz")
-    if mrz_fv is None or mrz_fv.status != "accepted":
+    if mrz_fv is None or mrz_fv.status == "invalid" or not mrz_fv.value:
         return
     lines = clean_mrz_lines(mrz_fv.value.splitlines())
     if len(lines) != 3:
@@ -158,7 +185,8 @@ def _apply_mrz(record: Record, profile: Profile) -> None:
         if printed is not None and printed.value and printed.value != value:
             reason = f"vùng in đọc được {printed.value!r}, MRZ thắng (printed zone read {printed.value!r}; MRZ wins)"
         record.fields[key] = FieldValue(value, 1.0, "accepted", reason, mrz_fv.box, mrz_fv.page, "mrz")
-    record.fields["hoTenMrz"] = FieldValue(mrz.name, 1.0, "accepted", "", mrz_fv.box, mrz_fv.page, "mrz")
+    if mrz_fv.status == "accepted":  # the name line passed its plausibility check
+        record.fields["hoTenMrz"] = FieldValue(mrz.name, 1.0, "accepted", "", mrz_fv.box, mrz_fv.page, "mrz")
 
 
 def _cross_checks(record: Record, profile: Profile) -> None:
@@ -217,8 +245,10 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
                 record.flags.append(flag)
         ev = _evidence(spec, reading, profile, doc_confident)
         if spec.position == "mrz" and reading.norm.ok and reading.validated:
-            ev.mrz_verified = True
+            ev.mrz_verified = _mrz_names_plausible(reading.norm.value)
         fv = field_value(ev, box=_box(reading), page=page_index, limits=limits)
+        if spec.position == "mrz" and reading.validated and not ev.mrz_verified:
+            fv.status, fv.reason = "needs_review", MRZ_NAME_UNCHECKED
         if spec.position == "mrz":
             fv.source = "mrz"
         record.fields[spec.key] = fv

@@ -91,3 +91,21 @@ def test_year_after_colon_stop_label_not_taken_as_book_number():
     assert "quyenSo" not in rec.fields  # blank, and not "2011"
     assert rec.fields["chongHoTen"].value == "Hồ Văn Mạnh" and rec.fields["voHoTen"].value == "Nguyễn Thu Dung"
     assert rec.fields["so"].value == "50"
+
+
+def test_mrz_name_line_has_no_check_digit_so_a_misread_name_is_reviewed():
+    from test_extract_pages import cccd_back
+    from test_extract_validate import vn_mrz
+
+    back = extract_page(None, cccd_back(vn_mrz(name="NGUYEN<<THTI<THUY")))
+    assert back.fields["mrz"].status == "needs_review" and "MRZ" in back.fields["mrz"].reason
+    assert back.fields["ngaySinh"].status == "accepted" and back.fields["ngaySinh"].source == "mrz"
+    assert "hoTenMrz" not in back.fields
+    good = extract_page(None, cccd_back(vn_mrz()))
+    assert good.fields["hoTenMrz"].value == "NGUYEN THI THUY"
+
+
+def test_all_capitals_word_in_mixed_text_is_an_ocr_slip():
+    from extract.normalize import norm_text
+    assert norm_text("SỐ 7 ngõ 18, UBND phường").value == "Số 7 ngõ 18, UBND phường"
+    assert norm_text("HÀ NỘI").value == "HÀ NỘI"
