@@ -1,4 +1,5 @@
-"""The `sohoa` command. Each stage package contributes its own commands from `<package>/cli.py`:
+"""The `sohoa` command. Each stage package contributes its own commands from a module listed in
+COMMAND_MODULES (usually `<package>/cli.py`):
 
     COMMANDS: list[click.Command]        # top-level subcommands, e.g. `sohoa prepare`
     BENCH_COMMANDS: list[click.Command]  # subcommands of `sohoa bench`, e.g. `sohoa bench ocr`
@@ -15,7 +16,9 @@ import click
 
 from sohoa import __version__
 
-STAGE_PACKAGES = ("synth", "scanner", "ocr", "extract", "store", "hotfolders", "review", "export", "sohoa.demo")
+# Modules that contribute commands, in data-flow order; a stage without commands yet is skipped.
+COMMAND_MODULES = ("synth.cli", "scanner.cli", "ocr.cli", "extract.cli", "store.cli", "hotfolders.cli",
+                   "review.cli", "export.cli", "export.supervise_cli", "sohoa.demo")
 
 
 @click.group(help="sohoa — số hóa hồ sơ hộ tịch, đất đai và căn cước "
@@ -36,8 +39,7 @@ def bench() -> None:
 
 
 def _register() -> None:
-    for name in STAGE_PACKAGES:
-        module_name = name if name.startswith("sohoa.") else f"{name}.cli"
+    for module_name in COMMAND_MODULES:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -1,0 +1,80 @@
+"""`sohoa demo`: the main job end to end on bundled synthetic samples, with the embedded SQLite store.
+
+It does what an operator and a supervisor would do on a real day, in order: create a workspace, drop a
+batch of scans into the hot folders (synthetic: a register book, loose register pages, ID cards and land
+certificates, under all capture conditions), process them with `watch --once`, show the status, and
+export. Nothing here is demo-only logic: each step calls the same functions as the real commands.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+# Which hot folder an operator would drop each generated kind into.
+FOLDER_FOR_KIND = {"gcn": "GCN", "cccd": "CCCD", "cmnd": "CCCD", "cancuoc": "CCCD"}
+DEMO_KINDS = ("book", "register", "cccd", "gcn", "cmnd", "cancuoc")
+
+
+def inbox_path(inbox: Path, truth, batch_commune: str) -> Path:
+    """Where an operator would put this file: inbox/<loại>/<xã>/<quyển or batch>/<file>."""
+    name = Path(truth.file).name
+    if truth.book:  # register pages and books know their book
+        book = truth.book
+        folder = f"Q{int(book['quyenSo']):02d}_{book['year']}" if book.get("quyenSo", "").isdigit() \
+            else f"{book.get('quyenSo', '')}_{book['year']}"
+        return inbox / book["type"] / book["commune"] / folder / name
+    return inbox / FOLDER_FOR_KIND.get(truth.kind, "auto") / batch_commune / "lo-01" / name
+
+
+@click.command("demo", help="Chạy thử toàn bộ công việc trên mẫu tổng hợp: tạo thư mục làm việc, thả tệp vào "
+                            "inbox, xử lý, xuất Excel/zip và in nơi lưu kết quả (run the main job end to end on "
+                            "synthetic samples: workspace, hot folders, processing, export).")
+@click.option("--workspace", default="demo-workspace", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Thư mục làm việc (workspace folder).")
+@click.option("--n", "n", default=12, show_default=True, help="Số tài liệu sinh ra (documents to generate).")
+@click.option("--seed", default=1, show_default=True, help="Hạt giống ngẫu nhiên (random seed).")
+@click.option("--fresh/--keep", default=True, show_default=True,
+              help="Xóa thư mục làm việc cũ trước khi chạy (start from an empty workspace).")
+@click.pass_context
+def demo_command(ctx: click.Context, workspace: Path, n: int, seed: int, fresh: bool) -> None:
+    from export.cli import export_command
+    from hotfolders.status import status_report
+    from hotfolders.watch import run_once
+    from hotfolders.workspace import init_workspace
+    from synth.generate import generate_corpus
+
+    if fresh and workspace.exists():
+        shutil.rmtree(workspace)
+    ws = init_workspace(workspace)
+    click.echo(f"1. Thư mục làm việc (workspace): {ws.root}")
+
+    samples = ws.root / "samples"
+    truths = generate_corpus(samples, n=n, seed=seed, kinds=DEMO_KINDS, book_pages=(5, 6))
+    commune = next((t.book["commune"] for t in truths if t.book), "Cẩm Hưng")
+    for truth in truths:
+        dest = inbox_path(ws.inbox, truth, commune)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(samples / truth.file, dest)
+    pages = sum(len(t.pages) for t in truths)
+    click.echo(f"2. Đã thả {len(truths)} tệp ({pages} trang) vào {ws.inbox} "
+               f"(dropped {len(truths)} synthetic files, {pages} pages, into the hot folders)")
+
+    click.echo("3. Xử lý (processing: intake → scanner → OCR → extract → store) …")
+    config = ws.config()
+    stats = run_once(ws, config, lambda line: click.echo(f"   {line}", err=True))
+    click.echo(f"   xong {stats.done}, cách ly {stats.quarantined}, trùng {stats.duplicates}, "
+               f"{stats.pages} trang (done, quarantined, duplicates, pages)")
+    click.echo(status_report(ws))
+
+    click.echo("4. Xuất (export). Bản demo xuất cả bản ghi chưa duyệt vì chưa có ai duyệt; khi làm thật chỉ "
+               "bản ghi đã phê duyệt mới được xuất (the demo includes unreviewed records because nobody has "
+               "reviewed them yet; for real, only approved records export).")
+    ctx.invoke(export_command, workspace=ws.root, out_dir=ws.out, books=(), types=(),
+               include_unreviewed=True, keep_pdfs=False, no_libreoffice=False)
+    click.echo(f"\nKết quả (results): {ws.out}")
+    click.echo(f"Duyệt (review): sohoa user add <tên> --role reviewer; sohoa review serve {ws.root}")
+
+
+COMMANDS = [demo_command]
