@@ -6,16 +6,20 @@ so lookup is by code, name or alias, compared without accents and case. Data, no
 """
 from __future__ import annotations
 
+import logging
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extract.textutil import fold
+from extract.textutil import fold, strip_accents
 from sohoa.paths import profiles_dir
 from sohoa.text import nfc
 
 TABLE_NAME = "communes.toml"
 UNKNOWN_DISTRICT = "(chưa rõ huyện)"
+ADMIN_PREFIXES = ("xã ", "phường ", "thị trấn ")
+log = logging.getLogger(__name__)
 
 
 class CommuneTableError(ValueError):
@@ -49,7 +53,7 @@ class CommuneTable:
         key = fold(label or "")
         if key in self._index:
             return self._index[key]
-        for prefix in ("xa ", "phuong ", "thi tran "):  # "Xã Cẩm Hưng" names the commune "Cẩm Hưng"
+        for prefix in (fold(p) + " " for p in ADMIN_PREFIXES):  # "Xã Cẩm Hưng" names "Cẩm Hưng"
             if key.startswith(prefix) and key[len(prefix):] in self._index:
                 return self._index[key[len(prefix):]]
         return None
@@ -60,13 +64,25 @@ class CommuneTable:
         if found is not None:
             return found
         text = nfc(label or "").strip() or "(chưa rõ xã)"
-        return Commune(code=text, name=text, district=UNKNOWN_DISTRICT, province=self.province)
+        log.warning("commune %r is not in the commune table: add its code to communes.toml", text)
+        return Commune(code=stand_in_code(text), name=text, district=UNKNOWN_DISTRICT, province=self.province)
 
     def find_in_text(self, text: str) -> Commune | None:
         """A commune whose name appears inside a longer text ("UBND xã Cẩm Hưng, huyện Cẩm Giàng")."""
         folded = f" {fold(text or '')} "
         hits = [c for c in self.communes if f" {fold(c.name)} " in folded]
         return max(hits, key=lambda c: len(c.name)) if hits else None
+
+
+def stand_in_code(name: str) -> str:
+    """A file-name-safe code for a commune the table lacks: its name in ASCII without the unit word
+    ("xã Lê Lợi" -> "LeLoi"), so exports still carry a readable, stable name until the real code is added."""
+    text = nfc(name).strip()
+    for prefix in ADMIN_PREFIXES:
+        if text.lower().startswith(prefix):
+            text = text[len(prefix):]
+            break
+    return "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", strip_accents(text))) or "XX"
 
 
 def default_table_path() -> Path:

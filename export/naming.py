@@ -7,26 +7,21 @@ from __future__ import annotations
 
 import re
 import string
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from export.templates import TemplateError, read_toml, templates_dir
 from export.types import BookKey, Value, plain
+from extract.textutil import strip_accents as strip_diacritics  # one implementation, shared with MRZ names
 from sohoa.text import nfc
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
 
-def strip_diacritics(text: str) -> str:
-    """ASCII letters of a Vietnamese text: tone and vowel marks dropped, đ -> d."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def initials(name: str, admin_prefixes: tuple[str, ...] = ()) -> str:
-    """'Cẩm Giàng' -> 'CG', 'Thành phố Hải Dương' -> 'HD'. A name already given as initials stays as is."""
-    text = nfc(name).strip()
+    """'Cẩm Giàng' -> 'CG', 'Thành phố Hải Dương' -> 'HD'. A name already given as initials stays as is.
+    Words in brackets are a note, not a name ("(chưa rõ huyện)"): a name with nothing else gives 'XX'."""
+    text = re.sub(r"\([^)]*\)", " ", nfc(name)).strip()
     if re.fullmatch(r"[A-Z]{1,6}", text):
         return text
     lowered = text.lower()
@@ -35,7 +30,7 @@ def initials(name: str, admin_prefixes: tuple[str, ...] = ()) -> str:
             text = text[len(prefix):].strip()
             break
     words = re.split(r"[\s\-–.]+", strip_diacritics(text))
-    return "".join(w[0].upper() for w in words if w and w[0].isalnum())
+    return "".join(w[0].upper() for w in words if w and w[0].isalnum()) or "XX"
 
 
 def safe_name(name: str) -> str:

@@ -78,3 +78,17 @@ def test_unique_name_disambiguates_collisions():
     assert unique_name("a.pdf", taken) == "a.pdf"
     assert unique_name("a.pdf", taken) == "a-2.pdf"
     assert unique_name("a.pdf", taken) == "a-3.pdf"
+
+
+def test_a_note_in_brackets_is_not_a_name():
+    """The demo once named a book 'xã Lê Lợi_RH_HD…': '(chưa rõ huyện)' gave the initials 'RH'."""
+    assert initials("(chưa rõ huyện)") == "XX"
+    assert initials("Cẩm Giàng (cũ)") == "CG"
+
+
+def test_a_commune_missing_from_the_table_gets_a_readable_ascii_code():
+    from export.communes import UNKNOWN_DISTRICT, load_communes
+
+    commune = load_communes().resolve("xã Lê Lợi")
+    assert (commune.code, commune.name, commune.district) == ("LeLoi", "xã Lê Lợi", UNKNOWN_DISTRICT)
+    assert load_communes().resolve("Xã Cẩm Hưng").code == "10507"  # a known one keeps its table code
