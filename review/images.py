@@ -21,7 +21,7 @@ from review.auth import require
 log = logging.getLogger(__name__)
 bp = Blueprint("images", __name__, url_prefix="/img")
 
-PAGE_MAX_WIDTH = 1400   # the page view is scaled down; crops come from full resolution
+PAGE_MAX_WIDTH = 1100   # the page view is scaled down (about 2× its on-screen width); crops use full resolution
 CROP_MARGIN = 12
 
 

@@ -83,8 +83,10 @@ def _render_record(record_id: int, errors: dict[str, str] | None = None, status:
     if errors is None:  # what the validators say about the values as read, shown before any keystroke
         errors = validate_values(rec.doc_type, {f.key: f.value for f in rec.fields})
     next_id = queries.next_open_record(store, g.user.name, after=record_id, **filters) if editable else None
+    can_approve = g.user.can("approve") and rec.awaiting_approval and not queries.touched_by(rec, g.user.name)
     log.info("record open record=%s editable=%s", record_id, editable)
     resp = make_response(render_template("record.html", rec=rec, pages=pages, readonly=not editable,
+                                         can_approve=can_approve,
                                          lock_holder=holder, lock_until=until, errors=errors, next_id=next_id,
                                          filters_set=filters), status)
     if next_id is not None:  # the reviewer lands there next: prepare its page once this answer is sent

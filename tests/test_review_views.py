@@ -228,7 +228,9 @@ def test_approver_cannot_approve_own_correction(env):
     token = csrf_token(page)
     assert chi.post(f"/record/{rec.record_id}/approve", data={"csrf_token": token}).status_code == 403
     assert Store(env.store.url).load_record(rec.record_id).row.status == "reviewed"
+    assert 'id="approve-actions"' not in chi.get(f"/record/{rec.record_id}").text
     dung = logged_in(env, "dung")
+    assert 'id="approve-actions"' in dung.get(f"/record/{rec.record_id}").text
     page = dung.get("/approvals").text
     assert rec.shown[rec.wrong[0]] in page and rec.truth[rec.wrong[0]] in page   # old -> new shown
     assert dung.post(f"/record/{rec.record_id}/approve", data={"csrf_token": csrf_token(page)}).status_code == 302
