@@ -14,14 +14,16 @@ PDFs, records without scans, file sizes and sha256 — what the receiving office
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import groupby
@@ -33,7 +35,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from export.atomic import write_bytes_atomic
 from export.books import ExportOptions, export_books
 from export.naming import Naming, load_naming
-from export.types import BookExport, BookKey, ExportRecord
+from export.types import BookExport, BookKey, ExportRecord, ExportReport
 
 log = logging.getLogger(__name__)
 
@@ -255,10 +257,32 @@ class BookGroup:
 Progress = Callable[[str], None]
 
 
+def _select(records: list[ExportRecord], options: ExportOptions, held: Counter[str]) -> list[ExportRecord]:
+    """The export stage's hold rule, applied here so workers get plain data (a rule may be a closure)."""
+    out = []
+    for record in records:
+        if options.book_filter is not None and not options.book_filter(record.book):
+            continue
+        reason = None if options.include_unreviewed else options.rule(record)
+        if reason:
+            held[reason] += 1
+        else:
+            out.append(record)
+    return out
+
+
+def _write_book(records: list[ExportRecord], out_dir: Path, options: ExportOptions, naming: Naming) -> ExportReport:
+    """One book through the export stage's writer (in this process or a worker)."""
+    return export_books(records, out_dir, options, naming=naming)
+
+
 def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState, *,
                 options: ExportOptions | None = None, naming: Naming | None = None,
-                total: int | None = None, progress: Progress | None = None) -> BacklogReport:
-    """Write each book not done yet, one at a time, recording it as done right after it is complete."""
+                total: int | None = None, progress: Progress | None = None, workers: int = 1) -> BacklogReport:
+    """Write each book not done yet, recording it as done right after it is complete.
+
+    `workers` > 1 writes that many books at once in worker processes (one per core: the writer and its
+    re-read are CPU-bound); books are still recorded one by one, in order, by this process."""
     options = options or ExportOptions()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -266,24 +290,12 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
     report = BacklogReport(state=state.kind)
     started = time.monotonic()
     rows_done = 0
-    per_book = replace(options, libreoffice=False)  # LibreOffice is started once, at the end
-    for i, group in enumerate(groups, start=1):
-        where = f"[{i}/{total}]" if total else f"[{i}]"
-        label = group.book.label
-        if state.is_done(label):
-            pending = sum(1 for r in group.records if r.status != "exported")
-            if pending:
-                report.held_back[ALREADY_EXPORTED] += pending
-            report.skipped.append(label)
-            if progress:
-                progress(f"{where} {label}: đã xuất trước đó, bỏ qua (already exported, skipped)")
-            continue
-        records = [r for r in group.records if r.status != "exported"]
-        if not records:
-            continue
-        state.started(group.book, group.commune, group.store_book)
-        t0 = time.monotonic()
-        result = export_books(records, out_dir, per_book, naming=naming)
+    # LibreOffice is started once, at the end; the hold rule was applied by _select
+    per_book = replace(options, libreoffice=False, include_unreviewed=True, book_filter=None, types=None,
+                       rule=ExportOptions().rule)
+
+    def finish(i: int, group: BookGroup, result: ExportReport, t0: float) -> None:
+        nonlocal rows_done
         report.held_back.update(result.held_back)
         for book in result.books:
             entry = _entry(book)
@@ -291,10 +303,52 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
             report.written.append(entry)
             rows_done += entry.rows
             if progress:
-                rate = rows_done / max(1e-6, time.monotonic() - started)
-                eta = f", còn ~{(total - i) * (time.monotonic() - started) / i:.0f} s (ETA)" if total else ""
-                progress(f"{where} {label}: {entry.rows} dòng, {entry.pdfs} PDF, {time.monotonic() - t0:.1f} s; "
-                         f"{rate:.0f} dòng/s (rows/s){eta}")
+                elapsed = time.monotonic() - started
+                eta = f", còn ~{(total - i) * elapsed / i:.0f} s (ETA)" if total else ""
+                progress(f"[{i}/{total or '?'}] {group.book.label}: {entry.rows} dòng, {entry.pdfs} PDF, "
+                         f"{time.monotonic() - t0:.1f} s; {rows_done / max(1e-6, elapsed):.0f} dòng/s (rows/s){eta}")
+
+    pool = None
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pending: deque[tuple[int, BookGroup, Future, float]] = deque()
+    try:
+        for i, group in enumerate(groups, start=1):
+            label = group.book.label
+            if state.is_done(label):
+                waiting = sum(1 for r in group.records if r.status != "exported")
+                if waiting:
+                    report.held_back[ALREADY_EXPORTED] += waiting
+                report.skipped.append(label)
+                if progress:
+                    progress(f"[{i}/{total or '?'}] {label}: đã xuất trước đó, bỏ qua (already exported, skipped)")
+                continue
+            selected = _select([r for r in group.records if r.status != "exported"], options, report.held_back)
+            if not selected:
+                continue
+            state.started(group.book, group.commune, group.store_book)
+            t0 = time.monotonic()
+            if pool is None:
+                finish(i, group, _write_book(selected, out_dir, per_book, naming), t0)
+                continue
+            pending.append((i, group, pool.submit(_write_book, selected, out_dir, per_book, naming), t0))
+            while len(pending) >= 2 * workers:
+                i0, g0, future, t00 = pending.popleft()
+                finish(i0, g0, future.result(), t00)
+        while pending:
+            i0, g0, future, t00 = pending.popleft()
+            finish(i0, g0, future.result(), t00)
+    except BaseException:
+        for i0, g0, future, t00 in pending:  # books already written by a worker are recorded, not redone
+            with contextlib.suppress(BaseException):
+                finish(i0, g0, future.result(), t00)
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     report.manifest = write_manifest(out_dir, list(state.entries.values()))
     report.needs_scans = out_dir / NEEDS_SCANS_CSV
     if options.verify and options.libreoffice and report.written:
@@ -321,7 +375,7 @@ def store_groups(store, communes, *, types: Iterable[str] | None = None, workspa
 
 def export_backlog(store, out_dir: Path, *, communes=None, types: Iterable[str] | None = None,
                    options: ExportOptions | None = None, workspace: Path | None = None,
-                   progress: Progress | None = None) -> BacklogReport:
+                   progress: Progress | None = None, workers: int = 1) -> BacklogReport:
     """Export every book of the store that is not done yet into `out_dir`; safe to re-run after an interrupt."""
     from export.communes import load_communes
 
@@ -331,4 +385,4 @@ def export_backlog(store, out_dir: Path, *, communes=None, types: Iterable[str] 
     wanted = {t.upper() for t in types} if types else None
     total = sum(1 for t, _, _ in books if (wanted is None or t in wanted) and t in ("KS", "KT", "KH", "HN", "CMC"))
     return run_backlog(store_groups(store, communes, types=types, workspace=workspace), Path(out_dir), state,
-                       options=options, total=total, progress=progress)
+                       options=options, total=total, progress=progress, workers=workers)

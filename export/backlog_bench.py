@@ -3,7 +3,9 @@
 What it measures is the real backlog loop (export.backlog.run_backlog -> export.books.export_books ->
 the write-only BTP workbook writer, openpyxl re-read of each book, sha256, manifest after each book),
 with books of a fixed size generated lazily, so memory should not grow with the number of rows. Each size
-runs in a fresh process so its peak RSS (getrusage) is its own.
+runs in a fresh process so its peak RSS (getrusage) is its own; with workers, each worker's peak is shown
+too. CPU time (own + workers') gives a rows-per-CPU-second figure that other load on the machine does not
+distort.
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ class BenchResult:
     bytes_written: int
     peak_rss_mb: float
     baseline_rss_mb: float
+    workers: int = 1
+    worker_peak_rss_mb: float = 0.0
 
     @property
     def rows_per_s(self) -> float:
@@ -66,7 +70,7 @@ def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-def run_once(rows: int, book_size: int, out_dir: Path, verify: bool = True) -> BenchResult:
+def run_once(rows: int, book_size: int, out_dir: Path, verify: bool = True, workers: int = 1) -> BenchResult:
     import openpyxl  # noqa: F401  (loaded before the baseline, as any real run would have it)
 
     from export.backlog import ManifestState, run_backlog
@@ -75,26 +79,29 @@ def run_once(rows: int, book_size: int, out_dir: Path, verify: bool = True) -> B
     baseline = _max_rss_mb()
     start, cpu = time.perf_counter(), time.process_time()
     report = run_backlog(synthetic_groups(rows, book_size), out_dir, ManifestState(out_dir),
-                         options=ExportOptions(libreoffice=False, verify=verify), total=-(-rows // book_size))
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+                         options=ExportOptions(libreoffice=False, verify=verify), total=-(-rows // book_size),
+                         workers=workers)
+    seconds = time.perf_counter() - start
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() - cpu + children.ru_utime + children.ru_stime  # workers have ended by now
     written = sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file())
     return BenchResult(sum(e.rows for e in report.written), len(report.written), seconds, cpu, written,
-                       _max_rss_mb(), baseline)
+                       _max_rss_mb(), baseline, workers, children.ru_maxrss / 1024)
 
 
-def _child(rows: int, book_size: int, verify: bool, queue) -> None:
+def _child(rows: int, book_size: int, verify: bool, workers: int, queue) -> None:
     out = Path(tempfile.mkdtemp(prefix="sohoa-bench-export-"))
     try:
-        queue.put(run_once(rows, book_size, out, verify))
+        queue.put(run_once(rows, book_size, out, verify, workers))
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
 
-def run_isolated(rows: int, book_size: int, verify: bool = True) -> BenchResult:
+def run_isolated(rows: int, book_size: int, verify: bool = True, workers: int = 1) -> BenchResult:
     """One measurement in a fresh process, so peak memory is not carried over from a previous size."""
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(rows, book_size, verify, queue))
+    proc = ctx.Process(target=_child, args=(rows, book_size, verify, workers, queue))
     proc.start()
     result = queue.get()
     proc.join()

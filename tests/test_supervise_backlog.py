@@ -110,3 +110,14 @@ def test_manifest_only_state_also_resumes(tmp_path, monkeypatch):
     report = run_backlog(groups(), out, ManifestState(out), options=FAST, total=3)
     assert len(report.written) == 1 and len(report.skipped) == 2
     assert {x: (out / x).stat().st_mtime_ns for x in mtimes} == mtimes
+
+
+def test_parallel_writers_record_every_book_once(tmp_path):
+    groups = [BookGroup(r[0].book, r) for r in (synthetic_book(6, seed=i, year=2000 + i) for i in range(5))]
+    out = tmp_path / "out"
+    report = run_backlog(iter(groups), out, ManifestState(out), options=FAST, total=5, workers=2)
+    assert len(report.written) == 5
+    books = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["books"]
+    assert len({b["book"] for b in books}) == 5 and all(b["rows"] == 6 for b in books)
+    again = run_backlog(iter(groups), out, ManifestState(out), options=FAST, total=5, workers=2)
+    assert again.written == [] and len(again.skipped) == 5

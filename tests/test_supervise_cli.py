@@ -58,7 +58,7 @@ def test_bench_counts_rows_and_measures_memory(tmp_path):
 
 def test_bench_command_prints_both_sizes():
     out = CliRunner().invoke(bench_export_command, ["--rows", "300", "--small", "100", "--book-size", "100",
-                                                    "--no-verify"])
+                                                    "--no-verify", "--workers", "1,2"])
     assert out.exit_code == 0, out.output
     lines = [ln.split() for ln in out.output.splitlines() if ln.strip()[:1].isdigit()]
-    assert [int(ln[0]) for ln in lines] == [100, 300]
+    assert [(int(ln[0]), int(ln[1])) for ln in lines] == [(100, 1), (300, 1), (100, 2), (300, 2)]
