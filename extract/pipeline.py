@@ -138,6 +138,15 @@ def _box(r: Reading):
     return r.located.box
 
 
+READS_DISAGREE = "hai lần đọc cho kết quả khác nhau (two readings disagree)"
+
+
+def _better(spec: FieldSpec, second: Reading, first: Reading) -> bool:
+    if spec.position == "mrz" and second.validated and first.validated:
+        return _mrz_names_plausible(second.norm.value) and not _mrz_names_plausible(first.norm.value)
+    return second.score > first.score
+
+
 MRZ_NAME_UNCHECKED = ("dòng tên MRZ không có số kiểm tra và đọc chưa chắc (MRZ name line has no check digit "
                       "and looks misread)")
 
@@ -232,12 +241,18 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
     locator = Locator(profile, ocr)
     for spec in profile.fields:
         reading = _read(spec, locator.locate(spec))
-        if engine is not None and page is not None and _weak(reading, limits["reocr_below"]):
+        weak = _weak(reading, limits["reocr_below"])
+        if spec.position == "mrz" and not weak and not _mrz_names_plausible(reading.norm.value):
+            weak = True  # check digits fine but the name line looks misread: read the zone again
+        disagree = False
+        if engine is not None and page is not None and weak:
             second = _reocr(spec, reading, page, ocr, engine)
-            if second is not None and second.score > reading.score:
-                if reading.located is not None and reading.located.box is not None:
-                    second.located.words = second.located.words or reading.located.words
+            if second is not None and _better(spec, second, reading):
                 reading = second
+        elif engine is not None and page is not None and spec.params.get("confirm") and reading.norm.ok:
+            # numbers with no check digit (parcel, map sheet): a second, independent read must agree
+            second = _reocr(spec, reading, page, ocr, engine)
+            disagree = second is None or second.norm.value != reading.norm.value
         if not reading.norm.value and not spec.required:
             continue  # optional and absent (or left blank) on this page: no empty field to review
         for flag in reading.flags:
@@ -247,6 +262,8 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
         if spec.position == "mrz" and reading.norm.ok and reading.validated:
             ev.mrz_verified = _mrz_names_plausible(reading.norm.value)
         fv = field_value(ev, box=_box(reading), page=page_index, limits=limits)
+        if disagree and fv.status == "accepted":
+            fv.status, fv.reason = "needs_review", READS_DISAGREE
         if spec.position == "mrz" and reading.validated and not ev.mrz_verified:
             fv.status, fv.reason = "needs_review", MRZ_NAME_UNCHECKED
         if spec.position == "mrz":

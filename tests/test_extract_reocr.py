@@ -109,3 +109,13 @@ def test_all_capitals_word_in_mixed_text_is_an_ocr_slip():
     from extract.normalize import norm_text
     assert norm_text("SỐ 7 ngõ 18, UBND phường").value == "Số 7 ngõ 18, UBND phường"
     assert norm_text("HÀ NỘI").value == "HÀ NỘI"
+
+
+def test_numbers_without_check_digit_need_two_agreeing_reads():
+    from test_extract_pages import gcn_page
+
+    image = FakePrepared(np.full((3508, 2480), 255, np.uint8))
+    rec = extract_page(image, gcn_page(), FakeEngine("45"))
+    assert rec.fields["toBanDoSo"].status == "accepted"        # the re-read agrees
+    assert rec.fields["thuaDatSo"].status == "needs_review"    # "45" != "123"
+    assert "khác nhau" in rec.fields["thuaDatSo"].reason
