@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from review.model import (
     APPROVED,
@@ -28,8 +28,7 @@ from review.validation import FieldDecision, normalise
 from store.db import Store, StoreError
 from store.schema import fields, pages, record_pages, records
 
-OPEN_STATUSES = ("extracted", "in_review")
-QUEUE_SCAN = 200  # how far down the queue "next" looks for a record nobody holds    # store statuses a reviewer may still change
+OPEN_STATUSES = ("extracted", "in_review")    # store statuses a reviewer may still change
 ILLEGIBLE_REASON = "người kiểm tra: không đọc được hoặc không có (reviewer: illegible or absent)"
 
 
@@ -71,19 +70,29 @@ def _last_actions(conn, record_ids: list[int]) -> dict[int, str]:
     return {r.record_id: r.action for r in rows}
 
 
-def queue(store: Store, *, type: str = "", commune: str = "", book: str = "", limit: int = 500) -> list[QueueItem]:
-    """Open records that have needs_review/invalid fields, or were sent back; oldest first."""
-    flagged = func.sum(case((fields.c.status != "accepted", 1), else_=0)).label("flagged")
-    query = (select(records.c.id, records.c.doc_type, records.c.commune, records.c.book, records.c.status,
-                    records.c.lock_owner, records.c.lock_expires, flagged)
-             .select_from(records.outerjoin(fields, fields.c.record_id == records.c.id))
-             .where(records.c.status.in_(OPEN_STATUSES))
-             .group_by(records.c.id)
-             .having(or_(flagged > 0, records.c.status == "in_review", records.c.doc_type == "unknown"))
-             .order_by(records.c.id).limit(limit))
+def _needs_person():
+    """SQL condition: an open record with a flagged field, sent back, or of unknown type. EXISTS lets the
+    database stop at the first flagged field instead of counting every record's fields."""
+    flagged = exists().where(and_(fields.c.record_id == records.c.id, fields.c.status != "accepted"))
+    return and_(records.c.status.in_(OPEN_STATUSES),
+                or_(flagged, records.c.status == "in_review", records.c.doc_type == "unknown"))
+
+
+def _filtered(query, type: str, commune: str, book: str):
     for column, value in ((records.c.doc_type, type), (records.c.commune, commune), (records.c.book, book)):
         if value:
             query = query.where(column == value)
+    return query
+
+
+def queue(store: Store, *, type: str = "", commune: str = "", book: str = "", limit: int = 500) -> list[QueueItem]:
+    """Open records that have needs_review/invalid fields, or were sent back; oldest first."""
+    flagged = (select(func.count()).where(and_(fields.c.record_id == records.c.id, fields.c.status != "accepted"))
+               .scalar_subquery().label("flagged"))
+    query = (select(records.c.id, records.c.doc_type, records.c.commune, records.c.book, records.c.status,
+                    records.c.lock_owner, records.c.lock_expires, flagged)
+             .where(_needs_person()).order_by(records.c.id).limit(limit))
+    query = _filtered(query, type, commune, book)
     now = datetime.now(UTC)
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
@@ -169,12 +178,16 @@ def field_box(store: Store, record_id: int, key: str) -> tuple[tuple[int, int, i
     return tuple(int(v) for v in row.box), int(row.page)
 
 
-def next_open_record(store: Store, user: str, *, after: int | None = None, **filters: str) -> int | None:
+def next_open_record(store: Store, user: str, *, after: int | None = None, type: str = "", commune: str = "",
+                     book: str = "") -> int | None:
     """The first queue record that nobody else holds (the reviewer's 'next' without choosing)."""
-    for item in queue(store, **filters, limit=QUEUE_SCAN):
-        if item.record_id != after and item.locked_by in (None, user):
-            return item.record_id
-    return None
+    free = or_(records.c.lock_owner.is_(None), records.c.lock_owner == user,
+               records.c.lock_expires < datetime.now(UTC))
+    query = select(records.c.id).where(and_(_needs_person(), free)).order_by(records.c.id).limit(1)
+    if after is not None:
+        query = query.where(records.c.id != after)
+    with store.engine.connect() as conn:
+        return conn.execute(_filtered(query, type, commune, book)).scalar()
 
 
 # ------------------------------------------------------------------------------------------- locks
@@ -238,11 +251,9 @@ def add_decision(store: Store, record_id: int, action: str, user: str, comment: 
 def approval_candidates(store: Store, limit: int = 200) -> list[ReviewRecord]:
     """Records waiting for an approver: reviewed ones, and extracted ones with no flagged field at all
     (the machine read everything; a person still signs off before export)."""
-    flagged = func.sum(case((fields.c.status != "accepted", 1), else_=0))
-    auto = (select(records.c.id).select_from(records.outerjoin(fields, fields.c.record_id == records.c.id))
-            .where(and_(records.c.status == "extracted", records.c.doc_type != "unknown"))
-            .group_by(records.c.id).having(func.coalesce(flagged, 0) == 0))
-    query = (select(records.c.id).where(or_(records.c.status == "reviewed", records.c.id.in_(auto)))
+    flagged = exists().where(and_(fields.c.record_id == records.c.id, fields.c.status != "accepted"))
+    machine_only = and_(records.c.status == "extracted", records.c.doc_type != "unknown", ~flagged)
+    query = (select(records.c.id).where(or_(records.c.status == "reviewed", machine_only))
              .order_by(records.c.id).limit(limit))
     with store.engine.connect() as conn:
         ids = list(conn.execute(query).scalars())
