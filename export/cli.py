@@ -50,8 +50,13 @@ def workspace_rule(root: Path):
 @click.option("--keep-pdfs", is_flag=True, help="Giữ các PDF rời bên cạnh zip (keep loose PDFs beside the zip).")
 @click.option("--no-libreoffice", is_flag=True,
               help="Không kiểm tra lại bằng LibreOffice (skip the LibreOffice re-read).")
-def export_command(workspace: Path, out_dir: Path | None, books: tuple[str, ...], types: tuple[str, ...],
-                   include_unreviewed: bool, keep_pdfs: bool, no_libreoffice: bool) -> None:
+@click.option("--all", "all_books", is_flag=True,
+              help="Xuất toàn bộ tồn đọng theo từng quyển, chạy lại được, kèm manifest; như `sohoa export-backlog` "
+                   "(the whole backlog book by book, resumable, with a hand-over manifest).")
+@click.pass_context
+def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, books: tuple[str, ...],
+                   types: tuple[str, ...], include_unreviewed: bool, keep_pdfs: bool, no_libreoffice: bool,
+                   all_books: bool) -> None:
     from export.books import ExportOptions, export_books
     from export.communes import load_communes
     from export.errors import ExportError
@@ -59,6 +64,13 @@ def export_command(workspace: Path, out_dir: Path | None, books: tuple[str, ...]
     from export.land import export_land
     from export.naming import load_naming
 
+    if all_books:  # one implementation of the resumable backlog export, reached by either name
+        from export.supervise_cli import export_backlog_command
+
+        ctx.invoke(export_backlog_command, workspace=workspace, out_dir=out_dir,
+                   types=tuple(t for t in types if t.upper() != "GCN"), include_unreviewed=include_unreviewed,
+                   no_libreoffice=no_libreoffice)
+        return
     ws, store = _open_store(workspace)
     out_dir = out_dir or ws.out
     wanted = {t.upper() for t in types} or set(TYPE_CHOICES)

@@ -36,10 +36,8 @@ def _workers(value: str) -> int:
 def _workspace_rule(root: Path):
     """The same hold rule as `sohoa export` (fields all accepted, then the workspace's review rule:
     approved records only by default), so the backlog never lets out what the normal export would hold."""
-    try:
-        from export.cli import workspace_rule
-    except ImportError:
-        return None
+    from export.cli import workspace_rule
+
     return workspace_rule(root)
 
 
@@ -139,8 +137,7 @@ def export_backlog_command(workspace: Path, out_dir: Path | None, types: tuple[s
 
     ws, store = _open_store(workspace)
     rule = _workspace_rule(ws.root)
-    options = ExportOptions(include_unreviewed=include_unreviewed, libreoffice=not no_libreoffice,
-                            **({"rule": rule} if rule is not None else {}))
+    options = ExportOptions(include_unreviewed=include_unreviewed, libreoffice=not no_libreoffice, rule=rule)
     try:
         with store:
             report = export_backlog(store, out_dir or ws.out / "backlog", communes=load_communes(ws.root),

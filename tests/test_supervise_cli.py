@@ -47,6 +47,10 @@ def test_commands_on_a_workspace(tmp_path):
     assert manifest["totals"]["rows"] == 12 and manifest["totals"]["without_scans"] == 12
     again = runner.invoke(export_backlog_command, [str(ws.root), "--no-libreoffice"])
     assert "already exported" in again.output
+    from export.cli import export_command  # `sohoa export --all` is the same resumable export
+
+    via_export = runner.invoke(export_command, [str(ws.root), "--all", "--no-libreoffice"])
+    assert via_export.exit_code == 0 and "already exported" in via_export.output, via_export.output
 
 
 def test_bench_counts_rows_and_measures_memory(tmp_path):
