@@ -14,6 +14,7 @@ from review.config import load_review_config, secret_key
 from review.images import PageCache
 from review.labels import label
 from review.model import STATE_LABELS
+from review.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -46,6 +47,7 @@ def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
         STORE=store,
         ENGINE=store.engine,
         PAGE_CACHE=PageCache(),
+        LOGIN_THROTTLE=LoginThrottle(),
         LOCK_SECONDS=int(config.lock_minutes * 60),
         EXPORT_RULE=config.export_rule,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=config.session_minutes),

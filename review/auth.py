@@ -77,12 +77,20 @@ def require(right: str):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
-        user = authenticate(current_app.config["ENGINE"], request.form.get("name", ""),
-                            request.form.get("password", ""))
+        name, addr = request.form.get("name", "")[:64], request.remote_addr or ""
+        throttle = current_app.config["LOGIN_THROTTLE"]
+        if throttle.blocked(name, addr):
+            log.info("login throttled")
+            flash("Sai mật khẩu quá nhiều lần; hãy thử lại sau vài phút (too many failed logins; wait a few "
+                  "minutes).", "error")
+            return render_template("login.html"), 429
+        user = authenticate(current_app.config["ENGINE"], name, request.form.get("password", ""))
         if user is None:
+            throttle.failed(name, addr)
             log.info("login refused")
             flash("Sai tên đăng nhập hoặc mật khẩu (wrong name or password).", "error")
             return render_template("login.html"), 401
+        throttle.succeeded(name, addr)
         session.clear()
         session.permanent = True
         session["user"] = user.name

@@ -49,6 +49,14 @@ def test_login_logout_and_page_shows_user(env):
     assert client.get("/").status_code == 302
 
 
+def test_repeated_failed_logins_are_throttled(env):
+    client = env.app.test_client()
+    for _ in range(5):
+        assert login(client, "an", "doan-sai-mat-khau").status_code == 401
+    assert login(client, "an", PASSWORD).status_code == 429      # even the right password waits now
+    assert login(client, "binh").status_code == 302               # other accounts are not affected
+
+
 def test_session_cookie_flags(env):
     client = env.app.test_client()
     resp = login(client, "an")
