@@ -48,6 +48,7 @@ def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
         ENGINE=store.engine,
         PAGE_CACHE=PageCache(),
         LOGIN_THROTTLE=LoginThrottle(),
+        LIVE_SESSIONS={},   # session id -> user name; logout removes the id (see review.auth)
         LOCK_SECONDS=int(config.lock_minutes * 60),
         EXPORT_RULE=config.export_rule,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=config.session_minutes),

@@ -1,11 +1,14 @@
 """Log-in, log-out and the guard that puts every page and image behind a session.
 
-The session cookie is signed (Flask) and carries the user name plus the time of the last request; the
-server refuses a session idle longer than PERMANENT_SESSION_LIFETIME even if the browser kept the cookie.
+The session cookie is signed (Flask) and carries the user name, a random session id and the time of the
+last request. The server refuses a session idle longer than PERMANENT_SESSION_LIFETIME even if the browser
+kept the cookie, and keeps the live session ids in memory so that logging out kills every copy of the
+cookie (a restart of the app logs everyone out, which is the safe side).
 """
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from functools import wraps
 from urllib.parse import urlsplit
@@ -45,6 +48,9 @@ def load_user() -> None:
     """before_request: set g.user from the session, or send the browser to /login."""
     g.user = None
     name = session.get("user")
+    if name and current_app.config["LIVE_SESSIONS"].get(session.get("sid", "")) != name:
+        session.clear()
+        name = None
     if name:
         lifetime = current_app.permanent_session_lifetime.total_seconds()
         if time.time() - float(session.get("seen", 0)) > lifetime:
@@ -93,6 +99,9 @@ def login():
         throttle.succeeded(name, addr)
         session.clear()
         session.permanent = True
+        sid = secrets.token_urlsafe(24)
+        current_app.config["LIVE_SESSIONS"][sid] = user.name
+        session["sid"] = sid
         session["user"] = user.name
         session["seen"] = time.time()
         log.info("login ok role=%s", user.role)
@@ -102,5 +111,6 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    current_app.config["LIVE_SESSIONS"].pop(session.get("sid", ""), None)
     session.clear()
     return redirect(url_for("auth.login"))

@@ -51,8 +51,8 @@ def load_review_config(workspace: Path) -> ReviewConfig:
 
 
 def secret_key(workspace: Path) -> bytes:
-    """The session-signing key, made once per workspace and readable only by its owner: sessions survive
-    a restart of the app, and another workspace's cookies are worthless here."""
+    """The session-signing key, made once per workspace and readable only by its owner: another
+    workspace's cookies are worthless here, and a forged cookie cannot be made without the file."""
     path = Path(workspace) / SECRET_NAME
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -44,9 +44,15 @@ def test_login_logout_and_page_shows_user(env):
     assert 'id="who">an<' in page.text and "Đăng xuất" in page.text
     # logging out is a POST with the token; a GET does nothing
     assert client.get("/logout").status_code == 405
+    stolen = client.get_cookie("sohoa_review").value
     resp = client.post("/logout", data={"csrf_token": csrf_token(page.text)})
     assert resp.status_code == 302
     assert client.get("/").status_code == 302
+    # a copy of the cookie taken before logging out is worthless afterwards
+    other = env.app.test_client()
+    other.set_cookie("sohoa_review", stolen)
+    resp = other.get("/")
+    assert resp.status_code == 302 and "/login" in resp.location
 
 
 def test_repeated_failed_logins_are_throttled(env):
