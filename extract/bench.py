@@ -97,7 +97,8 @@ def score_page(result: Result, tally: Tally, file: str, truth_page, record: Reco
                      got.fields.get(key) if got else None)
 
 
-def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = None) -> Result:
+def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = None,
+        limits: dict[str, float] | None = None) -> Result:
     from extract.fixtures import page_from_truth
     from extract.pipeline import extract_page
     from synth.truth import load_manifest
@@ -121,7 +122,7 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
                     continue
                 pairs.append((page, engine.read_page(page.ocr_image, dpi=page.dpi), p))
         for page, ocr, truth_page in pairs:
-            record = extract_page(page, ocr, engine)
+            record = extract_page(page, ocr, engine, limits=limits)
             key = (truth_page.doc_type, truth_page.capture.condition)
             tally = result.tallies.setdefault(key, Tally())
             score_page(result, tally, tf.file, truth_page, record)

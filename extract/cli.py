@@ -55,9 +55,19 @@ def extract_command(files: tuple[Path, ...], profile_name: str | None, as_json: 
               help="Dùng dòng chữ chuẩn thay OCR: chỉ đo bước trích (truth lines instead of OCR: extraction only).")
 @click.option("--misses", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Ghi các trường sai/chưa chấp nhận ra JSON (write wrong/unaccepted fields to this JSON file).")
+@click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Thử một tệp ngưỡng khác (try another thresholds TOML, to calibrate extract/data/thresholds.toml).")
 def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, conditions: str, perfect_ocr: bool,
-                          misses: Path | None) -> None:
+                          misses: Path | None, thresholds: Path | None) -> None:
+    import tomllib
+
     from extract.bench import by_field, run, table, write_misses
+    from extract.data import thresholds as default_thresholds
+
+    limits = None
+    if thresholds is not None:
+        with open(thresholds, "rb") as fh:
+            limits = {**default_thresholds(), **{k: float(v) for k, v in tomllib.load(fh).items()}}
 
     tmp = None
     if corpus is None or not (corpus / "manifest.json").exists():
@@ -69,7 +79,7 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
         generate_corpus(corpus, n=n, seed=seed, kinds=[k for k in kinds.split(",") if k],
                         conditions=[c for c in conditions.split(",") if c])
     try:
-        result = run(corpus, perfect_ocr=perfect_ocr)
+        result = run(corpus, perfect_ocr=perfect_ocr, limits=limits)
     finally:
         if tmp is not None:
             tmp.cleanup()

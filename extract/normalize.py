@@ -54,8 +54,18 @@ def _fail(raw: str, reason: str) -> Normalized:
 
 # ---------------------------------------------------------------- text and names
 
+def unglue(text: str) -> str:
+    """OCR drops spaces between capitalised syllables: "HồVănHùng" -> "Hồ Văn Hùng"."""
+    out = []
+    for i, ch in enumerate(text):
+        if i and ch.isupper() and text[i - 1].islower():
+            out.append(" ")
+        out.append(ch)
+    return "".join(out)
+
+
 def norm_text(raw: str, params: dict | None = None) -> Normalized:
-    text = tone_normalize(clean_text(raw))
+    text = tone_normalize(unglue(clean_text(raw)))
     if not text:
         return _fail(raw, "trống (empty)")
     return Normalized(_soften_caps(text))
@@ -84,7 +94,7 @@ def title_case(text: str) -> str:
 
 
 def norm_name(raw: str, params: dict | None = None) -> Normalized:
-    text = clean_text(raw)
+    text = unglue(clean_text(raw))
     text = re.sub(r"[^\w\s'\-]", " ", text)  # OCR specks between syllables
     text = re.sub(r"\d", "", text)
     text = re.sub(r"\s+", " ", text).strip()
@@ -218,8 +228,8 @@ def norm_year(raw: str, params: dict | None = None) -> Normalized:
 
 def norm_time(raw: str, params: dict | None = None) -> Normalized:
     """'6 giờ 10 phút' / '06:10' / '6h10' -> '06:10'."""
-    text = _date_digits(fold(raw))
-    m = re.search(r"(?<!\d)(\d{1,2})\s*(?:gio|h|:)\s*(\d{1,2})?", text)
+    pattern = r"(?<!\d)(\d{1,2})\s*(?:gio|h|:)\s*(\d{1,2})?"
+    m = re.search(pattern, fold(raw)) or re.search(pattern, _date_digits(fold(raw)))
     if not m:
         return _fail(raw, "không đọc được giờ (time unreadable)")
     hh, mm = int(m[1]), int(m[2] or 0)

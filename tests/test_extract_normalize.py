@@ -177,3 +177,8 @@ def test_closed_lists_are_complete_and_unambiguous():
     assert len(codes) == 63
     assert codes["001"] == "Hà Nội" and codes["079"] == "Hồ Chí Minh" and codes["031"] == "Hải Phòng"
     assert all(len(c) == 3 and c.isdigit() for c in codes)
+
+
+@pytest.mark.parametrize("raw, value", [("HồVănHùng", "Hồ Văn Hùng"), ("ĐỗVănHưởng", "Đỗ Văn Hưởng")])
+def test_glued_names_split(raw, value):
+    assert norm_name(raw).value == value
