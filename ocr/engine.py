@@ -18,6 +18,7 @@ os.environ["OMP_THREAD_LIMIT"] = "1"  # before libtesseract loads: 2 cores share
 
 import numpy as np  # noqa: E402
 
+from ocr.policy import AUTO_LAYOUT, UNIFORM_BLOCK, choose_psm, layout_collapsed  # noqa: E402
 from ocr.types import Box, Line, OcrPage, Word  # noqa: E402
 from ocr.vietnamese import apply_line_layer  # noqa: E402
 from sohoa.paths import tessdata_dir  # noqa: E402
@@ -170,6 +171,11 @@ def _has_ink(image: np.ndarray) -> bool:
     return bool((image < 128).any())
 
 
+def _evidence(words: list[RawWord]) -> float:
+    """How much text a reading confidently found: alphanumeric characters weighted by word confidence."""
+    return sum(w.confidence * sum(c.isalnum() for c in w.text) for w in words)
+
+
 def _union(boxes: list[Box]) -> Box:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
@@ -223,13 +229,22 @@ class OcrEngine:
                 out.append(Line(kept, _union([w.box for w in kept])))
         return OcrPage(lines=out, width=width, height=height, lang=self.lang, psm=psm)
 
-    def read_page(self, image: np.ndarray, *, psm: int | None = None, dpi: float | None = None) -> OcrPage:
-        """OCR a whole prepared page (grey, binary or RGB uint8)."""
+    def read_page(self, image: np.ndarray, *, psm: int | None = None, dpi: float | None = None,
+                  doc_hint: str | None = None) -> OcrPage:
+        """OCR a whole prepared page (grey, binary or RGB uint8). Segmentation: an explicit `psm` wins;
+        else with a `doc_hint` (folder kind "KS"/"GCN"/"CCCD"/..., a profile name, or "auto" for shape
+        only) the policy in ocr.policy chooses; else the engine's default psm. When psm 3 collapses
+        (no words, or words Tesseract doubts) the page is read again with psm 6 and the likelier kept."""
         image = _as_uint8(image)
-        psm = self.psm if psm is None else psm
+        if psm is None:
+            psm = self.psm if doc_hint is None else choose_psm(image.shape, doc_hint)
         if not _has_ink(image):
             return OcrPage(width=image.shape[1], height=image.shape[0], lang=self.lang, psm=psm)
         raw = self.backend.recognise(image, psm, dpi or self.dpi, None)
+        if psm == AUTO_LAYOUT and layout_collapsed([w.confidence for w in raw]):
+            retry = self.backend.recognise(image, UNIFORM_BLOCK, dpi or self.dpi, None)
+            if _evidence(retry) > _evidence(raw):
+                raw, psm = retry, UNIFORM_BLOCK
         return self._page(raw, image.shape[1], image.shape[0], psm)
 
     def read_region(self, image: np.ndarray, box: Box, psm: int = 7, whitelist: str | None = None, *,
