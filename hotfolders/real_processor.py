@@ -55,7 +55,7 @@ class RealProcessor:
                 prepared = self.prepare_page(source)
             del source
             with timed(t, "ocr"):
-                ocr_page = engine.read_page(prepared.ocr_image, dpi=prepared.dpi)
+                ocr_page = engine.read_page(prepared.ocr_image, dpi=prepared.dpi, doc_hint=hint.kind)
             with timed(t, "extract"):
                 record = self.extract_page(prepared, ocr_page, engine, hint.profile_name)
             index = prepared.page_index
