@@ -24,11 +24,23 @@ class PageQuad:
     contrast: float       # paper brightness minus background brightness (0..255)
     outside_paper: float  # share of the background that also looks like paper (low for a real photo)
     touches_frame: bool   # a corner lies on the frame: the page may be cut off
+    edge_support: float = 0.0  # weakest side's share of its length lying on a real step in the image
+    method: str = ""           # which cue found it: paper | colour | lines
+    side_contrast: float = 0.0 # weakest side's colour step (Lab delta E) from the sheet to what lies outside
+    perspective_deg: float = 0.0  # largest departure of a corner angle from 90 degrees
 
     @property
     def is_photo(self) -> bool:
-        """Confident page inside a visible background: that is what a phone photo of a page looks like."""
-        return (0.12 <= self.area_share <= 0.97 and self.contrast >= 25 and self.outside_paper <= 0.35)
+        """Confident page inside a visible background: that is what a phone photo of a page looks like.
+        Either the sheet stands out as paper against the table, or all four sides are real straight edges
+        (a light table, where brightness alone does not separate them)."""
+        if not 0.12 <= self.area_share <= 0.97:
+            return False
+        bright = self.contrast >= 25 and self.outside_paper <= 0.35
+        # a skewed card on a scanner bed or a photocopied card is an exact rectangle; a phone sees the
+        # sheet in perspective, with the table (not paper) beyond every side
+        outlined = self.edge_support >= 0.5 and self.side_contrast >= 8 and self.perspective_deg >= 1.5
+        return bright or outlined
 
 
 def _paper_score(small_rgb: np.ndarray) -> np.ndarray:
@@ -146,16 +158,8 @@ def _intersect(lines: list[tuple[np.ndarray, np.ndarray]], fallback: np.ndarray)
     return np.array(out)
 
 
-def find_page(rgb: np.ndarray) -> PageQuad | None:
-    """The most plausible page quadrilateral, or None when no page-shaped region stands out."""
-    h, w = rgb.shape[:2]
-    scale = min(1.0, WORK_SIDE / max(h, w))
-    small = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) \
-        if scale < 1.0 else rgb
-    sh, sw = small.shape[:2]
-    score = _paper_score(small)
-    threshold, mask = cv2.threshold(score, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    k = max(3, int(0.02 * max(sh, sw)) | 1)
+def _mask_corners(mask: np.ndarray, k: int) -> np.ndarray | None:
+    """Four corners of the largest blob of a foreground mask, sides fitted as lines."""
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
@@ -165,10 +169,214 @@ def find_page(rgb: np.ndarray) -> PageQuad | None:
     corners = _four_corners(contour)
     if corners is None:
         return None
-    corners = _order_corners(_refine_sides(contour, _order_corners(corners)))
-    snapped = _order_corners(_snap_sides_to_edges(score, corners))
-    if np.max(np.hypot(*(snapped - corners).T)) < 0.08 * np.hypot(sh, sw):
-        corners = snapped
+    return _order_corners(_refine_sides(contour, _order_corners(corners)))
+
+
+def _border_distance(lab: np.ndarray) -> np.ndarray:
+    """Colour distance (Lab) of every pixel from the colour of the photo's border: the table is what the
+    frame's edge shows. Catches a white page on a light but tinted or textured table."""
+    h, w = lab.shape[:2]
+    b = max(2, int(0.03 * min(h, w)))
+    border = np.concatenate([lab[:b].reshape(-1, 3), lab[-b:].reshape(-1, 3), lab[:, :b].reshape(-1, 3),
+                             lab[:, -b:].reshape(-1, 3)])
+    ref = np.median(border, axis=0)
+    dist = np.sqrt(((lab - ref) ** 2).sum(axis=2))
+    return cv2.GaussianBlur(np.clip(dist * 2, 0, 255).astype(np.uint8), (0, 0), 1.5)
+
+
+def _hough_quads(edges: np.ndarray, limit: int = 7) -> list[np.ndarray]:
+    """Quads from pairs of long straight edges: a sheet's sides are straight, wood grain, cloth and
+    shadows are not. Lines are split into two families by direction; every pair from each family makes
+    one candidate."""
+    h, w = edges.shape
+    lines = cv2.HoughLines(edges, 1, np.pi / 360, threshold=int(0.12 * min(h, w)))
+    if lines is None:
+        return []
+    kept: list[tuple[float, float]] = []
+    for rho, theta in lines[:, 0, :]:
+        if all(abs(rho - r) > 0.02 * min(h, w) or min(abs(theta - t), np.pi - abs(theta - t)) > np.deg2rad(4)
+               for r, t in kept):
+            kept.append((float(rho), float(theta)))
+        if len(kept) >= 4 * limit:
+            break
+    # theta is the normal's angle: near 0/pi = a vertical-ish line, near pi/2 = a horizontal-ish line
+    vertical = [ln for ln in kept if abs(np.cos(ln[1])) >= np.sqrt(0.5)][:limit]
+    horizontal = [ln for ln in kept if abs(np.cos(ln[1])) < np.sqrt(0.5)][:limit]
+    quads = []
+    for i, top in enumerate(horizontal):
+        for bottom in horizontal[i + 1:]:
+            for j, left in enumerate(vertical):
+                for right in vertical[j + 1:]:
+                    pts = [_cross(a, b) for a, b in ((top, left), (top, right), (bottom, right), (bottom, left))]
+                    if any(p is None for p in pts):
+                        continue
+                    quads.append(_order_corners(np.array(pts)))
+    return quads
+
+
+def _cross(a: tuple[float, float], b: tuple[float, float]) -> np.ndarray | None:
+    matrix = np.array([[np.cos(a[1]), np.sin(a[1])], [np.cos(b[1]), np.sin(b[1])]])
+    if abs(np.linalg.det(matrix)) < 1e-6:
+        return None
+    return np.linalg.solve(matrix, np.array([a[0], b[0]]))
+
+
+def _perspective(corners: np.ndarray) -> float:
+    worst = 0.0
+    for i in range(4):
+        u, v = corners[i - 1] - corners[i], corners[(i + 1) % 4] - corners[i]
+        cos = float(u @ v / max(np.hypot(*u) * np.hypot(*v), 1e-6))
+        worst = max(worst, abs(90.0 - float(np.degrees(np.arccos(np.clip(cos, -1, 1))))))
+    return worst
+
+
+def _plausible(corners: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Convex, inside the frame (give or take), not tiny, corner angles a perspective view allows."""
+    h, w = shape
+    if np.any(corners[:, 0] < -0.02 * w) or np.any(corners[:, 0] > 1.02 * w) \
+            or np.any(corners[:, 1] < -0.02 * h) or np.any(corners[:, 1] > 1.02 * h):
+        return False
+    area = cv2.contourArea(corners.astype(np.float32))
+    if area < 0.08 * h * w or not cv2.isContourConvex(np.round(corners).astype(np.int32)):
+        return False
+    for i in range(4):
+        u, v = corners[i - 1] - corners[i], corners[(i + 1) % 4] - corners[i]
+        cos = float(u @ v / max(np.hypot(*u) * np.hypot(*v), 1e-6))
+        if abs(cos) > np.cos(np.deg2rad(50)):  # corner angle outside 50..130 degrees
+            return False
+    return True
+
+
+def edge_support(gx: np.ndarray, gy: np.ndarray, corners: np.ndarray, samples: int = 60) -> np.ndarray:
+    """Per side, the share of points along it where the image steps across the side (gradient strong and
+    pointing across it). A real sheet edge scores near 1 on all four sides."""
+    h, w = gx.shape
+    out = np.zeros(4)
+    t = np.linspace(0.05, 0.95, samples)[None, :, None]
+    offsets = np.array([-1.5, -0.75, 0.0, 0.75, 1.5])[:, None, None]
+    for i in range(4):
+        a, b = corners[i], corners[(i + 1) % 4]
+        length = float(np.hypot(*(b - a)))
+        if length < 1:
+            return out
+        normal = np.array([-(b - a)[1], (b - a)[0]]) / length
+        pts = a + t * (b - a) + offsets * normal  # (offsets, samples, 2)
+        xs = np.clip(np.round(pts[..., 0]).astype(int), 0, w - 1)
+        ys = np.clip(np.round(pts[..., 1]).astype(int), 0, h - 1)
+        gxs, gys = gx[ys, xs], gy[ys, xs]
+        across = np.abs(gxs * normal[0] + gys * normal[1])
+        best = np.where(across >= 0.8 * np.hypot(gxs, gys), across, 0.0).max(axis=0)
+        out[i] = float(np.mean(best >= EDGE_STEP))
+    return out
+
+
+def side_contrast(smooth: np.ndarray, corners: np.ndarray, samples: int = 30) -> np.ndarray:
+    """Per side, the median colour difference (Lab, delta E; `smooth` is a blurred Lab image) between just
+    inside and just outside it.
+    A sheet on a table differs from the table along all four sides; a frame printed on a scanned page, a
+    card's own border or a skewed page on a white scanner bed has paper (or paper-white) on both sides."""
+    h, w = smooth.shape[:2]
+    centre = corners.mean(axis=0)
+    reach = max(3.0, 0.012 * float(np.hypot(h, w)))
+    out = np.zeros(4)
+    for i in range(4):
+        a, b = corners[i], corners[(i + 1) % 4]
+        length = float(np.hypot(*(b - a)))
+        if length < 1:
+            return out
+        normal = np.array([-(b - a)[1], (b - a)[0]]) / length
+        if np.dot((a + b) / 2 - centre, normal) < 0:
+            normal = -normal  # outward
+        t = np.linspace(0.1, 0.9, samples)[:, None]
+        base = a + t * (b - a)
+        values = []
+        for sign in (-1.0, 1.0):
+            pts = base + sign * reach * normal
+            xs = np.clip(np.round(pts[:, 0]).astype(int), 0, w - 1)
+            ys = np.clip(np.round(pts[:, 1]).astype(int), 0, h - 1)
+            values.append(smooth[ys, xs])
+        out[i] = float(np.median(np.sqrt(((values[0] - values[1]) ** 2).sum(axis=1))))
+    return out
+
+
+EDGE_STEP = 4.0   # grey levels per working pixel across a side: a sheet edge, even on a light table
+SIDE_STEP = 10.0  # colour difference (delta E) across a side that counts as fully "paper meets table"
+
+
+def _fit_to_edges(edges: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """Refit every side through the edge pixels lying within 2 px of it (sub-pixel straight line)."""
+    ys, xs = np.nonzero(edges)
+    pts = np.stack([xs, ys], axis=1).astype(np.float64)
+    lines = []
+    for i in range(4):
+        a, b = corners[i], corners[(i + 1) % 4]
+        length = float(np.hypot(*(b - a)))
+        u = (b - a) / max(length, 1e-6)
+        rel = pts - a
+        along, across = rel @ u, np.abs(rel @ np.array([-u[1], u[0]]))
+        near = (along > 0.05 * length) & (along < 0.95 * length) & (across <= 2.0)
+        if near.sum() < 0.3 * length:
+            lines.append((a, u))
+            continue
+        vx, vy, x0, y0 = cv2.fitLine(pts[near].astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0], np.float64), np.array([vx, vy], np.float64)))
+    fitted = _intersect(lines, corners)
+    moved = np.hypot(*(fitted - corners).T)
+    return corners if np.any(moved > 0.02 * np.hypot(*edges.shape)) else fitted
+
+
+def find_page(rgb: np.ndarray) -> PageQuad | None:
+    """The most plausible page quadrilateral, or None when no page-shaped region stands out.
+
+    Candidates come from three independent cues — a paper-like mask (bright, colourless), a mask of
+    colours unlike the frame's border, and pairs of long straight edges — and each is scored by how much
+    of its outline is a real step in the image. Among well-supported candidates the largest wins (a
+    register's ruled table or an ID photo also has straight sides, but lies inside the sheet)."""
+    h, w = rgb.shape[:2]
+    scale = min(1.0, WORK_SIDE / max(h, w))
+    small = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) \
+        if scale < 1.0 else rgb
+    sh, sw = small.shape[:2]
+    k = max(3, int(0.02 * max(sh, sw)) | 1)
+    score = _paper_score(small)
+    threshold, paper_mask = cv2.threshold(score, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    distance = _border_distance(lab)
+    _, far_mask = cv2.threshold(distance, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    grey = cv2.GaussianBlur(lab[..., 0], (0, 0), 1.2)
+    gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3) / 8
+    gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3) / 8
+    edges = cv2.Canny(np.clip(grey, 0, 255).astype(np.uint8), 20, 50)
+
+    candidates: list[tuple[str, np.ndarray]] = []
+    paper = _mask_corners(paper_mask, k)
+    if paper is not None:
+        snapped = _order_corners(_snap_sides_to_edges(score, paper))
+        if np.max(np.hypot(*(snapped - paper).T)) < 0.08 * np.hypot(sh, sw):
+            paper = snapped
+        candidates.append(("paper", paper))
+    far = _mask_corners(far_mask, k)
+    if far is not None:
+        candidates.append(("colour", far))
+    candidates += [("lines", q) for q in _hough_quads(edges)]
+    smooth = cv2.GaussianBlur(lab, (0, 0), 2.0)
+    scored = []
+    for name, corners in candidates:
+        if not _plausible(corners, (sh, sw)):
+            continue
+        # a side counts when it is a straight step AND the colour changes across it: a frame printed on
+        # the sheet or a table rule is a straight step with paper on both sides
+        support = edge_support(gx, gy, corners) * np.minimum(1.0, side_contrast(smooth, corners) / SIDE_STEP)
+        scored.append((float(support.mean() + 0.5 * support.min()), float(cv2.contourArea(
+            corners.astype(np.float32))), name, corners))
+    if not scored:
+        return None
+    top = max(s[0] for s in scored)
+    _, _, name, corners = max((s for s in scored if s[0] >= top - 0.15), key=lambda s: s[1])
+    if name != "paper":
+        corners = _order_corners(_fit_to_edges(edges, corners))
+    support = edge_support(gx, gy, corners)
+    sides = float(side_contrast(smooth, corners).min())
     inside = np.zeros((sh, sw), np.uint8)
     cv2.fillConvexPoly(inside, np.round(corners).astype(np.int32), 255)
     margin = cv2.dilate(inside, np.ones((k, k), np.uint8))
@@ -185,7 +393,9 @@ def find_page(rgb: np.ndarray) -> PageQuad | None:
     full = corners / scale + (0.5 / scale - 0.5 if scale < 1.0 else 0.0)  # pixel centres back to full size
     quad: Quad = tuple((float(x), float(y)) for x, y in full)  # type: ignore[assignment]
     return PageQuad(quad=quad, area_share=float(cv2.contourArea(corners.astype(np.float32)) / (sh * sw)),
-                    contrast=contrast, outside_paper=outside_paper, touches_frame=touches)
+                    contrast=contrast, outside_paper=outside_paper, touches_frame=touches,
+                    edge_support=float(support.min()), method=name, side_contrast=sides,
+                    perspective_deg=_perspective(corners))
 
 
 def warp_page(rgb: np.ndarray, quad: Quad) -> np.ndarray:
