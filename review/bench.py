@@ -36,6 +36,7 @@ class BenchResult:
     blocked_saves: int = 0
     wrong_after: int = 0
     server: dict[str, list[float]] = field(default_factory=dict)   # endpoint -> server-side seconds
+    by_hand: list[int] = field(default_factory=list)   # keystrokes to type the same records from scratch
 
     def table(self) -> str:
         every = [t for ts in self.actions.values() for t in ts]
@@ -49,7 +50,8 @@ class BenchResult:
         lines = [
             f"Kiểm tra {self.records} bản ghi bằng bàn phím trong Chromium (keyboard review of {self.records} records)",
             f"  phím/bản ghi (keystrokes per record): trung bình {statistics.mean(self.keystrokes):.1f}, "
-            f"trung vị {statistics.median(self.keystrokes):.0f}",
+            f"trung vị {statistics.median(self.keystrokes):.0f}; gõ tay từ đầu (typing it all by hand): "
+            f"trung bình {statistics.mean(self.by_hand):.1f}",
             f"  bản ghi đúng hết (all-correct records): {len(self.clean_keystrokes)}, "
             f"tối đa {max(self.clean_keystrokes, default=0)} phím (max keystrokes; target ≤ 1)",
             f"  giây ứng dụng/bản ghi (app seconds per record, typing excluded): "
@@ -82,11 +84,22 @@ def _wait_ready(page) -> None:
                            polling=5)
 
 
-def run_bench(out: Path, n: int = 50, seed: int = 11) -> BenchResult:
-    from playwright.sync_api import sync_playwright
+def run_bench(out: Path, n: int = 50, seed: int = 11, *, browser=None) -> BenchResult:
+    """Seed a fresh workspace under `out`, serve it, and review every record in Chromium (`browser`: an
+    already launched Playwright browser, e.g. a test's; otherwise Debian's Chromium is launched here)."""
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        from review.liveserver import launch_chromium
+        with sync_playwright() as p:
+            own = launch_chromium(p)
+            try:
+                return run_bench(out, n, seed, browser=own)
+            finally:
+                own.close()
 
     from review.app import create_app
-    from review.liveserver import launch_chromium, serve_in_thread
+    from review.liveserver import serve_in_thread
     from review.users import add_user
     from store.db import Store
 
@@ -100,9 +113,9 @@ def run_bench(out: Path, n: int = 50, seed: int = 11) -> BenchResult:
     add_user(app.config["ENGINE"], BENCH_USER, "reviewer", BENCH_PASSWORD)
     result = BenchResult()
     server_times: list[tuple[str, float]] = []
-    with serve_in_thread(app) as base, sync_playwright() as p:
-        browser = launch_chromium(p)
-        page = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True).new_page()
+    with serve_in_thread(app) as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+        page = context.new_page()
         page.goto(base + "/login")
         page.fill("#name", BENCH_USER)
         page.fill("#password", BENCH_PASSWORD)
@@ -148,11 +161,12 @@ def run_bench(out: Path, n: int = 50, seed: int = 11) -> BenchResult:
                     result.actions["save+next"].append(dt)
                     app_time += dt
             result.keystrokes.append(keys)
+            result.by_hand.append(sum(len(v) + 1 for v in rec.truth.values()))
             result.app_seconds.append(app_time)
             if not rec.wrong:
                 result.clean_keystrokes.append(keys)
             result.records += 1
-        browser.close()
+        context.close()
     for endpoint, seconds in server_times:
         result.server.setdefault(endpoint, []).append(seconds)
     store = Store(app.config["STORE"].url)

@@ -231,3 +231,15 @@ def test_save_blocked_by_invalid_value_then_f2_and_escape(served, browser):
     fv = Store(env.store.url).load_record(rec.record_id).record.fields[first]
     assert fv.value == "" and "không đọc được" in fv.reason
     ctx.close()
+
+
+def test_bench_reviewer_corrects_everything_and_clean_records_cost_one_key(tmp_path, browser):
+    """The scripted reviewer of `sohoa bench review` on a few records: every value ends right, and a
+    record whose flagged values were all right took exactly one keystroke (no timing asserted)."""
+    from review.bench import run_bench
+
+    result = run_bench(tmp_path / "bench", n=6, seed=11, browser=browser)
+    assert result.records == 6 and result.blocked_saves == 0 and result.wrong_after == 0
+    assert result.clean_keystrokes and max(result.clean_keystrokes) == 1
+    assert all(k < h for k, h in zip(result.keystrokes, result.by_hand, strict=True))
+    assert "phím/bản ghi" in result.table()
