@@ -1,25 +1,32 @@
-"""`sohoa bench ocr`: character/word error rates of raw Tesseract vs sohoa per capture condition, speed, memory.
+"""`sohoa bench ocr`: character/word error rates of raw Tesseract vs sohoa per capture condition and per
+document kind, speed and memory.
 
 Systems compared on the same images:
-  raw    — Tesseract's defaults (psm 3, `vie`) on the image as stored, no scanner, no text layer;
-  sohoa  — scanner prepare, then the chosen model and psm, then the Vietnamese text layer with the corrector
-           off and on (one OCR run, the text layer applied both ways to the same raw words);
-  no-scan — the chosen model/psm and text layer on the image as stored: the OCR stage alone, so a scanner
-           regression and an OCR regression can be told apart.
+  raw      — Tesseract's defaults (psm 3, `vie`) on the image as stored, no scanner, no text layer;
+  sohoa    — scanner prepare, then the segmentation policy (ocr.policy) with the hint the hot folder would
+             give (CCCD / GCN / the book type KS/KT/KH), then the Vietnamese text layer; also shown with the
+             corrector off ("no-layer") and with the policy from the page shape alone ("shape", no hint);
+  no-scan  — sohoa's OCR on the image as stored: the OCR stage alone, so a scanner regression and an OCR
+             regression can be told apart;
+  fixed psm variants (--psms) on the prepared pages, for the record of why the policy is what it is.
 
 Scoring and reading order. Truth lines (synth.truth.TruthLine) are grouped into ROWS: lines whose boxes
 overlap vertically by half their height form one row, read left to right (a form's "label: value" is one
-row, as Tesseract reads it). Each OCR line is then assigned to the truth row it matches best
-(rapidfuzz partial similarity, ties broken by relative vertical position on the page), and the OCR lines of a
-row are read left to right. CER = Levenshtein edits of each row against its OCR text, plus every unassigned
-OCR character as an insertion, over the number of truth characters. Why rows and not the page as one string:
-psm 3 may read a column of labels before the column of values and a raw skewed page tilts its lines; a
-whole-page alignment would count that reading order as thousands of character errors and hide the
-recognition quality we want to compare; rows keep the comparison about characters while still penalising
-anything misread, merged or invented. Edits are attributed to the truth character they touch, so a row
-holding a printed label and a handwritten value splits its errors into the printed figure and the separate
-handwritten figure. Both sides are NFC, tone marks placed by normalize_text (a tone placement convention is
-not a recognition error) and whitespace collapsed. WER is the same over whitespace-separated words.
+row, as Tesseract reads it); pieces of a row are joined with a space only when a gap was printed between
+them. Each OCR line is assigned to the truth row that best explains it: rapidfuzz partial similarity scaled
+by the share of the OCR line the row can cover (so a short row "Nam" does not swallow a whole line that
+contains it), relative vertical position only breaking ties (the stored image of a raw capture may be
+rotated or hold the page in a corner, so position is weak evidence). The OCR lines of a row are read left
+to right. CER = Levenshtein edits of each row against its OCR text, plus every unassigned OCR character as
+an insertion, over the number of truth characters. Why rows and not the page as one string: psm 3 may read a
+column of labels before the column of values and a raw skewed page tilts its lines; a whole-page alignment
+would count that reading order as thousands of character errors and hide the recognition quality we want to
+compare; rows keep the comparison about characters while still penalising anything misread, merged or
+invented. Rows are matched on text, not on truth-box positions, so prepare's crops and rotations need no
+coordinate mapping. Edits are attributed to the truth character they touch, so a row holding a printed label
+and a handwritten value splits its errors into the printed figure and the separate handwritten figure. Both
+sides are NFC, tone marks placed by normalize_text (a tone placement convention is not a recognition error)
+and whitespace collapsed; punctuation and spacing inside a row count. WER is the same over words.
 """
 from __future__ import annotations
 
@@ -39,6 +46,8 @@ from ocr.types import OcrPage
 from ocr.vietnamese import apply_line_layer, normalize_text
 from synth.truth import TruthFile, TruthLine, load_manifest
 
+SPACE_GAP = 0.15  # of the line height: pieces of a row closer than this were printed with no space between
+POSITION_WEIGHT = 10.0  # similarity points per page height: position only breaks ties between similar rows
 TARGET_CER = {"clean": 0.002, "skewed": 0.002, "photocopy": 0.005, "phone": 0.015}
 
 
@@ -67,16 +76,18 @@ def truth_rows(lines: list[TruthLine], page_height: int) -> list[Row]:
         groups.append([ln])
     rows = []
     for group in groups:
-        text, flags = "", []
+        text, flags, right = "", [], None
         for ln in sorted(group, key=lambda x: x.box[0]):
             piece = clean_text(ln.text)
             if not piece:
                 continue
-            if text:
+            gap = ln.box[0] - right if right is not None else 0
+            if text and gap >= SPACE_GAP * (ln.box[3] - ln.box[1]):
                 text += " "
                 flags.append(flags[-1])
             text += piece
             flags.extend([ln.handwritten] * len(piece))
+            right = ln.box[2]
         if text:
             centre = sum((ln.box[1] + ln.box[3]) / 2 for ln in group) / len(group) / max(1, page_height)
             rows.append(Row(text, flags, centre))
@@ -120,7 +131,8 @@ def score_lines(rows: list[Row], ocr_lines: list[tuple[str, tuple[int, int, int,
         centre = (box[1] + box[3]) / 2 / max(1, page_height)
         best, best_value = -1, 30.0
         for i, row in enumerate(rows):
-            value = fuzz.partial_ratio(row.text, text) - 40.0 * abs(row.centre - centre)
+            value = (fuzz.partial_ratio(row.text, text) * min(1.0, len(row.text) / len(text))
+                     - POSITION_WEIGHT * abs(row.centre - centre))
             if value > best_value:
                 best, best_value = i, value
         if best < 0:
@@ -170,20 +182,33 @@ def page_lines(page: OcrPage, correct: bool | None) -> list[tuple[str, tuple[int
 class PageResult:
     file: str
     condition: str
+    family: str = "unknown"  # card | gcn | register (ocr.policy.hint_family)
+    a4: bool = False          # an A4 page (the speed target is per A4 page)
     scores: dict[str, Score] = field(default_factory=dict)  # system name -> score
-    seconds: dict[str, float] = field(default_factory=dict)  # "prepare", "ocr:<variant>", "raw"
+    seconds: dict[str, float] = field(default_factory=dict)  # "prepare", "ocr", "raw", "ocr:<variant>"
 
 
 def variant_name(lang: str, psm: int) -> str:
     return f"{lang}/psm{psm}"
 
 
-def evaluate_file(corpus: Path, truth: TruthFile, variants: list[tuple[str, int]], with_raw: bool
-                  ) -> tuple[list[PageResult], int]:
-    """Worker task: every page of one file through raw Tesseract and each sohoa variant. Returns the
-    page results and this worker's peak RSS in bytes."""
+def folder_hint(truth: TruthFile, page_doc_type: str) -> str:
+    """The hint the hot folder would give this file: the folder kind an operator drops it in."""
+    if truth.kind in ("cccd", "cmnd", "cancuoc"):
+        return "CCCD"
+    if truth.kind == "gcn":
+        return "GCN"
+    return page_doc_type.upper()  # register/book pages: the book type KS/KT/KH
+
+
+def evaluate_file(corpus: Path, truth: TruthFile, variants: list[tuple[str, int]], with_raw: bool,
+                  lang: str = "vie") -> tuple[list[PageResult], int]:
+    """Worker task: every page of one file through raw Tesseract, sohoa (prepare + policy + text layer, with
+    the folder hint and with the page shape only), sohoa's OCR on the unprepared image, and each fixed
+    variant. Returns the page results and this worker's peak RSS in bytes."""
     from ocr.engine import get_engine
     from ocr.pages import load_pages, raw_pages
+    from ocr.policy import choose_psm, hint_family
 
     path = corpus / truth.file
     results = []
@@ -191,28 +216,57 @@ def evaluate_file(corpus: Path, truth: TruthFile, variants: list[tuple[str, int]
     prepared = load_pages(path)
     prepare_s = (time.perf_counter() - t0) / max(1, len(prepared))
     raws = raw_pages(path) if with_raw else []
+    engine = get_engine(lang, 6, correct=False)
     for i, tpage in enumerate(truth.pages):
-        res = PageResult(truth.file, tpage.capture.condition)
+        hint = folder_hint(truth, tpage.doc_type)
+        res = PageResult(truth.file, tpage.capture.condition, hint_family(hint),
+                         a4=tpage.height > 1.3 * tpage.width)
         rows = truth_rows(tpage.lines, tpage.height)
         if with_raw and i < len(raws):
             t = time.perf_counter()
             lines = raw_tesseract_lines(get_engine("vie", 3, correct=False), raws[i].image, raws[i].dpi)
             res.seconds["raw"] = time.perf_counter() - t
             res.scores["raw"] = score_lines(rows, lines, raws[i].image.shape[0])
-            name, (lang, psm) = variant_name(*variants[0]), variants[0]
-            unprepared = get_engine(lang, psm, correct=False).read_page(raws[i].image, dpi=raws[i].dpi)
-            res.scores[f"{name}:noscan"] = score_lines(rows, page_lines(unprepared, True), unprepared.height)
+            unprepared = engine.read_page(raws[i].image, dpi=raws[i].dpi, doc_hint=hint)
+            res.scores["noscan"] = score_lines(rows, page_lines(unprepared, True), unprepared.height)
         res.seconds["prepare"] = prepare_s
         if i < len(prepared):
-            for lang, psm in variants:
+            image, dpi = prepared[i].image, prepared[i].dpi
+            t = time.perf_counter()
+            page = engine.read_page(image, dpi=dpi, doc_hint=hint)
+            res.seconds["ocr"] = time.perf_counter() - t
+            res.scores["sohoa:off"] = score_lines(rows, page_lines(page, False), page.height)
+            res.scores["sohoa:on"] = score_lines(rows, page_lines(page, True), page.height)
+            if choose_psm(image.shape, "auto") != choose_psm(image.shape, hint):
+                shape_only = engine.read_page(image, dpi=dpi, doc_hint="auto")
+                res.scores["shape:on"] = score_lines(rows, page_lines(shape_only, True), shape_only.height)
+            else:
+                res.scores["shape:on"] = res.scores["sohoa:on"]
+            for v_lang, psm in variants:
                 t = time.perf_counter()
-                page = get_engine(lang, psm, correct=False).read_page(prepared[i].image, dpi=prepared[i].dpi)
-                name = variant_name(lang, psm)
+                vpage = get_engine(v_lang, psm, correct=False).read_page(image, dpi=dpi)
+                name = variant_name(v_lang, psm)
                 res.seconds[f"ocr:{name}"] = time.perf_counter() - t
-                res.scores[f"{name}:off"] = score_lines(rows, page_lines(page, False), page.height)
-                res.scores[f"{name}:on"] = score_lines(rows, page_lines(page, True), page.height)
+                res.scores[f"{name}:on"] = score_lines(rows, page_lines(vpage, True), vpage.height)
         results.append(res)
     return results, peak_rss()
+
+
+def worker_alone(corpus: Path, files: list[str], lang: str = "vie") -> tuple[int, float, float, int]:
+    """A fresh worker doing only what a hot-folder worker does per A4 page: prepare + full-page OCR (policy
+    by shape). Returns (pages, wall seconds, CPU seconds, peak RSS bytes): the speed and memory targets are
+    about this process, not the bench process that also holds comparison images."""
+    from ocr.engine import get_engine
+    from scanner.prepare import prepare_file
+
+    engine = get_engine(lang, 6)
+    pages, wall0, cpu0 = 0, time.perf_counter(), time.process_time()
+    for name in files:
+        for prepared in prepare_file(corpus / name):
+            engine.read_page(prepared.ocr_image, dpi=prepared.dpi, doc_hint="auto")
+            pages += 1
+            del prepared
+    return pages, time.perf_counter() - wall0, time.process_time() - cpu0, peak_rss()
 
 
 def peak_rss() -> int:
@@ -246,8 +300,16 @@ def build_corpus(out_dir: Path, n: int, seed: int, conditions: list[str], kinds:
     return truths, f"synth.generate (kinds {', '.join(kinds)}; seed {seed})"
 
 
+@dataclass
+class WorkerFigures:
+    pages: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+    peak_rss: int = 0
+
+
 def run(corpus: Path, truths: list[TruthFile], variants: list[tuple[str, int]], workers: int
-        ) -> tuple[list[PageResult], int]:
+        ) -> tuple[list[PageResult], int, WorkerFigures]:
     results: list[PageResult] = []
     peak = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
@@ -256,54 +318,75 @@ def run(corpus: Path, truths: list[TruthFile], variants: list[tuple[str, int]], 
             pages, rss = fut.result()
             results.extend(pages)
             peak = max(peak, rss)
-    return results, peak
+    a4_files = [t.file for t in truths if t.pages and t.pages[0].height > 1.3 * t.pages[0].width]
+    alone = WorkerFigures()
+    if a4_files:
+        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+            alone = WorkerFigures(*pool.submit(worker_alone, corpus, a4_files).result())
+    return results, peak, alone
 
 
 def _pct(x: float | None) -> str:
     return "   -   " if x is None else f"{100 * x:6.2f}%"
 
 
-def report(results: list[PageResult], variants: list[tuple[str, int]], peak_rss: int, source: str) -> str:
+def _totals(pages: list[PageResult]) -> dict[str, Score]:
+    tot: dict[str, Score] = defaultdict(Score)
+    for p in pages:
+        for k, s in p.scores.items():
+            tot[k].add(s)
+    return tot
+
+
+def _table(title: str, groups: dict[str, list[PageResult]], targets: dict[str, float]) -> list[str]:
+    head = (f"{title:10} {'pages':>5} {'raw CER':>8} {'sohoa':>8} {'target':>7} {'no-layer':>8} "
+            f"{'shape':>8} {'no-scan':>8} {'raw WER':>8} {'WER':>8} {'hand CER':>8} {'raw hand':>8}")
+    out = [head, "-" * len(head)]
+    for name, pages in groups.items():
+        tot = _totals(pages)
+        out.append(f"{name:10} {len(pages):5d} {_pct(tot['raw'].cer):>8} {_pct(tot['sohoa:on'].cer):>8} "
+                   f"{_pct(targets.get(name)):>7} {_pct(tot['sohoa:off'].cer):>8} {_pct(tot['shape:on'].cer):>8} "
+                   f"{_pct(tot['noscan'].cer):>8} {_pct(tot['raw'].wer):>8} {_pct(tot['sohoa:on'].wer):>8} "
+                   f"{_pct(tot['sohoa:on'].hand_cer):>8} {_pct(tot['raw'].hand_cer):>8}")
+    return out
+
+
+def report(results: list[PageResult], variants: list[tuple[str, int]], peak_rss: int, source: str,
+           alone: WorkerFigures | None = None) -> str:
     """The tables `sohoa bench ocr` prints."""
-    main = variant_name(*variants[0])
     by_cond: dict[str, list[PageResult]] = defaultdict(list)
-    for r in results:
+    by_family: dict[str, list[PageResult]] = defaultdict(list)
+    for r in sorted(results, key=lambda r: list(TARGET_CER).index(r.condition) if r.condition in TARGET_CER else 99):
         by_cond[r.condition].append(r)
-    out = [f"Corpus: {source}; {len(results)} pages. CER/WER on printed text; handwritten separately.",
-           f"sohoa = scanner prepare + {main} + Vietnamese text layer. Peak RSS per worker: "
-           f"{peak_rss / 2**20:.0f} MB (target <= 500 MB).", ""]
-    head = (f"{'condition':10} {'pages':>5} {'raw CER':>8} {'CER off':>8} {'CER on':>8} {'target':>7} "
-            f"{'no-scan':>8} {'raw WER':>8} {'WER on':>8} {'hand CER':>8} {'s/page':>7} {'raw s':>6}")
-    out += [head, "-" * len(head)]
-    for cond in sorted(by_cond, key=lambda c: list(TARGET_CER).index(c) if c in TARGET_CER else 99):
-        pages = by_cond[cond]
-        tot: dict[str, Score] = defaultdict(Score)
-        for p in pages:
-            for k, s in p.scores.items():
-                tot[k].add(s)
-        secs = [p.seconds.get("prepare", 0) + p.seconds.get(f"ocr:{main}", 0) for p in pages]
-        raw_secs = [p.seconds.get("raw", 0) for p in pages]
-        target = TARGET_CER.get(cond)
-        out.append(f"{cond:10} {len(pages):5d} {_pct(tot['raw'].cer):>8} {_pct(tot[main + ':off'].cer):>8} "
-                   f"{_pct(tot[main + ':on'].cer):>8} {_pct(target):>7} {_pct(tot[main + ':noscan'].cer):>8} "
-                   f"{_pct(tot['raw'].wer):>8} "
-                   f"{_pct(tot[main + ':on'].wer):>8} {_pct(tot[main + ':on'].hand_cer):>8} "
-                   f"{statistics.mean(secs):7.2f} {statistics.mean(raw_secs):6.2f}")
-    if len(variants) > 1:
-        out += ["", "Model / page segmentation comparison (printed CER, corrector off -> on; s = OCR s/page):"]
-        conds = sorted(by_cond)
-        out.append(f"{'variant':24} " + " ".join(f"{c:>20}" for c in conds) + f" {'s':>6}")
+        by_family[r.family].append(r)
+    out = [f"Corpus: {source}; {len(results)} pages. CER/WER on printed text; handwritten CER separately.",
+           "raw = Tesseract psm 3 on the stored image; sohoa = scanner prepare + segmentation policy with the "
+           "folder hint + text layer; no-layer = sohoa with the corrector off; shape = policy from the page "
+           "shape alone (no hint); no-scan = sohoa's OCR on the unprepared image.", ""]
+    out += _table("condition", by_cond, TARGET_CER) + [""]
+    out += _table("kind", dict(sorted(by_family.items())), {}) + [""]
+    a4 = [r for r in results if r.a4]
+    if a4:
+        secs = [r.seconds.get("prepare", 0) + r.seconds.get("ocr", 0) for r in a4]
+        raw_secs = [r.seconds.get("raw", 0) for r in a4]
+        out.append(f"A4 pages in the bench process: prepare + OCR {statistics.mean(secs):.2f} s/page mean, "
+                   f"raw Tesseract {statistics.mean(raw_secs):.2f} s/page.")
+    if alone and alone.pages:
+        out.append(f"Worker alone (prepare + OCR, {alone.pages} A4 pages): {alone.wall / alone.pages:.2f} s/page "
+                   f"wall, {alone.cpu / alone.pages:.2f} s/page CPU (target <= 2.0 s per core); peak RSS "
+                   f"{alone.peak_rss / 2**20:.0f} MB (target <= 500 MB).")
+    out.append(f"Bench worker peak RSS (holds raw + prepared images): {peak_rss / 2**20:.0f} MB.")
+    if variants:
+        out += ["", "Fixed segmentation on prepared pages (printed CER with the text layer; s = OCR s/page):"]
+        conds = list(by_cond)
+        out.append(f"{'variant':24} " + " ".join(f"{c:>10}" for c in conds) + " "
+                   + " ".join(f"{f:>10}" for f in sorted(by_family)) + f" {'s':>6}")
         for lang, psm in variants:
             name = variant_name(lang, psm)
-            cells = []
-            for cond in conds:
-                off, on = Score(), Score()
-                for p in by_cond[cond]:
-                    off.add(p.scores[name + ":off"])
-                    on.add(p.scores[name + ":on"])
-                cells.append(f"{_pct(off.cer).strip()} -> {_pct(on.cer).strip()}".rjust(20))
-            sec = statistics.mean(p.seconds[f"ocr:{name}"] for p in results)
-            out.append(f"{name:24} " + " ".join(cells) + f" {sec:6.2f}")
+            cells = [_pct(_totals(by_cond[c])[name + ":on"].cer) for c in conds]
+            cells += [_pct(_totals(by_family[f])[name + ":on"].cer) for f in sorted(by_family)]
+            sec = statistics.mean(p.seconds.get(f"ocr:{name}", 0) for p in results)
+            out.append(f"{name:24} " + " ".join(f"{c:>10}" for c in cells) + f" {sec:6.2f}")
     return "\n".join(out)
 
 
@@ -315,5 +398,5 @@ def bench(out_dir: Path, n: int, seed: int, conditions: list[str], variants: lis
     else:
         corpus = out_dir
         truths, source = build_corpus(out_dir, n, seed, conditions, kinds)
-    results, peak = run(corpus, truths, variants, workers)
-    return report(results, variants, peak, source)
+    results, peak, alone = run(corpus, truths, variants, workers)
+    return report(results, variants, peak, source, alone)

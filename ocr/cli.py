@@ -16,16 +16,21 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="In JSON: dòng, từ, khung, độ tin cậy (JSON words, boxes, confidences).")
 @click.option("--lang", default="vie", show_default=True,
               help="Mô hình: vie, Vietnamese, vie+Vietnamese (Tesseract model).")
-@click.option("--psm", default=6, show_default=True, type=int, help="Chế độ phân đoạn trang (page segmentation mode).")
+@click.option("--psm", default=None, type=int,
+              help="Chế độ phân đoạn trang; mặc định chọn theo loại giấy tờ (page segmentation mode; default: "
+                   "chosen by the document hint and page shape, see ocr/policy.py).")
+@click.option("--kind", "doc_hint", default="auto", show_default=True,
+              help="Loại giấy tờ: KS, KT, KH, GCN, CCCD hoặc auto (document kind hint).")
 @click.option("--no-correct", is_flag=True, help="Tắt bộ sửa lỗi tiếng Việt (Vietnamese corrector off).")
-def ocr_command(files: tuple[Path, ...], as_json: bool, lang: str, psm: int, no_correct: bool) -> None:
+def ocr_command(files: tuple[Path, ...], as_json: bool, lang: str, psm: int | None, doc_hint: str,
+                no_correct: bool) -> None:
     from dataclasses import asdict
 
     from ocr.engine import get_engine
     from ocr.pages import load_pages
     from scanner.errors import IntakeError
 
-    engine = get_engine(lang, psm, correct=not no_correct)
+    engine = get_engine(lang, correct=not no_correct)
     documents = []
     failed = False
     for path in files:
@@ -36,7 +41,7 @@ def ocr_command(files: tuple[Path, ...], as_json: bool, lang: str, psm: int, no_
             failed = True
             continue
         for page in pages:
-            result = engine.read_page(page.image, dpi=page.dpi)
+            result = engine.read_page(page.image, dpi=page.dpi, psm=psm, doc_hint=doc_hint)
             if as_json:
                 documents.append({"file": str(path), "page": page.page_index, "prepared": page.prepared,
                                   **asdict(result)})
@@ -53,7 +58,8 @@ def ocr_command(files: tuple[Path, ...], as_json: bool, lang: str, psm: int, no_
 def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
     from ocr.engine import normalise_lang
 
-    return [(normalise_lang(lang), int(psm)) for lang in langs.split(",") for psm in psms.split(",")]
+    return [(normalise_lang(lang), int(psm)) for lang in langs.split(",") if lang
+            for psm in psms.split(",") if psm]
 
 
 @click.command("ocr", help="Đo CER/WER của Tesseract thô và của sohoa theo điều kiện chụp, tốc độ, bộ nhớ "
@@ -67,8 +73,10 @@ def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
 @click.option("--conditions", default="clean,skewed,photocopy,phone", show_default=True,
               help="Điều kiện chụp (capture conditions).")
 @click.option("--langs", default="vie", show_default=True,
-              help="Các mô hình so sánh, mô hình đầu là chính (models to compare; first is the main one).")
-@click.option("--psms", default="6", show_default=True, help="Các psm so sánh (page segmentation modes to compare).")
+              help="Các mô hình cho bảng so sánh psm cố định (models for the fixed-psm comparison table).")
+@click.option("--psms", default="", show_default=True,
+              help="Các psm cố định để so sánh, ví dụ 3,6 (fixed page segmentation modes to compare, e.g. 3,6; "
+                   "empty = the policy only).")
 @click.option("--kinds", default="cccd,cmnd,cancuoc,gcn,register", show_default=True,
               help="Loại giấy tờ của synth (synth document kinds; add ',book' for multi-page books).")
 @click.option("--workers", default=1, show_default=True, help="Số tiến trình (worker processes).")

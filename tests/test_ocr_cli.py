@@ -77,3 +77,18 @@ def test_scoring_ignores_tone_placement_convention() -> None:
     rows = [Row("Hòa Bình", [False] * 8, 0.5)]
     assert score_lines(rows, [("Hoà Bình", (0, 0, 10, 10))], 20).printed_err == 0
     assert np.isclose(score_lines(rows, [], 20).cer, 1.0)
+
+
+def test_row_pieces_printed_without_a_gap_join_without_a_space() -> None:
+    """A name line and the ", năm sinh" printed right after it are one run of text, not "HỶ , năm"."""
+    lines = [TruthLine("Ông: NGUYỄN HỶ", (100, 100, 500, 140)), TruthLine(", năm sinh: 1985", (502, 100, 800, 140)),
+             TruthLine("Dân tộc:", (100, 200, 300, 240)), TruthLine("Kinh", (330, 200, 420, 240))]
+    assert [r.text for r in truth_rows(lines, 1000)] == ["Ông: NGUYỄN HỶ, năm sinh: 1985", "Dân tộc: Kinh"]
+
+
+def test_a_long_ocr_line_goes_to_the_row_it_explains_not_a_short_row_it_contains() -> None:
+    """"Nam" alone (a short row elsewhere on the page) must not swallow the line that contains it."""
+    rows = [Row("Nam", [False] * 3, 0.30), Row("Giới tính: Nam Quốc tịch: Việt Nam", [False] * 34, 0.35)]
+    score = score_lines(rows, [("Giới tính: Nam Quốc tịch: Việt Nam", (0, 300, 900, 340)),
+                               ("Nam", (0, 250, 90, 290))], 1000)
+    assert score.printed_err == 0
