@@ -2,11 +2,13 @@
 
 Sheet `DL Import`: row 1 = the template keys (with their allowed values after a line break where the template
 has them), one registration per row from row 2 with `STT` numbering. Sheet `Ghi chu`: the code lists.
-Every value cell is text with number format "@": ID numbers keep their leading zeros, `dd.mm.yyyy` dates
-and codes are not turned into numbers or dates by Excel/LibreOffice. Unknown values are empty cells.
+Every value cell is a string cell (xlsx type "s"), and every column but STT has number format "@" (text):
+ID numbers keep their leading zeros, `dd.mm.yyyy` dates and codes are not turned into numbers or dates by
+Excel/LibreOffice, on reading or when a clerk types into the sheet later. Unknown values are empty cells.
 
-Written with openpyxl's write-only mode so rows stream to disk (a book, or a 100,000-row backlog benchmark,
-never sits in memory as cells; only openpyxl's shared-string table grows with distinct texts).
+Written with openpyxl's write-only mode so rows stream to disk as inline strings (a book, or a 100,000-row
+backlog benchmark, never sits in memory as cells). Only public openpyxl API: plain str values, the text
+format set once per column, no per-cell style.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from export.types import Value, plain
 from sohoa.text import nfc
 
 TEXT_FORMAT = "@"
+_NOT_PLAIN = "=#"  # first characters openpyxl would read as a formula ("=...") or an error code ("#N/A")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters an xlsx cannot hold
 
 
@@ -57,7 +60,13 @@ def _write_notes(ws, template: BtpTemplate) -> None:
             ws.append([code, meaning])
 
 
-def _write_rows(ws, cell_type, text_style, template: BtpTemplate, rows: Iterable[Mapping[str, Value]]) -> int:
+def _write_rows(ws, template: BtpTemplate, rows: Iterable[Mapping[str, Value]]) -> int:
+    """Plain str values: openpyxl's write-only mode stores a str as an inline string cell (type "s"), so IDs
+    keep their leading zeros without a per-cell style. openpyxl takes a text starting with "=" for a formula
+    and an Excel error code ("#N/A", ...) for an error; those rare cells go as a WriteOnlyCell forced to
+    type "s"."""
+    from openpyxl.cell import WriteOnlyCell
+
     keys = template.columns
     dates = template.date_columns
     count = 0
@@ -70,20 +79,30 @@ def _write_rows(ws, cell_type, text_style, template: BtpTemplate, rows: Iterable
                 last = len(out)
                 continue
             value = row.get(key)
-            text = cell_text(key, value, dates) if value is not None and value != "" else ""
+            text = cell_text(key, value, dates)[:32767] if value is not None and value != "" else ""
             if not text:
                 out.append(None)
                 continue
-            cell = cell_type(ws)
-            # set the value directly: already NFC, cleaned of characters xlsx cannot hold, and always a
-            # string (a value starting with "=" must stay text, never become a formula)
-            cell._value = text[:32767]
-            cell.data_type = "s"
-            cell._style = text_style
-            out.append(cell)
+            if text[0] in _NOT_PLAIN:
+                cell = WriteOnlyCell(ws, value=text)
+                cell.data_type = "s"  # stays text: never a formula or an error value
+                out.append(cell)
+            else:
+                out.append(text)
             last = len(out)
         ws.append(out[:last])
     return count
+
+
+def _text_columns(ws, template: BtpTemplate) -> None:
+    """Number format "@" (text) on every template column but STT, set on the columns (write-only mode takes
+    column styles before the first row): what a clerk later types into an empty cell of the sheet in Excel
+    or LibreOffice stays text too, e.g. an ID with a leading zero."""
+    from openpyxl.utils import get_column_letter
+
+    for index, key in enumerate(template.columns, start=1):
+        if key != "STT":
+            ws.column_dimensions[get_column_letter(index)].number_format = TEXT_FORMAT
 
 
 def _discard(ws) -> None:
@@ -108,6 +127,7 @@ def write_book_xlsx(path: Path, template: BtpTemplate, rows: Iterable[Mapping[st
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(template.sheet)
+    _text_columns(ws, template)
     header = []
     for text in template.header():
         cell = WriteOnlyCell(ws, value=text)
@@ -116,12 +136,8 @@ def write_book_xlsx(path: Path, template: BtpTemplate, rows: Iterable[Mapping[st
         header.append(cell)
     ws.append(header)
 
-    styled = WriteOnlyCell(ws, value="")
-    styled.number_format = TEXT_FORMAT
-    text_style = styled._style  # one style object, shared by reference: no per-cell style lookup
-
     try:
-        count = _write_rows(ws, WriteOnlyCell, text_style, template, rows)
+        count = _write_rows(ws, template, rows)
     except BaseException:
         _discard(ws)
         raise

@@ -31,7 +31,7 @@ ROWS = [
     {"so": "01/2010", "quyenSo": "01", "ngayDangKy": "05/01/2010", "loaiDangKy": "1",
      "nksSoDinhDanh": FieldValue("030210001234", 0.99, "accepted"), "nksHoTen": "Nguyễn Văn An",
      "nksGioiTinh": "1", "nksNgaySinh": "2010-01-02", "meNgaySinh": "1985",
-     "meSoDinhDanhCaNhan": "001185000007", "chaSoGiayToTuyThan": "012345678", "ghiChu": "=SUM(A1)"},
+     "meSoDinhDanhCaNhan": "001185000007", "chaSoGiayToTuyThan": "012345678", "ghiChu": "=SUM(A1)", "nksQueQuan": "#N/A"},
     {"so": "02/2010", "quyenSo": "01", "ngayDangKy": "07.01.2010", "nksHoTen": "Trần Thị Thúy",
      "nksNgaySinh": "03.2009", "nksGioiTinh": FieldValue("", 0.2, "needs_review")},
 ]
@@ -72,9 +72,14 @@ def test_ids_are_text_with_leading_zeros(ks_workbook):
     for key, expected in (("nksSoDinhDanh", "030210001234"), ("meSoDinhDanhCaNhan", "001185000007"),
                           ("chaSoGiayToTuyThan", "012345678"), ("quyenSo", "01")):
         cell = ws.cell(row=2, column=col[key])
-        assert cell.value == expected and cell.data_type == "s" and cell.number_format == "@"
+        assert cell.value == expected and cell.data_type == "s"
+        # the text format sits on the column (what is typed in later stays text), not on each cell
+        assert ws.column_dimensions[cell.column_letter].number_format == "@"
+    assert ws.column_dimensions["A"].number_format == "General"  # STT stays a number
     formula_like = ws.cell(row=2, column=col["ghiChu"])
     assert formula_like.value == "=SUM(A1)" and formula_like.data_type == "s"
+    error_like = ws.cell(row=2, column=col["nksQueQuan"])
+    assert error_like.value == "#N/A" and error_like.data_type == "s"
 
 
 def test_dates_are_dotted_text_and_partial_dates_kept(ks_workbook):
@@ -94,7 +99,7 @@ def test_stt_numbering_and_empty_unknowns(ks_workbook):
     col = {k: i + 1 for i, k in enumerate(KS_KEYS)}
     assert [ws.cell(row=r, column=1).value for r in (2, 3)] == [1, 2]
     assert ws.cell(row=3, column=col["nksGioiTinh"]).value is None   # unknown -> empty, not "None"
-    assert ws.cell(row=2, column=col["nksQueQuan"]).value is None
+    assert ws.cell(row=3, column=col["nksQueQuan"]).value is None
     assert ws.max_row == 3
 
 
@@ -119,6 +124,8 @@ def test_libreoffice_reads_ids_as_text(ks_workbook, tmp_path):
     rows = list(csv.reader((tmp_path / "ks.csv").open(encoding="utf-8")))
     row = dict(zip([h.split("\n")[0] for h in rows[0]], rows[1], strict=True))
     assert row["meSoDinhDanhCaNhan"] == "001185000007" and row["ngayDangKy"] == "05.01.2010"
+    assert row["chaSoGiayToTuyThan"] == "012345678" and row["quyenSo"] == "01" and row["STT"] == "1"
+    assert row["ghiChu"] == "=SUM(A1)" and row["nksQueQuan"] == "#N/A"  # text, not a formula or an error
 
 
 def test_normalize_date_spellings():
