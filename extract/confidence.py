@@ -86,7 +86,8 @@ def decide(ev: Evidence, limits: dict[str, float] | None = None) -> tuple[float,
     if ev.min_confidence < t["min_word"]:
         return conf, "needs_review", LOW_CONFIDENCE
     trusted = ev.checked or ev.validated
-    text_ok = trusted or syllables_ok(ev.value)
+    # free text: one misread tone mark is one wrong word, so every word must be sure, not just the mean
+    text_ok = trusted or (syllables_ok(ev.value) and ev.min_confidence >= t.get("free_text_min_word", 0.0))
     if ev.handwriting_possible:
         if conf >= t["accept_handwriting_possible"] and text_ok:
             return conf, "accepted", ""

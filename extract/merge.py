@@ -14,7 +14,7 @@ from extract.confidence import Evidence, field_value
 from extract.locate import Row, find_label, line_has
 from extract.normalize import norm_code, norm_id_digits, norm_name, norm_text, norm_year
 from extract.profiles import OwnersSpec
-from extract.textutil import fold, fold_keep
+from extract.textutil import fold, fold_keep, strip_accents
 from extract.types import FieldValue, Person, Record
 from extract.validate import check_id_number
 from ocr.types import Word
@@ -201,6 +201,14 @@ def merge_card(front: Record, back: Record) -> Record:
     merged = Record(doc_type=front.doc_type, doc_confidence=min(front.doc_confidence, back.doc_confidence),
                     fields=dict(front.fields), owners=list(front.owners),
                     pages=front.pages + back.pages, flags=sorted(set(front.flags) | set(back.flags)))
+    name, mrz_name = front.fields.get("hoTen"), back.fields.get("hoTenMrz")
+    if name is not None and mrz_name is not None and \
+            " ".join(strip_accents(name.value).upper().split()) == mrz_name.value:
+        # the printed name confirms the MRZ name line, which has no check digit of its own
+        for key in ("mrz", "hoTenMrz"):
+            fv = back.fields.get(key)
+            if fv is not None and fv.status == "needs_review":
+                fv.status, fv.reason, fv.confidence = "accepted", "", 1.0
     for key, fv in back.fields.items():
         mine = merged.fields.get(key)
         if mine is None:

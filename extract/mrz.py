@@ -111,7 +111,8 @@ class Mrz:
 
     def failures(self) -> list[str]:
         names = {"doc": "số giấy tờ (document number)", "birth": "ngày sinh (birth date)",
-                 "expiry": "ngày hết hạn (expiry date)", "composite": "tổng hợp (composite)"}
+                 "expiry": "ngày hết hạn (expiry date)", "composite": "tổng hợp (composite)",
+                 "id": "số định danh trong vùng tùy chọn (ID number in the optional field)"}
         return [f"sai số kiểm tra MRZ: {names[k]} (MRZ check digit failed)" for k, ok in self.checks.items()
                 if not ok]
 
@@ -146,6 +147,11 @@ def parse_td1(lines: list[str], *, today: date | None = None) -> Mrz:
         "expiry": _field_ok(l2[8:14], l2[14]),
         "composite": check_digit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29]) == l2[29],
     }
+    if l1[2:5] == "VNM":
+        # the 12-digit ID repeats the document number: its first 3 digits (province) are otherwise unprotected
+        from extract.validate import check_cccd_number
+        mrz.checks["id"] = bool(mrz.id_number) and mrz.id_number[3:] == mrz.doc_number and \
+            check_cccd_number(mrz.id_number).ok
     today = today or date.today()
     if mrz.id_number and mrz.id_number[3] in "0123456789":
         century = 1900 + 100 * (int(mrz.id_number[3]) // 2)

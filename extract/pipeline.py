@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from extract.classify import UNKNOWN_REASON, classify
-from extract.confidence import Evidence, decide, field_value
+from extract.confidence import LOW_CONFIDENCE, Evidence, decide, field_value
 from extract.locate import Located, Locator, region_box
 from extract.merge import parse_owners
 from extract.mrz import clean_mrz_lines, parse_td1
@@ -147,8 +147,8 @@ def _better(spec: FieldSpec, second: Reading, first: Reading) -> bool:
     return second.score > first.score
 
 
-MRZ_NAME_UNCHECKED = ("dòng tên MRZ không có số kiểm tra và đọc chưa chắc (MRZ name line has no check digit "
-                      "and looks misread)")
+MRZ_NAME_UNCHECKED = ("dòng tên MRZ không có số kiểm tra, cần đối chiếu mặt trước (MRZ name line has no check "
+                      "digit: compare with the card front)")
 
 
 def _mrz_names_plausible(value: str) -> bool:
@@ -175,7 +175,7 @@ def _bare_syllables() -> frozenset[str]:
 def _apply_mrz(record: Record, profile: Profile) -> None:
     """A valid MRZ gives number, birth date, sex and expiry with source 'mrz', outranking printed OCR."""
     mrz_fv = record.fields.get("mrz")
-    if mrz_fv is None or mrz_fv.status == "invalid" or not mrz_fv.value:
+    if mrz_fv is None or mrz_fv.status == "invalid" or not mrz_fv.value or mrz_fv.source != "mrz":
         return
     lines = clean_mrz_lines(mrz_fv.value.splitlines())
     if len(lines) != 3:
@@ -194,8 +194,18 @@ def _apply_mrz(record: Record, profile: Profile) -> None:
         if printed is not None and printed.value and printed.value != value:
             reason = f"vùng in đọc được {printed.value!r}, MRZ thắng (printed zone read {printed.value!r}; MRZ wins)"
         record.fields[key] = FieldValue(value, 1.0, "accepted", reason, mrz_fv.box, mrz_fv.page, "mrz")
-    if mrz_fv.status == "accepted":  # the name line passed its plausibility check
-        record.fields["hoTenMrz"] = FieldValue(mrz.name, 1.0, "accepted", "", mrz_fv.box, mrz_fv.page, "mrz")
+    if _mrz_names_plausible(mrz_fv.value):
+        record.fields["hoTenMrz"] = FieldValue(mrz.name, mrz_fv.confidence, "needs_review", MRZ_NAME_UNCHECKED,
+                                               mrz_fv.box, mrz_fv.page, "mrz")
+
+
+def _corroborate_sex(id_fv: FieldValue | None, sex_fv: FieldValue | None) -> None:
+    """Tesseract is unsure of short words ("Nữ"), but an accepted 12-digit number whose sex digit agrees is
+    independent evidence: accept the closed-list sex code then."""
+    if id_fv is None or sex_fv is None or id_fv.status != "accepted" or len(id_fv.value) != 12:
+        return
+    if sex_fv.status == "needs_review" and sex_fv.value in ("1", "2") and sex_fv.confidence >= 0.5:
+        sex_fv.status, sex_fv.reason = "accepted", ""
 
 
 def _cross_checks(record: Record, profile: Profile) -> None:
@@ -210,6 +220,8 @@ def _cross_checks(record: Record, profile: Profile) -> None:
             results = check_id_matches_person(fvs[0].value, fvs[1].value, sex)
         failures = [r.message for r in results if not r.ok]
         if not failures:
+            if check.rule == "id_matches_person":
+                _corroborate_sex(fvs[0], fvs[2])
             continue
         for key, fv in zip(check.fields, fvs, strict=True):
             if fv is None or not fv.value or fv.source == "mrz":
@@ -264,8 +276,14 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
         fv = field_value(ev, box=_box(reading), page=page_index, limits=limits)
         if disagree and fv.status == "accepted":
             fv.status, fv.reason = "needs_review", READS_DISAGREE
-        if spec.position == "mrz" and reading.validated and not ev.mrz_verified:
+        if spec.position == "mrz" and reading.validated:
+            # lines 1-2 are check-digit verified; the name line is not: the MRZ as a whole waits for the
+            # card's front (merge.merge_card accepts it when the printed name agrees)
             fv.status, fv.reason = "needs_review", MRZ_NAME_UNCHECKED
+            fv.confidence = min(fv.confidence, 0.99)
+        accept_min = float(spec.params.get("accept_min", 0.0))
+        if fv.status == "accepted" and fv.confidence < accept_min:
+            fv.status, fv.reason = "needs_review", LOW_CONFIDENCE
         if spec.position == "mrz":
             fv.source = "mrz"
         record.fields[spec.key] = fv

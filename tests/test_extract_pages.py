@@ -196,7 +196,8 @@ def cccd_back(mrz_lines):
 def test_card_back_mrz_verified_and_merged_with_front():
     back = extract_page(None, cccd_back(vn_mrz()))
     assert back.doc_type == "cccd_back"
-    assert back.fields["mrz"].status == "accepted" and back.fields["mrz"].source == "mrz"
+    # lines 1-2 verified by check digits; the name line has none, so the MRZ waits for the front
+    assert back.fields["mrz"].status == "needs_review" and back.fields["mrz"].source == "mrz"
     for key, value in {"soDinhDanh": "001190012345", "ngaySinh": "05.01.1990", "gioiTinh": "2",
                        "coGiaTriDen": "05.01.2030"}.items():
         assert back.fields[key].value == value and back.fields[key].source == "mrz"
@@ -206,6 +207,7 @@ def test_card_back_mrz_verified_and_merged_with_front():
     assert belong_together(front, back)
     person = merge_card(front, back)
     assert person.fields["ngaySinh"].source == "mrz" and person.fields["ngaySinh"].status == "accepted"
+    assert person.fields["mrz"].status == "accepted"  # printed name NGUYỄN THỊ THÚY = MRZ NGUYEN THI THUY
     assert person.fields["ngayCap"].value == "10.08.2021"
     other = extract_page(None, cccd_back(vn_mrz(id12="079190001234")))
     assert not belong_together(front, other)
@@ -244,3 +246,16 @@ def test_classifier_separates_the_card_types():
     assert rec.doc_type == "cancuoc_front"
     assert values(rec) == {"soDinhDanh": "001190012345", "hoTen": "Nguyễn Thị Thúy", "ngaySinh": "05.01.1990",
                            "gioiTinh": "2", "quocTich": "Việt Nam"}
+
+
+def test_unsure_sex_word_corroborated_by_an_accepted_id_number():
+    page = cccd_front()
+    for line in page.lines:
+        for w in line.words:
+            if w.text == "Nữ":
+                w.confidence = 0.6
+    rec = extract_page(None, page)
+    assert rec.fields["gioiTinh"].value == "2" and rec.fields["gioiTinh"].status == "accepted"
+    page = cccd_front(number="001090012345")  # says male: no corroboration, the rule breaks instead
+    rec = extract_page(None, page)
+    assert rec.fields["gioiTinh"].status == "invalid"

@@ -141,3 +141,12 @@ def test_date_exists_and_not_future():
 def test_regex_from_profile(value, ok):
     r = check_regex(value, {"pattern": r"[A-ZĐ]{2} \d{6}", "message": "số phát hành sai (serial malformed)"})
     assert r.ok is ok and (ok or r.message == "số phát hành sai (serial malformed)")
+
+
+def test_mrz_id_field_must_repeat_the_document_number_with_a_real_province():
+    lines = vn_mrz()
+    mrz = parse_td1(lines)
+    assert mrz.checks["id"]
+    # two slips in the unprotected province digits can cancel out in the composite digit: caught here
+    l1 = lines[0][:15] + "939" + lines[0][18:]
+    assert not parse_td1([l1, lines[1], lines[2]]).checks["id"]
