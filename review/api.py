@@ -24,5 +24,5 @@ def validate(record_id: int):
     values = {f.key: f.value for f in rec.fields}
     values.update({k: str(v)[:MAX_VALUE] for k, v in typed.items() if k in values})
     errors = validate_values(rec.doc_type, values)
-    normalised = {k: n for k, v in values.items() if v and (n := normalise(k, v)) != v}
+    normalised = {k: n for k, v in values.items() if v and (n := normalise(k, v, rec.doc_type)) != v}
     return jsonify(errors=errors, normalised=normalised)

@@ -228,7 +228,7 @@ def apply_review(store: Store, rec: ReviewRecord, choices: list[FieldDecision], 
         if choice.state == "illegible":
             new_value, source, reason = "", "reviewer", ILLEGIBLE_REASON
         elif choice.value != current.value:
-            new_value, source, reason = normalise(choice.key, choice.value), "reviewer", ""
+            new_value, source, reason = normalise(choice.key, choice.value, rec.doc_type), "reviewer", ""
         else:
             new_value, source, reason = current.value, current.source, ""
         if new_value == current.value and current.status == "accepted" and choice.state != "illegible":

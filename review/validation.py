@@ -1,16 +1,22 @@
 """Run extract's validators and normalisers on what a reviewer typed, and say in Vietnamese what is wrong.
 
-Which rule applies to which field comes from the key's name (the BTP and card keys are systematic:
-`nksNgaySinh`, `meSoDinhDanhCaNhan`, `gioiTinh` …), so the same checks work for every record type without
-reading extraction's profiles. Empty values pass: "illegible/absent" is a legitimate reviewer answer.
+The record type's extraction profile (profiles/<type>.toml) says which normaliser, validators and
+cross-field checks apply, exactly as extraction applied them. Keys a profile does not describe (GCN owner
+fields, types without a profile) fall back to rules chosen from the key's name — the BTP and card keys are
+systematic: `nksNgaySinh`, `meSoDinhDanhCaNhan`, `gioiTinh` … Empty values pass: "illegible/absent" is a
+legitimate reviewer answer.
 """
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from extract import normalize as N
 from extract import validate as V
+
+log = logging.getLogger(__name__)
 
 # (regex on the key after any owners.<i>. prefix, validator name or None, normaliser name or None)
 RULES: list[tuple[re.Pattern[str], str | None, str | None]] = [
@@ -39,44 +45,99 @@ class FieldDecision:
     confirmed: bool = False  # accepted explicitly although a validator disagrees
 
 
+@dataclass(frozen=True)
+class FieldRule:
+    normaliser: str | None = None
+    params: dict = field(default_factory=dict)
+    validators: tuple[tuple[str, dict], ...] = ()
+
+
 def _bare(key: str) -> str:
     return key.rsplit(".", 1)[-1]
 
 
-def rule_for(key: str) -> tuple[str | None, str | None]:
+_PROFILES: dict[str, tuple[float, object]] = {}
+PROFILE_TTL = 5.0  # seconds: a validation asks for its profile once per field; stat the folder less often
+
+
+def _profile(doc_type: str):
+    hit = _PROFILES.get(doc_type)
+    if hit is not None and time.monotonic() - hit[0] < PROFILE_TTL:
+        return hit[1]
+    try:
+        from extract.profiles import load_profiles
+        profile = load_profiles().get(doc_type)
+    except Exception:  # noqa: BLE001 - a broken profile folder must not stop reviewers; name rules apply
+        log.warning("profiles unavailable; validating by key names")
+        profile = None
+    _PROFILES[doc_type] = (time.monotonic(), profile)
+    return profile
+
+
+def rule_for(key: str, doc_type: str = "") -> FieldRule:
+    """The profile's rule for a top-level key of this record type, else one chosen from the key's name."""
+    profile = _profile(doc_type) if doc_type and "." not in key else None
+    if profile is not None:
+        spec = next((f for f in profile.fields if f.key == key), None)
+        if spec is not None:
+            return FieldRule(spec.normalizer, dict(spec.params),
+                             tuple((v.name, dict(v.params)) for v in spec.validators))
     bare = _bare(key)
     for pattern, validator, normaliser in RULES:
         if pattern.match(bare):
-            return validator, normaliser
-    return None, None
+            return FieldRule(normaliser, {}, ((validator, {}),) if validator else ())
+    return FieldRule()
 
 
-def normalise(key: str, value: str) -> str:
+def normalise(key: str, value: str, doc_type: str = "") -> str:
     """The value in the project's convention when the normaliser can read it; otherwise as typed."""
-    _, normaliser = rule_for(key)
+    rule = rule_for(key, doc_type)
     text = " ".join(value.split())
-    if not text or normaliser is None:
+    if not text or rule.normaliser is None:
         return text
-    result = N.normalize(normaliser, text)
+    result = N.normalize(rule.normaliser, text, rule.params)
     return result.value if result.ok else text
 
 
-def check_field(key: str, value: str) -> str:
+def check_field(key: str, value: str, doc_type: str = "") -> str:
     """'' when the value passes, else the reason in plain Vietnamese (English gloss)."""
     value = value.strip()
     if not value:
         return ""
-    validator, normaliser = rule_for(key)
-    if normaliser is not None:
-        result = N.normalize(normaliser, value)
+    rule = rule_for(key, doc_type)
+    if rule.normaliser is not None:
+        result = N.normalize(rule.normaliser, value, rule.params)
         if not result.ok:
             return result.reason
         value = result.value
-    if validator is not None:
-        check = V.run_validator(validator, value)
+    for name, params in rule.validators:
+        check = V.run_validator(name, value, params)
         if not check.ok:
             return check.message
     return ""
+
+
+def profile_checks(doc_type: str, values: dict[str, str]) -> dict[str, str] | None:
+    """The profile's [[checks]] on normalised values, the message on every field of a failing check
+    (as extraction marks them); None when the type has no profile."""
+    profile = _profile(doc_type)
+    if profile is None:
+        return None
+    out: dict[str, str] = {}
+    for check in profile.checks:
+        got = [normalise(k, values.get(k, ""), doc_type) for k in check.fields]
+        if not all(got[:2]):
+            continue
+        if check.rule == "date_order":
+            results = [V.check_date_order(got[0], got[1], check.message)]
+        else:
+            results = V.check_id_matches_person(got[0], got[1], got[2] if len(got) > 2 else "")
+        failures = "; ".join(r.message for r in results if not r.ok)
+        if failures:
+            for key in check.fields:
+                if values.get(key, "").strip():
+                    out.setdefault(key, failures)
+    return out
 
 
 def _first(values: dict[str, str], *keys: str) -> tuple[str, str] | None:
@@ -121,7 +182,12 @@ def cross_checks(values: dict[str, str]) -> dict[str, str]:
 
 def validate_values(doc_type: str, values: dict[str, str]) -> dict[str, str]:
     """Field key -> what is wrong, for every failing field of one record."""
-    errors = {k: m for k, v in values.items() if (m := check_field(k, v))}
-    for key, message in cross_checks(values).items():
+    errors = {k: m for k, v in values.items() if (m := check_field(k, v, doc_type))}
+    checked = profile_checks(doc_type, values)
+    if checked is None:
+        checked = cross_checks(values)
+    else:  # owners' fields are not in the profile's checks: name-based ones for them
+        checked.update({k: m for k, m in cross_checks(values).items() if "." in k})
+    for key, message in checked.items():
         errors.setdefault(key, message)
     return errors
