@@ -62,11 +62,12 @@ def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
     )
     csrf.init_app(app)
 
-    from review import api, auth, images, views
+    from review import api, auth, images, report_views, views
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(images.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(report_views.bp)
     app.before_request(auth.load_user)
 
     @app.route("/favicon.ico")
