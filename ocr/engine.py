@@ -150,6 +150,9 @@ class PytesseractBackend:
 
 SPECK_CONFIDENCE = 0.5
 SPECK_SIZE = 0.12  # of the line's median letter-word height
+# Glyphs Tesseract makes of ruling lines, photo and card borders and toner specks; never a printed word of
+# their own in these documents (real punctuation such as "-" "/" ":" "(" is not in this set).
+NOISE_GLYPHS = frozenset("|¦¬ˆ`~_^\\¯˜«»")
 
 
 def drop_specks(words: list[RawWord]) -> list[RawWord]:
@@ -159,6 +162,8 @@ def drop_specks(words: list[RawWord]) -> list[RawWord]:
     median = heights[len(heights) // 2] if heights else 0
     out = []
     for w in words:
+        if set(w.text) <= NOISE_GLYPHS:
+            continue
         if not any(c.isalnum() for c in w.text):
             size = max(w.box[2] - w.box[0], w.box[3] - w.box[1])
             if w.confidence < SPECK_CONFIDENCE or (median and size < SPECK_SIZE * median):

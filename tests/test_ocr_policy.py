@@ -104,3 +104,11 @@ def test_fallback_keeps_the_first_reading_when_the_retry_is_no_better() -> None:
     page = engine.read_page(PAGE, doc_hint="auto")
     assert engine.backend.calls == [3, 6]
     assert page.text == "Dân tộc" and page.psm == AUTO_LAYOUT
+
+
+def test_border_and_ruling_glyphs_are_dropped_real_punctuation_kept() -> None:
+    """A card's photo border read as "|" and toner read as "¬" were counted as text on photocopies."""
+    from ocr.engine import drop_specks
+
+    line = words("|", "Họ", "tên", "-", "¬", "PHẠM", "/", "ˆ")
+    assert [w.text for w in drop_specks(line)] == ["Họ", "tên", "-", "PHẠM", "/"]
