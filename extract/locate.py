@@ -338,6 +338,8 @@ class Locator:
             words = _value_words(sub, start, cut)
             if _is_marker(words):
                 break  # "c)" of the next list item, whose label was cut off
+            if words and len(sub.words) <= 3 and sub.words[-1].text.endswith(":"):
+                break  # a section heading ("Cha:", "Bên vợ:")
             if continuation and words and words[0].box[0] < label_box[0] - height:
                 break
             out.append(words)

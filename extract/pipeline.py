@@ -139,6 +139,7 @@ def _box(r: Reading):
 
 
 READS_DISAGREE = "hai lần đọc cho kết quả khác nhau (two readings disagree)"
+CUT_OFF = "giá trị có thể còn dòng tiếp theo chưa đọc được (value may continue on a line not read)"
 
 
 def _better(spec: FieldSpec, second: Reading, first: Reading) -> bool:
@@ -281,6 +282,9 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
             # card's front (merge.merge_card accepts it when the printed name agrees)
             fv.status, fv.reason = "needs_review", MRZ_NAME_UNCHECKED
             fv.confidence = min(fv.confidence, 0.99)
+        raw = reading.located.text.rstrip() if reading.located else ""
+        if fv.status == "accepted" and spec.multiline and raw.endswith((",", "-", "–")):
+            fv.status, fv.reason = "needs_review", CUT_OFF  # "Thôn Trung, Hồng Phúc," goes on somewhere
         accept_min = float(spec.params.get("accept_min", 0.0))
         if fv.status == "accepted" and fv.confidence < accept_min:
             fv.status, fv.reason = "needs_review", LOW_CONFIDENCE

@@ -259,3 +259,14 @@ def test_unsure_sex_word_corroborated_by_an_accepted_id_number():
     page = cccd_front(number="001090012345")  # says male: no corroboration, the rule breaks instead
     rec = extract_page(None, page)
     assert rec.fields["gioiTinh"].status == "invalid"
+
+
+def test_address_ending_in_a_comma_is_not_accepted_and_headings_are_not_continuations():
+    page = page_of(["SỔ ĐĂNG KÝ KHAI SINH", "Số: 15/2010", "Họ và tên người được khai sinh: NGUYỄN VĂN AN",
+                    "Mẹ:", "Họ và tên mẹ: TRẦN THỊ BÌNH", "Nơi cư trú: Thôn Trung, xã Hồng Phúc,",
+                    "Cha:", "Họ và tên cha: NGUYỄN VĂN CƯỜNG", "Nơi cư trú: Thôn Trung, xã Hồng Phúc"])
+    rec = extract_page(None, page)
+    assert rec.doc_type == "ks"
+    assert rec.fields["meNoiCuTru"].value == "Thôn Trung, xã Hồng Phúc"  # "Cha:" is no continuation
+    assert rec.fields["meNoiCuTru"].status == "needs_review" and "dòng tiếp theo" in rec.fields["meNoiCuTru"].reason
+    assert rec.fields["chaNoiCuTru"].status == "accepted"
