@@ -42,7 +42,10 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def check_xlsx_openpyxl(check: XlsxCheck) -> list[str]:
+def check_xlsx_openpyxl(check: XlsxCheck, *, count_rows: bool = True) -> list[str]:
+    """Open read-only (rows stream, no full load) and check sheet, header and, unless `count_rows` is
+    False, the number of data rows. Counting parses every cell, which costs about twice the writing: the
+    backlog leaves the count to the LibreOffice re-read of the same file (count_rows=False)."""
     from openpyxl import load_workbook
 
     try:
@@ -58,6 +61,8 @@ def check_xlsx_openpyxl(check: XlsxCheck) -> list[str]:
         header = next(rows, ())
         if check.header is not None and [str(v or "") for v in header] != list(check.header):
             problems.append(f"{check.path.name}: dòng tiêu đề khác mẫu (header row differs from template)")
+        if not count_rows:
+            return problems
         count = sum(1 for row in rows if any(v not in (None, "") for v in row))
         if check.rows is not None and count != check.rows:
             problems.append(f"{check.path.name}: {count} dòng dữ liệu, cần {check.rows} (data rows)")
@@ -97,6 +102,34 @@ def check_csv(path: Path, check: XlsxCheck, csv_path: Path) -> list[str]:
     return problems
 
 
+def libreoffice_problems(checks: Sequence[XlsxCheck], timeout: float = 180, jobs: int = 1
+                         ) -> dict[Path, list[str]]:
+    """LibreOffice re-read of each workbook (header and data rows from its CSV): problems per workbook.
+
+    One soffice start serves many workbooks (a start costs about as much CPU as converting ten 1,000-row
+    books); `jobs` > 1 splits them over that many soffice processes, each with its own profile, so a
+    big batch uses every core."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    by_path = {c.path: c for c in checks}
+    paths = list(by_path)
+    chunks = [paths[i::max(1, jobs)] for i in range(max(1, jobs))]
+    chunks = [c for c in chunks if c]
+    result: dict[Path, list[str]] = {}
+    with tempfile.TemporaryDirectory(prefix="sohoa-verify-") as tmp:
+        def run(n: int) -> dict[Path, Path | str]:
+            out = Path(tmp) / str(n)  # one folder per soffice: same-named books never collide
+            out.mkdir()
+            return convert_with_libreoffice(chunks[n], out, timeout + 20 * len(chunks[n]))
+
+        with ThreadPoolExecutor(len(chunks) or 1) as pool:
+            for converted in pool.map(run, range(len(chunks))):
+                for path, outcome in converted.items():
+                    result[path] = ([f"{path.name}: {outcome}"] if isinstance(outcome, str)
+                                    else check_csv(path, by_path[path], outcome))
+    return result
+
+
 def check_pdf(path: Path, pages: int | None, timeout: float = 60) -> list[str]:
     pdfinfo = shutil.which("pdfinfo")
     if not pdfinfo:
@@ -132,7 +165,8 @@ def check_zip(path: Path, members: Sequence[str] | None) -> list[str]:
 
 def verify_exports(xlsx: Sequence[XlsxCheck] = (), pdfs: dict[Path, int | None] | None = None,
                    zips: dict[Path, Sequence[str] | None] | None = None, *, libreoffice: bool = True,
-                   openpyxl: bool = True, timeout: float = 180, raise_on_error: bool = True) -> VerifyReport:
+                   openpyxl: bool = True, timeout: float = 180, raise_on_error: bool = True,
+                   libreoffice_jobs: int = 1) -> VerifyReport:
     """Check everything; return the report, or raise VerifyError listing every problem."""
     report = VerifyReport()
     for check in xlsx if openpyxl else ():
@@ -145,17 +179,10 @@ def verify_exports(xlsx: Sequence[XlsxCheck] = (), pdfs: dict[Path, int | None] 
             report.checked.append("LibreOffice (soffice) không có: bỏ qua (not installed: skipped)")
         else:
             report.libreoffice = True
-            with tempfile.TemporaryDirectory(prefix="sohoa-verify-") as tmp:
-                by_path = {c.path: c for c in xlsx}
-                converted = convert_with_libreoffice(list(by_path), Path(tmp), timeout + 20 * len(xlsx))
-                for path, outcome in converted.items():
-                    if isinstance(outcome, str):
-                        report.problems.append(f"{path.name}: {outcome}")
-                        continue
-                    problems = check_csv(path, by_path[path], outcome)
-                    report.problems += problems
-                    if not problems:
-                        report.checked.append(f"xlsx {path.name}: LibreOffice ok")
+            for path, problems in libreoffice_problems(xlsx, timeout, libreoffice_jobs).items():
+                report.problems += problems
+                if not problems:
+                    report.checked.append(f"xlsx {path.name}: LibreOffice ok")
     for path, pages in (pdfs or {}).items():
         problems = check_pdf(path, pages)
         report.problems += problems

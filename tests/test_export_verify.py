@@ -82,3 +82,31 @@ def test_xlsx_header_and_row_count_are_checked(files, tmp_path):
     not_xlsx.write_text("not a workbook")
     with pytest.raises(VerifyError, match="cannot open"):
         verify_exports([XlsxCheck(not_xlsx, "DL Import")], libreoffice=False)
+
+
+def test_header_only_openpyxl_check_leaves_the_count_to_libreoffice(files):
+    from export.verify import check_xlsx_openpyxl
+
+    _, _, xlsx, _, template = files
+    assert check_xlsx_openpyxl(XlsxCheck(xlsx, template.sheet, template.header(), 5), count_rows=False) == []
+    wrong_header = check_xlsx_openpyxl(XlsxCheck(xlsx, template.sheet, ["STT"], 5), count_rows=False)
+    assert len(wrong_header) == 1 and "header" in wrong_header[0]
+
+
+def test_libreoffice_jobs_split_books_and_each_gets_its_own_verdict(files, tmp_path):
+    from export.verify import libreoffice_problems
+
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the LibreOffice re-read cannot run")
+    _, _, xlsx, _, template = files
+    other = tmp_path / "other.xlsx"
+    write_book_xlsx(other, template, [{"so": "1"}])
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(xlsx.read_bytes()[:300])
+    checks = [XlsxCheck(xlsx, template.sheet, template.header(), 2),
+              XlsxCheck(other, template.sheet, template.header(), 2),   # really 1 row
+              XlsxCheck(broken, template.sheet, template.header(), 2)]
+    problems = libreoffice_problems(checks, jobs=2)
+    assert problems[xlsx] == []
+    assert len(problems[other]) == 1 and "1 dòng, cần 2" in problems[other][0]
+    assert problems[broken], "a truncated workbook must not pass the LibreOffice re-read"
