@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import logging
+import shutil
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -34,6 +35,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from export.atomic import write_bytes_atomic
 from export.books import ExportOptions, export_books
+from export.errors import VerifyError
 from export.naming import Naming, load_naming
 from export.types import BookExport, BookKey, ExportRecord, ExportReport
 
@@ -43,6 +45,7 @@ MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
 NEEDS_SCANS_CSV = "can-quet-bo-sung.csv"
 ALREADY_EXPORTED = "book_already_exported"
+LO_BATCH_ROWS = 20_000  # rows re-read per LibreOffice batch: a soffice start costs ~1 CPU-s, 20,000 rows ~2
 
 # Created by store/migrations/versions/0003_backlog_export.py; keep the two in step.
 metadata = MetaData()
@@ -271,18 +274,58 @@ def _select(records: list[ExportRecord], options: ExportOptions, held: Counter[s
     return out
 
 
-def _write_book(records: list[ExportRecord], out_dir: Path, options: ExportOptions, naming: Naming) -> ExportReport:
-    """One book through the export stage's writer (in this process or a worker)."""
-    return export_books(records, out_dir, options, naming=naming)
+def _write_book(records: list[ExportRecord], out_dir: Path, options: ExportOptions, naming: Naming,
+                count_rows: bool = True) -> ExportReport:
+    """One book through the export stage's writer, then its re-read (in this process or a worker).
+
+    The writer runs without its own verify so the openpyxl row count can be left to the LibreOffice
+    re-read that follows in the parent (`count_rows=False`); PDFs (pdfinfo) and the zip (CRC) are
+    checked here, before the loose PDFs are removed."""
+    report = export_books(records, out_dir, replace(options, verify=False, keep_pdfs=True), naming=naming)
+    for book in report.books:
+        if options.verify:
+            from export.templates import load_btp_template
+            from export.verify import XlsxCheck, check_pdf, check_xlsx_openpyxl, check_zip
+
+            t = load_btp_template(book.book.doc_type)
+            problems = check_xlsx_openpyxl(XlsxCheck(book.xlsx, t.sheet, t.header(), book.rows),
+                                           count_rows=count_rows)
+            problems += [p for name, pages in book.pdf_pages.items() for p in check_pdf(book.pdf_dir / name, pages)
+                         ] if book.pdf_dir else []
+            if book.zip:
+                problems += check_zip(book.zip, book.pdfs)
+            if problems:
+                raise VerifyError("Kiểm tra lại tệp xuất thất bại (export re-read failed):\n  " + "\n  ".join(problems))
+        if not options.keep_pdfs and book.pdf_dir:
+            shutil.rmtree(book.pdf_dir, ignore_errors=True)
+            book.pdf_dir = None
+    return report
+
+
+def _libreoffice_check(done: list[tuple[int, BookGroup, ExportReport, float]], jobs: int
+                       ) -> dict[Path, list[str]]:
+    from export.templates import load_btp_template
+    from export.verify import XlsxCheck, libreoffice_problems
+
+    checks = []
+    for _, _, result, _ in done:
+        for b in result.books:
+            t = load_btp_template(b.book.doc_type)
+            checks.append(XlsxCheck(b.xlsx, t.sheet, t.header(), b.rows))
+    return libreoffice_problems(checks, jobs=jobs)
 
 
 def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState, *,
                 options: ExportOptions | None = None, naming: Naming | None = None,
                 total: int | None = None, progress: Progress | None = None, workers: int = 1) -> BacklogReport:
-    """Write each book not done yet, recording it as done right after it is complete.
+    """Write each book not done yet, recording it as done right after it is complete and re-read.
 
     `workers` > 1 writes that many books at once in worker processes (one per core: the writer and its
-    re-read are CPU-bound); books are still recorded one by one, in order, by this process."""
+    re-read are CPU-bound); books are still recorded one by one, in order, by this process. With the
+    LibreOffice re-read on, finished books are re-read in batches (one soffice start per batch and worker)
+    and only then recorded done: a book whose re-read fails stays undone and is written again next run."""
+    from export.verify import soffice_path
+
     options = options or ExportOptions()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -290,9 +333,14 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
     report = BacklogReport(state=state.kind)
     started = time.monotonic()
     rows_done = 0
-    # LibreOffice is started once, at the end; the hold rule was applied by _select
+    # the hold rule was applied by _select
     per_book = replace(options, libreoffice=False, include_unreviewed=True, book_filter=None, types=None,
                        rule=ExportOptions().rule)
+    libreoffice = options.verify and options.libreoffice and soffice_path() is not None
+    if options.verify and options.libreoffice and not libreoffice:
+        report.checks.append("LibreOffice (soffice) không có: bỏ qua (not installed: skipped)")
+    unchecked: list[tuple[int, BookGroup, ExportReport, float]] = []  # written, waiting for LibreOffice
+    failed: list[str] = []
 
     def finish(i: int, group: BookGroup, result: ExportReport, t0: float) -> None:
         nonlocal rows_done
@@ -308,6 +356,28 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
                 progress(f"[{i}/{total or '?'}] {group.book.label}: {entry.rows} dòng, {entry.pdfs} PDF, "
                          f"{time.monotonic() - t0:.1f} s; {rows_done / max(1e-6, elapsed):.0f} dòng/s (rows/s){eta}")
 
+    def written(item: tuple[int, BookGroup, ExportReport, float]) -> None:
+        if not libreoffice:
+            finish(*item)
+            return
+        unchecked.append(item)
+        if sum(b.rows for _, _, res, _ in unchecked for b in res.books) >= LO_BATCH_ROWS:
+            re_read()
+
+    def re_read() -> None:
+        """LibreOffice over the books written since the last batch; record the good ones done."""
+        if not unchecked:
+            return
+        problems = _libreoffice_check(unchecked, workers)
+        for i0, g0, res, t00 in unchecked:
+            found = [p for b in res.books for p in problems.get(b.xlsx, [])]
+            if found:
+                failed.extend(found)
+            else:
+                report.checks += [f"xlsx {b.xlsx.name}: LibreOffice ok" for b in res.books]
+                finish(i0, g0, res, t00)
+        unchecked.clear()
+
     pool = None
     if workers > 1:
         import multiprocessing
@@ -315,6 +385,7 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
 
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     pending: deque[tuple[int, BookGroup, Future, float]] = deque()
+    count_rows = not libreoffice
     try:
         for i, group in enumerate(groups, start=1):
             label = group.book.label
@@ -332,34 +403,30 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
             state.started(group.book, group.commune, group.store_book)
             t0 = time.monotonic()
             if pool is None:
-                finish(i, group, _write_book(selected, out_dir, per_book, naming), t0)
+                written((i, group, _write_book(selected, out_dir, per_book, naming, count_rows), t0))
                 continue
-            pending.append((i, group, pool.submit(_write_book, selected, out_dir, per_book, naming), t0))
+            pending.append((i, group, pool.submit(_write_book, selected, out_dir, per_book, naming, count_rows), t0))
             while len(pending) >= 2 * workers:
                 i0, g0, future, t00 = pending.popleft()
-                finish(i0, g0, future.result(), t00)
+                written((i0, g0, future.result(), t00))
         while pending:
             i0, g0, future, t00 = pending.popleft()
-            finish(i0, g0, future.result(), t00)
+            written((i0, g0, future.result(), t00))
+        re_read()
     except BaseException:
-        for i0, g0, future, t00 in pending:  # books already written by a worker are recorded, not redone
-            with contextlib.suppress(BaseException):
-                finish(i0, g0, future.result(), t00)
-        raise
+        if not libreoffice:  # books already written and re-read by a worker are recorded, not redone
+            for i0, g0, future, t00 in pending:
+                with contextlib.suppress(BaseException):
+                    finish(i0, g0, future.result(), t00)
+        raise  # books not yet re-read by LibreOffice stay undone: the re-run writes them again
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     report.manifest = write_manifest(out_dir, list(state.entries.values()))
     report.needs_scans = out_dir / NEEDS_SCANS_CSV
-    if options.verify and options.libreoffice and report.written:
-        from export.templates import load_btp_template
-        from export.verify import XlsxCheck, verify_exports
-
-        checks = []
-        for e in report.written:
-            t = load_btp_template(e.doc_type)
-            checks.append(XlsxCheck(out_dir / e.xlsx, t.sheet, t.header(), e.rows))
-        report.checks = verify_exports(checks, libreoffice=True, openpyxl=False).checked
+    if failed:
+        raise VerifyError("Kiểm tra lại tệp xuất thất bại, các quyển này sẽ được ghi lại ở lần chạy sau "
+                          "(export re-read failed; these books are written again next run):\n  " + "\n  ".join(failed))
     return report
 
 

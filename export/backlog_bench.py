@@ -1,7 +1,8 @@
 """`sohoa bench export`: the backlog export on a synthetic backlog (records built directly, no OCR, no store).
 
 What it measures is the real backlog loop (export.backlog.run_backlog -> export.books.export_books ->
-the write-only BTP workbook writer, openpyxl re-read of each book, sha256, manifest after each book),
+the write-only BTP workbook writer, openpyxl re-read of each book, LibreOffice re-read of every book in
+batches when soffice is installed, sha256, manifest after each book),
 with books of a fixed size generated lazily, so memory should not grow with the number of rows. Each size
 runs in a fresh process so its peak RSS (getrusage) is its own; with workers, each worker's peak is shown
 too. CPU time (own + workers') gives a rows-per-CPU-second figure that other load on the machine does not
@@ -70,7 +71,8 @@ def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-def run_once(rows: int, book_size: int, out_dir: Path, verify: bool = True, workers: int = 1) -> BenchResult:
+def run_once(rows: int, book_size: int, out_dir: Path, verify: bool = True, workers: int = 1,
+             libreoffice: bool = True) -> BenchResult:
     import openpyxl  # noqa: F401  (loaded before the baseline, as any real run would have it)
 
     from export.backlog import ManifestState, run_backlog
@@ -79,29 +81,30 @@ def run_once(rows: int, book_size: int, out_dir: Path, verify: bool = True, work
     baseline = _max_rss_mb()
     start, cpu = time.perf_counter(), time.process_time()
     report = run_backlog(synthetic_groups(rows, book_size), out_dir, ManifestState(out_dir),
-                         options=ExportOptions(libreoffice=False, verify=verify), total=-(-rows // book_size),
+                         options=ExportOptions(libreoffice=libreoffice, verify=verify), total=-(-rows // book_size),
                          workers=workers)
     seconds = time.perf_counter() - start
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = time.process_time() - cpu + children.ru_utime + children.ru_stime  # workers have ended by now
+    cpu = time.process_time() - cpu + children.ru_utime + children.ru_stime  # workers and soffice have ended
     written = sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file())
     return BenchResult(sum(e.rows for e in report.written), len(report.written), seconds, cpu, written,
                        _max_rss_mb(), baseline, workers, children.ru_maxrss / 1024)
 
 
-def _child(rows: int, book_size: int, verify: bool, workers: int, queue) -> None:
+def _child(rows: int, book_size: int, verify: bool, workers: int, libreoffice: bool, queue) -> None:
     out = Path(tempfile.mkdtemp(prefix="sohoa-bench-export-"))
     try:
-        queue.put(run_once(rows, book_size, out, verify, workers))
+        queue.put(run_once(rows, book_size, out, verify, workers, libreoffice))
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
 
-def run_isolated(rows: int, book_size: int, verify: bool = True, workers: int = 1) -> BenchResult:
+def run_isolated(rows: int, book_size: int, verify: bool = True, workers: int = 1,
+                 libreoffice: bool = True) -> BenchResult:
     """One measurement in a fresh process, so peak memory is not carried over from a previous size."""
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(rows, book_size, verify, workers, queue))
+    proc = ctx.Process(target=_child, args=(rows, book_size, verify, workers, libreoffice, queue))
     proc.start()
     result = queue.get()
     proc.join()

@@ -121,3 +121,39 @@ def test_parallel_writers_record_every_book_once(tmp_path):
     assert len({b["book"] for b in books}) == 5 and all(b["rows"] == 6 for b in books)
     again = run_backlog(iter(groups), out, ManifestState(out), options=FAST, total=5, workers=2)
     assert again.written == [] and len(again.skipped) == 5
+
+
+def test_book_failing_the_libreoffice_re_read_stays_undone(tmp_path, monkeypatch):
+    """With LibreOffice on, a book is recorded done only after its re-read; the openpyxl check then skips
+    the row count (LibreOffice counts). A failed re-read: error naming the book, written again next run."""
+    import export.verify as verify
+    from export.errors import VerifyError
+
+    groups = [BookGroup(r[0].book, r) for r in (synthetic_book(4, seed=i, year=2000 + i) for i in range(3))]
+    seen: list[list[str]] = []
+    counted: list[bool] = []
+    real_check = verify.check_xlsx_openpyxl
+
+    def fake_lo(checks, jobs=1, timeout=180):
+        seen.append(sorted(c.path.name for c in checks))
+        assert all(c.rows == 4 and c.header for c in checks)
+        return {c.path: ["simulated LibreOffice failure"] if "2001" in c.path.name else [] for c in checks}
+
+    def spy(check, *, count_rows=True):
+        counted.append(count_rows)
+        return real_check(check, count_rows=count_rows)
+
+    monkeypatch.setattr(verify, "soffice_path", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(verify, "libreoffice_problems", fake_lo)
+    monkeypatch.setattr(verify, "check_xlsx_openpyxl", spy)
+    out = tmp_path / "out"
+    with pytest.raises(VerifyError, match="simulated LibreOffice failure"):
+        run_backlog(iter(groups), out, ManifestState(out), options=ExportOptions(), total=3)
+    assert len(seen) == 1 and len(seen[0]) == 3, "one LibreOffice batch for the three small books"
+    assert counted == [False] * 3
+    done = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["books"]
+    assert sorted(b["year"] for b in done) == ["2000", "2002"]
+
+    monkeypatch.setattr(verify, "libreoffice_problems", lambda checks, jobs=1, timeout=180: {c.path: [] for c in checks})
+    again = run_backlog(iter(groups), out, ManifestState(out), options=ExportOptions(), total=3)
+    assert [e.year for e in again.written] == ["2001"] and len(again.skipped) == 2
