@@ -241,6 +241,19 @@ def _column(words: list[Word], max_gap: float) -> list[Word]:
     return out
 
 
+def _phrase_start(row: Row, x: int) -> int:
+    """Where the printed phrase holding a label begins: "Ngày sinh (bằng chữ):" starts at "Ngày", not at
+    the matched "bằng chữ". Words closer than ~1.5 character heights belong to the same phrase."""
+    words = sorted(row.words, key=lambda w: w.box[0])
+    h = max(1, row.box[3] - row.box[1])
+    start = x
+    for w in reversed([w for w in words if w.box[2] <= x + 1]):
+        if start - w.box[2] > 1.5 * h:
+            break
+        start = w.box[0]
+    return start
+
+
 def _skip_own_labels(row: Row, at: int, own: list[str]) -> int:
     """After 'Ngày sinh' comes '/ Date of birth': step over further variants of the same label."""
     moved = True
@@ -310,8 +323,11 @@ class Locator:
         cut = self.index.stop_index(srow.tokens, 0, own, [w.text for w in srow.words])
         return _value_words(srow, _skip_own_labels(srow, 0, own), cut)
 
-    def _below(self, ri: int, label_box: Box, n: int, own: list[str], continuation: bool) -> list[list[Word]]:
-        """Up to n rows below the label, each cut at the next label; stops at a row starting with a label."""
+    def _below(self, ri: int, label_box: Box, n: int, own: list[str], continuation: bool,
+               phrase_x: int | None = None) -> list[list[Word]]:
+        """Up to n rows below the label, each cut at the next label; stops at a row starting with a label.
+        `phrase_x` is where the label's printed phrase begins (left edge of the label column)."""
+        left = min(label_box[0], phrase_x if phrase_x is not None else label_box[0])
         out: list[list[Word]] = []
         height = max(1, label_box[3] - label_box[1])
         prev_bottom = self.rows[ri].box[3]
@@ -321,7 +337,7 @@ class Locator:
             if r.box[1] - prev_bottom > 2.5 * height:
                 break
             ordered = sorted(r.words, key=lambda w: w.box[0])
-            first = next((i for i, w in enumerate(ordered) if w.box[0] >= label_box[0] - 2 * height), None)
+            first = next((i for i, w in enumerate(ordered) if w.box[0] >= left - 2 * height), None)
             if first is None:
                 continue
             if first > 0 and ordered[first].box[0] - ordered[first - 1].box[2] <= 3 * height:
@@ -342,11 +358,23 @@ class Locator:
                 break  # a section heading ("Cha:", "Bên vợ:")
             if continuation and words and words[0].box[0] < label_box[0] - height:
                 break
+            if continuation and words and self._text_left_of(r, words[0].box[0], left - 2 * height):
+                break  # another field's label sits left of this line (OCR split label and value)
             out.append(words)
             prev_bottom = r.box[3]
             if cut < len(sub.tokens):
                 break
         return out
+
+    def _text_left_of(self, row: Row, x: int, min_x: float) -> bool:
+        """Words level with `row` (in it or in other rows), left of x but right of min_x."""
+        y0, y1 = row.box[1], row.box[3]
+        for r in self.rows:  # this row too: its own label may have been filtered out of the value column
+            for w in r.words:
+                mid = (w.box[1] + w.box[3]) / 2
+                if y0 <= mid <= y1 and min_x <= w.box[0] and w.box[2] <= x:
+                    return True
+        return False
 
     def locate(self, spec: FieldSpec) -> Located | None:
         own = self.index.by_field.get(spec.key, [])
@@ -360,15 +388,17 @@ class Locator:
                 lw = _value_words(row, first, after_tok) or row.words
                 label_box = (min(w.box[0] for w in lw), min(w.box[1] for w in lw),
                              max(w.box[2] for w in lw), max(w.box[3] for w in lw))
+                phrase_x = _phrase_start(row, label_box[0])
                 parts: list[list[Word]] = []
                 if spec.position in ("right", "right_or_below"):
                     right = self._right(ri, after_tok, own)
                     if right:
                         parts.append(right)
                         if spec.multiline and spec.max_lines > 1:
-                            parts += self._below(ri, label_box, spec.max_lines - 1, own, True)
+                            parts += self._below(ri, label_box, spec.max_lines - 1, own, True, phrase_x)
                 if not parts and spec.position in ("below", "right_or_below"):
-                    parts = self._below(ri, label_box, spec.max_lines if spec.multiline else 1, own, False)
+                    parts = self._below(ri, label_box, spec.max_lines if spec.multiline else 1, own, False,
+                                        phrase_x)
                 words = [w for p in parts for w in p]
                 text = " ".join(" ".join(w.text for w in p) for p in parts)
                 if text.strip(" :;,./-"):
