@@ -19,9 +19,8 @@ def flatten_illumination(grey: np.ndarray) -> np.ndarray:
     k = max(3, int(min(small.shape) / 30) | 1)
     background = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     background = cv2.GaussianBlur(background, (0, 0), k / 2)
-    background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    flat = grey.astype(np.float32) / np.maximum(background, 1.0) * 255.0
-    return np.clip(flat, 0, 255).astype(np.uint8)
+    background = cv2.resize(np.maximum(background, 1), (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(grey, background, scale=255.0)  # uint8 in and out: no full-page float copy
 
 
 def noise_sigma(grey: np.ndarray) -> float:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from scanner.deskew import working_copy
 from scanner.types import Quad
 
 WORK_SIDE = 900
@@ -184,7 +185,7 @@ def _border_distance(lab: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(np.clip(dist * 2, 0, 255).astype(np.uint8), (0, 0), 1.5)
 
 
-def _hough_quads(edges: np.ndarray, limit: int = 7) -> list[np.ndarray]:
+def _hough_quads(edges: np.ndarray, limit: int = 5) -> list[np.ndarray]:
     """Quads from pairs of long straight edges: a sheet's sides are straight, wood grain, cloth and
     shadows are not. Lines are split into two families by direction; every pair from each family makes
     one candidate."""
@@ -333,10 +334,9 @@ def find_page(rgb: np.ndarray) -> PageQuad | None:
     of its outline is a real step in the image. Among well-supported candidates the largest wins (a
     register's ruled table or an ID photo also has straight sides, but lies inside the sheet)."""
     h, w = rgb.shape[:2]
-    scale = min(1.0, WORK_SIDE / max(h, w))
-    small = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) \
-        if scale < 1.0 else rgb
+    small = working_copy(rgb, WORK_SIDE)
     sh, sw = small.shape[:2]
+    scale_xy = np.array([sw / w, sh / h])
     k = max(3, int(0.02 * max(sh, sw)) | 1)
     score = _paper_score(small)
     threshold, paper_mask = cv2.threshold(score, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -387,10 +387,10 @@ def find_page(rgb: np.ndarray) -> PageQuad | None:
     else:
         contrast = float(np.median(score[inner]) - np.median(score[outside]))
         outside_paper = float((score[outside] > threshold).mean())
-    edge = 1.5
+    edge = 0.5  # working pixels: a corner on (or beyond) the frame means the sheet may run out of the photo
     touches = bool(np.any((corners[:, 0] < edge) | (corners[:, 1] < edge) | (corners[:, 0] > sw - 1 - edge)
                           | (corners[:, 1] > sh - 1 - edge)))
-    full = corners / scale + (0.5 / scale - 0.5 if scale < 1.0 else 0.0)  # pixel centres back to full size
+    full = (corners + 0.5) / scale_xy - 0.5 if sw < w else corners  # pixel centres back to full size
     quad: Quad = tuple((float(x), float(y)) for x, y in full)  # type: ignore[assignment]
     return PageQuad(quad=quad, area_share=float(cv2.contourArea(corners.astype(np.float32)) / (sh * sw)),
                     contrast=contrast, outside_paper=outside_paper, touches_frame=touches,

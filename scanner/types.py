@@ -14,10 +14,12 @@ class Quality:
     plain Vietnamese with an English gloss, e.g. "ảnh bị mờ (blurry)"."""
     retake: bool
     reasons: list[str] = field(default_factory=list)
-    blur: float = 0.0          # variance of the Laplacian on the OCR image (higher = sharper)
+    blur: float = 0.0          # variance of the Laplacian on the densest text, letters scaled to 24 px (higher = sharper)
     brightness: float = 0.0    # mean grey level 0..255 of the archival image
     dpi_estimate: float = 0.0  # estimated from text height when the file carries no dpi
     cut_off: bool = False      # content touches a page edge
+    blur_effect: float = 0.0   # Crete-Roffet blur effect on letters scaled to 24 px, 0 sharp..1 flat (the verdict)
+    paper_level: float = 0.0   # grey level of the paper (90th percentile); the darkness verdict uses it
 
 
 @dataclass

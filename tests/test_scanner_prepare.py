@@ -103,7 +103,7 @@ def test_quality_gate(upright: np.ndarray) -> None:
     grey = _grey(upright)
     clean = quality.assess(grey, DPI)
     assert not clean.retake, clean.reasons
-    blurred = quality.assess(cv2.GaussianBlur(grey, (0, 0), 2.0), DPI)
+    blurred = quality.assess(cv2.GaussianBlur(grey, (0, 0), 2.5), DPI)  # sigma 5 px at 300 dpi
     assert blurred.retake and any("blurry" in r for r in blurred.reasons)
     dark = quality.assess((grey * 0.2).astype(np.uint8), DPI)
     assert dark.retake and any("too dark" in r for r in dark.reasons)
