@@ -20,7 +20,7 @@ demo: setup
 
 test: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/python -m pytest -n 2 -q tests
+	$(VENV)/bin/python -m pytest -n 2 -q --timeout=900 tests
 
 setup: system-packages venv
 
