@@ -48,12 +48,14 @@ def syllables_ok(text: str) -> bool:
         from ocr.vietnamese import is_valid_syllable
     except ImportError:  # OCR stage missing: no evidence either way
         return False
+    if re.search(r"[()\[\]{}|#@*_=<>~^$%&!?\\\"“”]", text):
+        return False  # OCR specks and stray brackets inside words: not clean text
     runs = [m.group(0) for m in re.finditer(r"[^\W\d_]+", text)
             if not (m.start() and text[m.start() - 1].isdigit())]  # units glued to numbers: 1cm, 12m
     if not runs:
         return False
     for run in runs:
-        if run.lower() in ("m", "km", "ha", "cm"):
+        if run.lower() in ("m", "m²", "km", "km²", "ha", "cm"):
             continue  # area/length units ("200 m²")
         if len(run) == 1 and run.isupper():
             continue  # initials, section letters
@@ -89,7 +91,8 @@ def decide(ev: Evidence, limits: dict[str, float] | None = None) -> tuple[float,
     # free text: one misread tone mark is one wrong word, so every word must be sure, not just the mean
     text_ok = trusted or (syllables_ok(ev.value) and ev.min_confidence >= t.get("free_text_min_word", 0.0))
     if ev.handwriting_possible:
-        if conf >= t["accept_handwriting_possible"] and text_ok:
+        need = t["accept_handwriting_possible"] if trusted else t.get("accept_handwriting_free_text", 1.0)
+        if conf >= need and text_ok:
             return conf, "accepted", ""
         return conf, "needs_review", MAYBE_HANDWRITTEN
     if trusted and conf >= t["accept_validated"]:
