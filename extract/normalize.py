@@ -359,7 +359,32 @@ def norm_mrz(raw: str, params: dict | None = None) -> Normalized:
     lines = clean_mrz_lines(raw.splitlines())
     if len(lines) != 3:
         return _fail(raw, "không đọc được đủ 3 dòng MRZ (MRZ: 3 lines not found)")
-    return Normalized("\n".join(repair(lines)))
+    lines = repair(lines)
+    lines[2] = _mrz_name_line(lines[2])
+    return Normalized("\n".join(lines))
+
+
+_MRZ_SWAPS = {"T": "I", "I": "T", "0": "O", "1": "I", "5": "S", "8": "B", "H": "N", "N": "H", "U": "V",
+              "V": "U"}
+
+
+def _mrz_name_line(line: str) -> str:
+    """OCR-B slips in the name line ('THI' read 'THT'): a name part that is no syllable is fixed when
+    exactly one single-letter swap makes it one. The line has no check digit, so the field stays for review
+    until the card's front confirms it (extract.merge)."""
+    from extract.textutil import bare_syllables
+    known = bare_syllables()
+    if not known:
+        return line
+
+    def fix(m: re.Match) -> str:
+        part = m.group(0)
+        if part.lower() in known:
+            return part
+        options = {part[:i] + _MRZ_SWAPS[c] + part[i + 1:] for i, c in enumerate(part) if c in _MRZ_SWAPS}
+        good = [o for o in options if o.lower() in known]
+        return good[0] if len(good) == 1 else part
+    return re.sub(r"[A-Z0-9]+", fix, line)
 
 
 NORMALIZERS: dict[str, Callable[[str, dict | None], Normalized]] = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import cache
 
 from extract.classify import UNKNOWN_REASON, classify
 from extract.confidence import LOW_CONFIDENCE, Evidence, decide, field_value
@@ -18,7 +17,7 @@ from extract.merge import parse_owners
 from extract.mrz import clean_mrz_lines, parse_td1
 from extract.normalize import Normalized, normalize
 from extract.profiles import FieldSpec, Profile, load_profiles
-from extract.textutil import fold
+from extract.textutil import bare_syllables
 from extract.types import FieldValue, Record
 from extract.validate import check_date_order, check_id_matches_person, run_validator
 from ocr.types import OcrPage
@@ -158,19 +157,12 @@ def _mrz_names_plausible(value: str) -> bool:
     lines = value.splitlines()
     if len(lines) != 3:
         return False
-    known = _bare_syllables()
+    known = bare_syllables()
     parts = [p.lower() for p in lines[2].replace("<", " ").split() if p]
     return bool(parts) and bool(known) and all(p in known for p in parts)
 
 
-@cache
-def _bare_syllables() -> frozenset[str]:
-    """Vietnamese syllables without any marks ("nguyen", "thuy"): how the MRZ writes names."""
-    try:
-        from ocr.vietnamese import syllables
-    except ImportError:
-        return frozenset()
-    return frozenset(fold(s) for s in syllables())
+
 
 
 def _apply_mrz(record: Record, profile: Profile) -> None:

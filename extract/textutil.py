@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from sohoa.text import nfc
 
@@ -66,3 +67,14 @@ def tokenize_words(texts: list[str]) -> list[Token]:
         for m in _TOKEN.finditer(folded):
             tokens.append(Token(i, m.start(), m.end(), m.group(0), text[m.start():m.end()].lower()))
     return tokens
+
+
+@cache
+def bare_syllables() -> frozenset[str]:
+    """Vietnamese syllables without any marks ("nguyen", "thuy"): how the MRZ writes names. Empty when the
+    OCR stage's syllable table (ocr.vietnamese) is not installed."""
+    try:
+        from ocr.vietnamese import syllables
+    except ImportError:
+        return frozenset()
+    return frozenset(fold(s) for s in syllables())

@@ -119,3 +119,16 @@ def test_numbers_without_check_digit_need_two_agreeing_reads():
     assert rec.fields["toBanDoSo"].status == "accepted"        # the re-read agrees
     assert rec.fields["thuaDatSo"].status == "needs_review"    # "45" != "123"
     assert "khác nhau" in rec.fields["thuaDatSo"].reason
+
+
+def test_mrz_name_line_single_letter_slip_repaired_but_still_reviewed():
+    from test_extract_pages import cccd_back
+    from test_extract_validate import vn_mrz
+
+    from extract.normalize import norm_mrz
+
+    lines = vn_mrz(name="VU<<THT<ANH")
+    assert norm_mrz("\n".join(lines)).value.splitlines()[2].startswith("VU<<THI<ANH<")
+    back = extract_page(None, cccd_back(lines))
+    assert back.fields["mrz"].value.splitlines()[2].startswith("VU<<THI<ANH<")
+    assert back.fields["mrz"].status == "needs_review"  # no check digit on the name line: the front decides
