@@ -118,11 +118,12 @@ class Letters:
     size: float          # median of max(w, h): does not depend on which way the page is turned
 
 
-def find_letters(small: np.ndarray) -> Letters:
+def find_letters(small: np.ndarray, mask: np.ndarray | None = None) -> Letters:
     """Blobs the size of a letter. Tone marks, dots and specks are smaller; photos, stamps, table rules and
     cursive handwriting are bigger. Sizes use max(w, h) so the same blobs are kept whichever way the page
-    is turned."""
-    mask = ink_mask(cv2.medianBlur(small, 3))
+    is turned. `mask`: the ink (255) when the caller has its own, else the page's ink with a cleared frame."""
+    if mask is None:
+        mask = ink_mask(cv2.medianBlur(small, 3))
     n, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
     stats, centroids = stats[1:], centroids[1:]
     longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
@@ -160,7 +161,8 @@ def vertical_share(letters: Letters, max_queries: int = 1500) -> float:
     return 0.5 if total < MIN_LETTERS else vertical / total
 
 
-def line_boxes(small: np.ndarray, letters: Letters, limit: int = READ_LINES) -> list[tuple[int, int, int, int]]:
+def line_boxes(small: np.ndarray, letters: Letters, limit: int = READ_LINES, min_length: float = 3.0
+               ) -> list[tuple[int, int, int, int]]:
     """The longest text lines (x0, y0, x1, y1 in `small`), found by smearing letter blobs sideways."""
     mask = np.zeros(small.shape, np.uint8)
     for x, y, w, h in letters.boxes:
@@ -170,7 +172,7 @@ def line_boxes(small: np.ndarray, letters: Letters, limit: int = READ_LINES) -> 
     n, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
     found = []
     for x, y, w, h, _area in stats[1:]:
-        if w >= 3 * letters.size and 0.6 * letters.size <= h <= 2.5 * letters.size:
+        if w >= min_length * letters.size and 0.6 * letters.size <= h <= 2.5 * letters.size:
             found.append((int(w), (int(x), int(y), int(x + w), int(y + h))))
     found.sort(reverse=True)
     return [box for _, box in found[:limit]]

@@ -14,6 +14,8 @@ from scanner.types import Quality
 MAX_BLUR_EFFECT = 0.64
 REBLUR_PX = 9              # the re-blur's length for NORMAL_CHAR_PX letters (Crete-Roffet use 9)
 MIN_PAPER = 95.0           # grey level of the paper (bright percentile); under a shadow or at night it sinks
+INK_CONTRAST = 90.0        # darkest text pixels sit this far below the paper (photocopies included)
+CUT_LINES = 3              # text lines cut by one edge before the page counts as cut off
 MIN_DPI = 140.0            # Tesseract needs ~20 px x-height; 150-dpi body text is at the edge of that
 TEXT_HEIGHT_PT = 5.8       # median height of a letter-sized blob in 10-13 pt body text (calibrated)
 NORMAL_CHAR_PX = 24.0      # blur is measured after scaling the text to this median blob height
@@ -105,20 +107,23 @@ def blur_effect(crop: np.ndarray, where: np.ndarray, reblur_px: int = 9) -> floa
 
 
 def content_touches_edge(grey: np.ndarray) -> bool:
-    """Text lines run off the page: at least two line-shaped runs of letters touch the image border.
+    """Text lines run off the page: several line-shaped runs of letters are cut by the same image border.
     Single blobs at the border are not enough (a card's guilloche pattern or toner is cut there too)."""
     from scanner.orientation import find_letters, line_boxes
 
-    letters = find_letters(grey)
+    letters = find_letters(grey, ink_mask_no_margin(grey))  # the frame kept: text may end right at it
     if letters.size == 0:
         return False
     h, w = grey.shape
-    margin = max(2, min(h, w) // 50)  # ink_mask clears this frame; a line reaching it reaches the edge
-    touching = 0
-    for x0, y0, x1, y1 in line_boxes(grey, letters, limit=1000):
-        if x0 <= margin + 1 or x1 >= w - margin - 1 or y0 <= margin + 1 or y1 >= h - margin - 1:
-            touching += 1
-    return touching >= 2
+    paper = paper_level(grey)
+    per_edge = np.zeros(4, int)  # left, right, top, bottom
+    for x0, y0, x1, y1 in line_boxes(grey, letters, limit=1000, min_length=1.5):
+        edges = [x0 <= 1, x1 >= w - 1, y0 <= 1, y1 >= h - 1]
+        # printed text is dark ink; a card's guilloche or a watermark is a light tint of the paper
+        if any(edges) and np.percentile(grey[y0:y1, x0:x1], 5) <= paper - INK_CONTRAST:
+            per_edge += edges
+    # several lines cut by the same edge; one or two short runs there are often a background pattern
+    return bool(per_edge.max() >= CUT_LINES)
 
 
 def ink_mask_no_margin(grey: np.ndarray) -> np.ndarray:
