@@ -104,6 +104,7 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
     from synth.truth import load_manifest
     result = Result()
     engine = None
+    done: list = []
     for n, tf in enumerate(load_manifest(corpus)):
         if limit_files is not None and n >= limit_files:
             break
@@ -123,13 +124,30 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
                 pairs.append((page, engine.read_page(page.ocr_image, dpi=page.dpi), p))
         for page, ocr, truth_page in pairs:
             record = extract_page(page, ocr, engine, limits=limits)
-            key = (truth_page.doc_type, truth_page.capture.condition)
-            tally = result.tallies.setdefault(key, Tally())
-            score_page(result, tally, tf.file, truth_page, record)
-        elapsed = time.perf_counter() - t0
-        if pairs:
-            result.tallies[(pairs[-1][2].doc_type, pairs[-1][2].capture.condition)].seconds += elapsed
+            done.append((tf.file, truth_page, record, time.perf_counter() - t0))
+            t0 = time.perf_counter()
+    _pair_cards(done)
+    for file, truth_page, record, seconds in done:
+        key = (truth_page.doc_type, truth_page.capture.condition)
+        tally = result.tallies.setdefault(key, Tally())
+        score_page(result, tally, file, truth_page, record)
+        tally.seconds += seconds
     return result
+
+
+def _pair_cards(done: list) -> None:
+    """A card's back is scored after meeting its front (as the app does): the printed name can then confirm
+    the MRZ name line. Front and back of one generated card share the file-name stem before _front/_back."""
+    from extract.merge import belong_together, merge_card
+    fronts = {}
+    for file, _truth, record, _s in done:
+        if "_front" in file:
+            fronts[file.split("_front")[0]] = record
+    for file, _truth, record, _s in done:
+        if "_back" in file:
+            front = fronts.get(file.split("_back")[0])
+            if front is not None and belong_together(front, record):
+                merge_card(front, record)
 
 
 def _pct(num: int, den: int) -> str:
