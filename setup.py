@@ -15,6 +15,15 @@ def _subpackages() -> list[str]:
     return sorted(set(found))
 
 
+def _profile_data_files() -> list[tuple[str, list[str]]]:
+    """profiles/ with its sub-folders (templates/, admin/, legacy/) as data, for non-editable installs."""
+    folders: dict[str, list[str]] = {}
+    for path in sorted(Path("profiles").rglob("*")):
+        if path.is_file() and path.suffix in (".toml", ".yaml", ".json", ".txt", ".md"):
+            folders.setdefault(str(path.parent), []).append(str(path))
+    return sorted(folders.items())
+
+
 setup(
     name="sohoa",
     version="0.1.0",
@@ -23,7 +32,7 @@ setup(
     packages=_subpackages(),
     package_data={pkg: ["**/*.toml", "**/*.yaml", "**/*.json", "**/*.txt", "**/*.html", "**/*.css", "**/*.js"]
                   for pkg in PACKAGES},
-    data_files=[("profiles", [str(p) for p in sorted(Path("profiles").glob("*.toml"))])],
+    data_files=_profile_data_files(),
     include_package_data=True,
     install_requires=[
         "opencv-python-headless>=4.8",
