@@ -360,7 +360,8 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
         if not libreoffice:
             finish(*item)
             return
-        unchecked.append(item)
+        i0, g0, res, t00 = item
+        unchecked.append((i0, replace(g0, records=()), res, t00))  # the records are written: let them go
         if sum(b.rows for _, _, res, _ in unchecked for b in res.books) >= LO_BATCH_ROWS:
             re_read()
 
