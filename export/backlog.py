@@ -24,7 +24,7 @@ import shutil
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import groupby
@@ -322,8 +322,9 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
 
     `workers` > 1 writes that many books at once in worker processes (one per core: the writer and its
     re-read are CPU-bound); books are still recorded one by one, in order, by this process. With the
-    LibreOffice re-read on, finished books are re-read in batches (one soffice start per batch and worker)
-    and only then recorded done: a book whose re-read fails stays undone and is written again next run."""
+    LibreOffice re-read on, written books are re-read in batches of LO_BATCH_ROWS rows (one soffice start
+    per batch, in the background while writing goes on) and only then recorded done: a book whose re-read
+    fails, or that was still waiting for it at an interrupt, stays undone and is written again next run."""
     from export.verify import soffice_path
 
     options = options or ExportOptions()
@@ -340,6 +341,8 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
     if options.verify and options.libreoffice and not libreoffice:
         report.checks.append("LibreOffice (soffice) không có: bỏ qua (not installed: skipped)")
     unchecked: list[tuple[int, BookGroup, ExportReport, float]] = []  # written, waiting for LibreOffice
+    checking: tuple[Future, list[tuple[int, BookGroup, ExportReport, float]]] | None = None  # being re-read
+    lo_pool = ThreadPoolExecutor(1, thread_name_prefix="libreoffice") if libreoffice else None
     failed: list[str] = []
 
     def finish(i: int, group: BookGroup, result: ExportReport, t0: float) -> None:
@@ -365,19 +368,31 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
         if sum(b.rows for _, _, res, _ in unchecked for b in res.books) >= LO_BATCH_ROWS:
             re_read()
 
-    def re_read() -> None:
-        """LibreOffice over the books written since the last batch; record the good ones done."""
-        if not unchecked:
+    def settle() -> None:
+        """Wait for the LibreOffice batch under way; record its good books done."""
+        nonlocal checking
+        if checking is None:
             return
-        problems = _libreoffice_check(unchecked, workers)
-        for i0, g0, res, t00 in unchecked:
+        future, batch = checking
+        checking = None
+        problems = future.result()
+        for i0, g0, res, t00 in batch:
             found = [p for b in res.books for p in problems.get(b.xlsx, [])]
             if found:
                 failed.extend(found)
             else:
                 report.checks += [f"xlsx {b.xlsx.name}: LibreOffice ok" for b in res.books]
                 finish(i0, g0, res, t00)
-        unchecked.clear()
+
+    def re_read(jobs: int = 1) -> None:
+        """Hand the books written since the last batch to LibreOffice, in the background: one soffice
+        re-reads while the writers go on (so even one writer keeps both cores busy)."""
+        nonlocal checking
+        settle()
+        if unchecked:
+            assert lo_pool is not None
+            checking = (lo_pool.submit(_libreoffice_check, list(unchecked), jobs), list(unchecked))
+            unchecked.clear()
 
     pool = None
     if workers > 1:
@@ -413,7 +428,8 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
         while pending:
             i0, g0, future, t00 = pending.popleft()
             written((i0, g0, future.result(), t00))
-        re_read()
+        re_read(jobs=workers)  # the last batch: nothing else runs, every core converts
+        settle()
     except BaseException:
         if not libreoffice:  # books already written and re-read by a worker are recorded, not redone
             for i0, g0, future, t00 in pending:
@@ -423,6 +439,8 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        if lo_pool is not None:
+            lo_pool.shutdown(wait=True, cancel_futures=True)
     report.manifest = write_manifest(out_dir, list(state.entries.values()))
     report.needs_scans = out_dir / NEEDS_SCANS_CSV
     if failed:

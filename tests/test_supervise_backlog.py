@@ -157,3 +157,19 @@ def test_book_failing_the_libreoffice_re_read_stays_undone(tmp_path, monkeypatch
     monkeypatch.setattr(verify, "libreoffice_problems", lambda checks, jobs=1, timeout=180: {c.path: [] for c in checks})
     again = run_backlog(iter(groups), out, ManifestState(out), options=ExportOptions(), total=3)
     assert [e.year for e in again.written] == ["2001"] and len(again.skipped) == 2
+
+
+def test_libreoffice_batches_run_while_writing_and_every_book_is_recorded_once(tmp_path, monkeypatch):
+    import export.verify as verify
+
+    groups = [BookGroup(r[0].book, r) for r in (synthetic_book(4, seed=i, year=2000 + i) for i in range(5))]
+    batches: list[int] = []
+    monkeypatch.setattr(backlog, "LO_BATCH_ROWS", 8)  # two 4-row books per batch
+    monkeypatch.setattr(verify, "soffice_path", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(verify, "libreoffice_problems",
+                        lambda checks, jobs=1, timeout=180: batches.append(len(checks)) or {c.path: [] for c in checks})
+    out = tmp_path / "out"
+    report = run_backlog(iter(groups), out, ManifestState(out), options=ExportOptions(), total=5)
+    assert batches == [2, 2, 1]
+    assert sorted(e.year for e in report.written) == ["2000", "2001", "2002", "2003", "2004"]
+    assert sum("LibreOffice ok" in c for c in report.checks) == 5
