@@ -182,7 +182,8 @@ def _date_digits(text: str) -> str:
 def parse_date(raw: str) -> tuple[str, str] | None:
     """-> (value, precision) with value dd.mm.yyyy / mm.yyyy / yyyy and precision 'day'|'month'|'year'."""
     text = _date_digits(fold(raw) if raw else "")
-    m = re.search(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})", text)
+    # "ngày 15 tháng 02 năm 2014", also when the locator or OCR lost "ngày" ("15 tháng 02 năm 2014")
+    m = re.search(r"(?:ngay)?[\s,]*(?<!\d)(\d{1,2})[\s,]*thang[\s,]*(\d{1,2})[\s,]*nam[\s,]*(\d{4})", text)
     if m:
         d, mo, y = int(m[1]), int(m[2]), int(m[3])
         return (f"{d:02d}.{mo:02d}.{y}", "day") if _valid(d, mo, y) else None
@@ -216,7 +217,22 @@ def norm_date(raw: str, params: dict | None = None) -> Normalized:
     value, precision = parsed
     if precision != "day" and not (params or {}).get("partial", True):
         return Normalized(value, ok=False, reason="thiếu ngày/tháng (day or month missing)")
+    if precision != "day" and _stray_digits(raw, value):
+        return Normalized(value, ok=False, reason=PARTLY_READ_DATE)
     return Normalized(value, checked=True)
+
+
+PARTLY_READ_DATE = ("chỉ đọc được một phần ngày, còn chữ số chưa dùng (date only partly read: digits left "
+                    "over)")
+
+
+def _stray_digits(raw: str, value: str) -> bool:
+    """A partial date (mm.yyyy, yyyy) is only trusted when the text holds no other digits: '15 thang 02
+    nam 2014' read as '02.2014' lost its day, it is not a partial date."""
+    text = _date_digits(nfc(raw))
+    for group in value.split("."):
+        text = re.sub(rf"(?<!\d)0*{int(group)}(?!\d)", "", text, count=1)
+    return bool(re.search(r"\d", text))
 
 
 def norm_year(raw: str, params: dict | None = None) -> Normalized:

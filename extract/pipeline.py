@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from extract.classify import UNKNOWN_REASON, classify
 from extract.confidence import LOW_CONFIDENCE, Evidence, decide, field_value
+from extract.data import code_table
 from extract.locate import Located, Locator, region_box
 from extract.merge import parse_owners
 from extract.mrz import clean_mrz_lines, parse_td1
@@ -201,6 +202,31 @@ def _corroborate_sex(id_fv: FieldValue | None, sex_fv: FieldValue | None) -> Non
         sex_fv.status, sex_fv.reason = "accepted", ""
 
 
+PAPER_BY_DIGITS = {9: ("1", "CMND"), 12: ("4", "CCCD")}
+
+
+def _derive_paper_types(record: Record, profile: Profile) -> None:
+    """Register pages often print only "Giấy tờ tùy thân: 145493781": the type is then the number's kind
+    (9 digits = CMND code 1, 12 digits = CCCD code 4). A field with params.from_number gets that code, as
+    sure as the number itself, and says in its reason that it was derived; a printed type word wins."""
+    for spec in profile.fields:
+        number_key = spec.params.get("from_number")
+        if not number_key:
+            continue
+        own = record.fields.get(spec.key)
+        if own is not None and own.status != "invalid" and own.value in code_table(spec.params.get("table", "loaiGiayToTuyThan")):
+            continue  # the page printed the type ("CMND", "Căn cước công dân"): keep what it says
+        number = record.fields.get(number_key)
+        digits = number.value if number is not None and number.value.isdigit() else ""
+        if len(digits) not in PAPER_BY_DIGITS or number.status == "invalid":
+            continue
+        code, name = PAPER_BY_DIGITS[len(digits)]
+        reason = (f"loại giấy tờ không in trên trang, suy ra từ số {len(digits)} chữ số: {name} "
+                  f"(paper type not printed; derived from the {len(digits)}-digit number: {name})")
+        status = "accepted" if number.status == "accepted" else "needs_review"
+        record.fields[spec.key] = FieldValue(code, number.confidence, status, reason, number.box, number.page, "rule")
+
+
 def _cross_checks(record: Record, profile: Profile) -> None:
     for check in profile.checks:
         fvs = [record.fields.get(k) for k in check.fields]
@@ -285,6 +311,7 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
         record.fields[spec.key] = fv
     _apply_mrz(record, profile)
     _cross_checks(record, profile)
+    _derive_paper_types(record, profile)
     if profile.owners is not None:
         record.owners = parse_owners(locator.rows, profile.owners, profile.handwriting_possible)
         for person in record.owners:

@@ -33,6 +33,8 @@ from extract.textutil import fold
     ("năm 1948", "1948"),
     ("O5/O1/2O10", "05.01.2010"),                        # O for 0
     (": 29/02/2000", "29.02.2000"),
+    ("15 tháng 02 năm 2014", "15.02.2014"),             # "ngày" lost: still a full date, not "02.2014"
+    ("ngày 15, tháng 02, năm 2014", "15.02.2014"),
 ])
 def test_dates(raw, value):
     n = norm_date(raw)
@@ -42,6 +44,12 @@ def test_dates(raw, value):
 @pytest.mark.parametrize("raw", ["31/02/2010", "45/13/2010", "không rõ", "", "12/1750"])
 def test_dates_rejected(raw):
     assert not norm_date(raw).ok
+
+
+def test_partial_date_with_left_over_digits_is_not_trusted():
+    """A day the parser could not place means the date was misread, not that it is a partial date."""
+    n = norm_date("02.2014 15")
+    assert not n.ok and "một phần" in n.reason
 
 
 def test_partial_date_refused_when_profile_wants_a_full_date():

@@ -270,3 +270,47 @@ def test_address_ending_in_a_comma_is_not_accepted_and_headings_are_not_continua
     assert rec.fields["meNoiCuTru"].value == "Thôn Trung, xã Hồng Phúc"  # "Cha:" is no continuation
     assert rec.fields["meNoiCuTru"].status == "needs_review" and "dòng tiếp theo" in rec.fields["meNoiCuTru"].reason
     assert rec.fields["chaNoiCuTru"].status == "accepted"
+
+
+def kh_page(husband_paper="Giấy tờ tùy thân: 145493781", wife_paper="Giấy tờ tùy thân: 001185012345"):
+    return page_of([
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "SỔ ĐĂNG KÝ KẾT HÔN",
+        "Số: 12   Quyển số: 01",
+        "Ngày, tháng, năm đăng ký: 15 tháng 02 năm 2014",
+        "Bên chồng",
+        "Họ, chữ đệm, tên: NGUYỄN VĂN AN",
+        "Ngày, tháng, năm sinh: 02/01/1985   Dân tộc: Kinh   Quốc tịch: Việt Nam",
+        "Nơi cư trú: xóm Đồng, xã Tân Hòa, huyện Phú Bình, tỉnh Thái Nguyên",
+        husband_paper,
+        "Bên vợ",
+        "Họ, chữ đệm, tên: TRẦN THỊ BÌNH",
+        "Ngày, tháng, năm sinh: 05/03/1985   Dân tộc: Kinh   Quốc tịch: Việt Nam",
+        "Nơi cư trú: xóm Đông, xã Tân Hòa, huyện Phú Bình, tỉnh Thái Nguyên",
+        wife_paper,
+    ])
+
+
+def test_kh_registration_date_without_the_word_ngay_is_a_full_date():
+    """Demo bug: '15 tháng 02 năm 2014' came out '02.2014' (day lost, yet accepted as a partial date)."""
+    rec = extract_page(None, kh_page())
+    assert rec.doc_type == "kh"
+    assert rec.fields["ngayDangKy"].value == "15.02.2014"
+
+
+def test_kh_paper_type_derived_from_the_number_when_not_printed():
+    """Demo bug: chongLoaiGiayToTuyThan held the ID number; it must be the type code, derived from the
+    number's length (9 digits CMND = 1, 12 digits CCCD = 4), saying so in the reason."""
+    rec = extract_page(None, kh_page())
+    v = values(rec)
+    assert v["chongSoGiayToTuyThan"] == "145493781" and v["chongLoaiGiayToTuyThan"] == "1"
+    assert v["voSoGiayToTuyThan"] == "001185012345" and v["voLoaiGiayToTuyThan"] == "4"
+    loai = rec.fields["chongLoaiGiayToTuyThan"]
+    assert "suy ra" in loai.reason and "9" in loai.reason and loai.source == "rule"
+    assert loai.box == rec.fields["chongSoGiayToTuyThan"].box
+
+
+def test_kh_printed_paper_type_wins_over_the_derived_one():
+    rec = extract_page(None, kh_page(husband_paper="Giấy tờ tùy thân: CCCD số 001085012345"))
+    assert values(rec)["chongLoaiGiayToTuyThan"] == "4"
+    assert rec.fields["chongLoaiGiayToTuyThan"].source == "ocr"
