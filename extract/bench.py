@@ -121,7 +121,8 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
                 page = prepared[p.page] if p.page < len(prepared) else None
                 if page is None:
                     continue
-                pairs.append((page, engine.read_page(page.ocr_image, dpi=page.dpi), p))
+                # the hint a hot folder gives: its kind (the generator's kind stands for the folder)
+                pairs.append((page, engine.read_page(page.ocr_image, dpi=page.dpi, doc_hint=tf.kind or "auto"), p))
         for page, ocr, truth_page in pairs:
             record = extract_page(page, ocr, engine, limits=limits)
             done.append((tf.file, truth_page, record, time.perf_counter() - t0))

@@ -17,7 +17,7 @@ import click
 @click.option("--json", "as_json", is_flag=True, default=True,
               help="In JSON (print JSON; the only output form).")
 def extract_command(files: tuple[Path, ...], profile_name: str | None, as_json: bool) -> None:
-    from extract.pipeline import extract_page, record_json
+    from extract.pipeline import ocr_and_extract, record_json
     from ocr.engine import get_engine
     from scanner.errors import IntakeError
     from scanner.prepare import prepare_file
@@ -32,8 +32,7 @@ def extract_command(files: tuple[Path, ...], profile_name: str | None, as_json: 
             failed = True
             continue
         for page in pages:
-            ocr = engine.read_page(page.ocr_image, dpi=page.dpi)
-            record = extract_page(page, ocr, engine, profile_name)
+            record = ocr_and_extract(page, engine, profile_name)  # OCR hint: the profile, else "auto"
             click.echo(json.dumps(record_json(record, str(path), page.page_index), ensure_ascii=False))
     if failed:
         sys.exit(1)

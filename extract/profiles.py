@@ -43,10 +43,10 @@ class Recognise:
 
 @dataclass
 class OcrSettings:
-    """Settings for re-reading the field's region (engine.read_region)."""
+    """Settings for re-reading the field's region (engine.read_region). No language: the region re-read
+    uses the page engine's language (OcrEngine.read_region has none), so a per-field one would be ignored."""
     psm: int = 7
     whitelist: str = ""
-    lang: str = "vie"
 
 
 @dataclass

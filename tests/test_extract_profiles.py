@@ -86,6 +86,9 @@ def test_new_document_type_by_dropping_one_file(tmp_path, monkeypatch):
     (lambda s: s + '\n[[checks]]\nrule = "date_order"\nfields = ["nxnHoTen", "x"]\n', "checks[0].fields",
      "unknown field"),
     (lambda s: s.replace("[[fields]]", "[[fields]", 1), "", "TOML"),
+    # region re-OCR runs in the page engine's language: a per-field lang would be silently ignored
+    (lambda s: s.replace('required = true', 'required = true\nocr = { psm = 7, lang = "eng" }'),
+     "fields[0].ocr.lang", "unknown key"),
 ])
 def test_schema_errors_name_file_key_and_problem(tmp_path, edit, where, problem):
     path = tmp_path / "bad.toml"
