@@ -1,11 +1,13 @@
-"""Coarse orientation (0/90/180/270) of a deskewed page. Two approaches are kept for measurement:
+"""Coarse orientation (0/90/180/270) of a deskewed page. Three approaches are kept for measurement:
 
-* `text_statistic`: lines run along rows or columns (profile spikiness picks which), then up versus down from
-  where the ink sits around each line's x-height band. Latin capitals, digits, ascenders and — decisively
-  for Vietnamese — tone marks and circumflexes stand above the band; only a few descenders hang below.
-* `tesseract_osd`: Tesseract's orientation-and-script detection (osd.traineddata).
+* `lines_then_reading` (kept): which way the text lines run, from letters' nearest neighbours (letters in a
+  word sit closer than lines do, on any script, font or layout); then which of the two remaining turns
+  *reads*: the longest lines are OCR'd both ways and valid Vietnamese syllables, weighted by Tesseract's
+  confidence, are counted. Tesseract OSD only breaks a tie; with weak evidence the page is not turned.
+* `text_statistic`: profile spikiness for the direction, then ink above versus below each line's x-height.
+* `tesseract_osd`: Tesseract's orientation-and-script detection (osd.traineddata) alone; fails on ID cards.
 
-Both return the clockwise rotation to APPLY to make the page upright.
+All return the clockwise rotation to APPLY to make the page upright.
 """
 from __future__ import annotations
 
@@ -80,24 +82,8 @@ _OSD = threading.local()
 
 
 def tesseract_osd(grey: np.ndarray) -> int:
-    """Tesseract OSD through tesserocr (one API object per thread, kept alive). Falls back to 0 when OSD
-    cannot decide (too little text)."""
-    import tesserocr
-    from PIL import Image
-
-    from sohoa.paths import tessdata_dir
-
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    api = getattr(_OSD, "api", None)
-    if api is None:
-        api = tesserocr.PyTessBaseAPI(path=tessdata_dir() or "", lang="osd", psm=tesserocr.PSM.OSD_ONLY)
-        _OSD.api = api
-    api.SetImage(Image.fromarray(working_copy(grey, 2000)))
-    result = api.DetectOrientationScript()
-    if not result:
-        return 0
-    # orient_deg is how far the page is turned clockwise (measured); undo it
-    return (360 - int(result["orient_deg"])) % 360
+    """Tesseract OSD alone (0 when it cannot decide: too little text)."""
+    return osd_with_confidence(grey)[0]
 
 
 # ------------------------------------------------------------------ two steps: line direction, then reading
@@ -257,9 +243,13 @@ def lines_then_reading(grey: np.ndarray) -> int:
     else:
         bases = [0, 90]  # direction unclear: let the reading decide among all four
     readings: dict[int, float] = {}
-    for base in bases:
-        upright, flipped = reading_scores(grey, base)
-        readings[base], readings[(base + 180) % 360] = upright, flipped
+    try:
+        for base in bases:
+            upright, flipped = reading_scores(grey, base)
+            readings[base], readings[(base + 180) % 360] = upright, flipped
+    except (ImportError, RuntimeError, OSError) as exc:  # no OCR engine here: OSD alone, if confident
+        log.warning("OCR unavailable for orientation (%s); Tesseract OSD only", type(exc).__name__)
+        readings = {b: 0.0 for base in bases for b in (base, (base + 180) % 360)}
     ranked = sorted(readings.items(), key=lambda kv: kv[1], reverse=True)
     (best, high), (_, second) = ranked[0], ranked[1]
     if high >= READ_MIN and high >= READ_RATIO * max(second, 1.0):
@@ -270,7 +260,7 @@ def lines_then_reading(grey: np.ndarray) -> int:
         return 0
     if conf >= OSD_MIN_CONF and turn in readings and readings[turn] * READ_RATIO >= high:
         return turn
-    return 0
+    return 0  # undecided: an unturned page costs little, a wrong turn wrecks OCR
 
 
 METHODS: dict[str, Callable[[np.ndarray], int]] = {
