@@ -11,11 +11,13 @@ distort.
 from __future__ import annotations
 
 import multiprocessing
+import queue as queue_module
 import random
 import resource
 import shutil
 import tempfile
 import time
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +75,8 @@ def _max_rss_mb() -> float:
 
 def run_once(rows: int, book_size: int, out_dir: Path, verify: bool = True, workers: int = 1,
              libreoffice: bool = True) -> BenchResult:
+    if rows <= 0 or book_size <= 0:
+        raise ValueError(f"rows must be positive (rows={rows}, book_size={book_size})")
     import openpyxl  # noqa: F401  (loaded before the baseline, as any real run would have it)
 
     from export.backlog import ManifestState, run_backlog
@@ -92,11 +96,18 @@ def run_once(rows: int, book_size: int, out_dir: Path, verify: bool = True, work
 
 
 def _child(rows: int, book_size: int, verify: bool, workers: int, libreoffice: bool, queue) -> None:
+    """Always answers: the result, or the error's traceback (a silent child left its parent waiting)."""
     out = Path(tempfile.mkdtemp(prefix="sohoa-bench-export-"))
     try:
-        queue.put(run_once(rows, book_size, out, verify, workers, libreoffice))
+        queue.put(("ok", run_once(rows, book_size, out, verify, workers, libreoffice)))
+    except BaseException:
+        queue.put(("error", traceback.format_exc()))
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+class BenchChildError(RuntimeError):
+    """The measuring process failed or died; the message carries its traceback or exit code."""
 
 
 def run_isolated(rows: int, book_size: int, verify: bool = True, workers: int = 1,
@@ -106,6 +117,17 @@ def run_isolated(rows: int, book_size: int, verify: bool = True, workers: int = 
     queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(rows, book_size, verify, workers, libreoffice, queue))
     proc.start()
-    result = queue.get()
-    proc.join()
-    return result
+    try:
+        while True:
+            try:
+                status, payload = queue.get(timeout=1.0)
+                break
+            except queue_module.Empty:
+                if not proc.is_alive():  # died without answering (killed, out of memory)
+                    raise BenchChildError(f"tiến trình đo đã dừng (benchmark process died), exit code "
+                                          f"{proc.exitcode}") from None
+    finally:
+        proc.join(timeout=30)
+    if status == "error":
+        raise BenchChildError(f"lỗi trong tiến trình đo (benchmark process failed):\n{payload}")
+    return payload

@@ -66,3 +66,22 @@ def test_bench_command_prints_both_sizes():
     assert out.exit_code == 0, out.output
     lines = [ln.split() for ln in out.output.splitlines() if ln.strip()[:1].isdigit()]
     assert [(int(ln[0]), int(ln[1])) for ln in lines] == [(100, 1), (300, 1), (100, 2), (300, 2)]
+
+
+def test_a_failing_or_dying_bench_child_is_an_error_not_a_hang(monkeypatch):
+    """run_isolated once waited for ever on its queue after the child process died."""
+    import pytest
+
+    from export import backlog_bench
+
+    with pytest.raises(backlog_bench.BenchChildError, match="rows must be positive"):
+        backlog_bench.run_isolated(-1, 100, verify=False, libreoffice=False)
+    monkeypatch.setattr(backlog_bench, "_child", _die_at_once)
+    with pytest.raises(backlog_bench.BenchChildError, match="exit code 3"):
+        backlog_bench.run_isolated(10, 10, verify=False, libreoffice=False)
+
+
+def _die_at_once(*_args) -> None:
+    import os
+
+    os._exit(3)
