@@ -8,10 +8,8 @@ from openpyxl import load_workbook
 from export.cli import export_command, import_reconciliation_command
 from export.sample import synthetic_page
 from extract.types import FieldValue, Person, Record
-
-pytest.importorskip("hotfolders.workspace")
-from hotfolders.workspace import init_workspace  # noqa: E402
-from store.db import Store  # noqa: E402
+from hotfolders.workspace import init_workspace
+from store.db import Store
 from store.types import PageData  # noqa: E402
 
 

@@ -23,7 +23,6 @@ import hotfolders.runner as runner_module
 from hotfolders.watch import watch_forever
 from store.db import Store
 
-pytest.importorskip("scanner.intake", reason="the bad-input cases need scanner.intake.read_pages")
 # watchdog's inotify backend warns when a new sub-folder is registered twice; harmless here
 pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
 
@@ -52,8 +51,8 @@ def _png_header_only(width: int, height: int) -> bytes:
 
 
 def _encrypted_pdf(tmp: Path) -> bytes:
-    pikepdf = pytest.importorskip("pikepdf", reason="pikepdf (an img2pdf dependency) makes the encrypted PDF")
     import img2pdf
+    import pikepdf
 
     plain = tmp / "plain.pdf"
     plain.write_bytes(img2pdf.convert(_jpeg_bytes()))

@@ -1,7 +1,6 @@
 """The real processor (scanner -> OCR -> extract) driven by the runner on one generated register page."""
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -11,12 +10,8 @@ from hotfolders_helpers import make_workspace
 from hotfolders.runner import Runner
 from store.db import Store
 
-NEEDED = ("scanner.intake", "scanner.prepare", "ocr.engine", "extract.pipeline", "synth.generate")
-MISSING = [m for m in NEEDED if importlib.util.find_spec(m) is None]
-
 
 @pytest.mark.slow
-@pytest.mark.skipif(bool(MISSING), reason=f"stage modules not there yet: {', '.join(MISSING)}")
 def test_real_processor_on_a_generated_register_page(tmp_path):
     from synth.generate import generate_corpus
 

@@ -78,7 +78,7 @@ def _pdf_bytes(pages: int) -> bytes:
 
 
 def test_encrypted_pdf(tmp_path: Path) -> None:
-    pikepdf = pytest.importorskip("pikepdf", reason="pikepdf (an img2pdf dependency) makes the encrypted PDF")
+    import pikepdf
     plain = tmp_path / "plain.pdf"
     plain.write_bytes(_pdf_bytes(1))
     path = tmp_path / "locked.pdf"
