@@ -32,6 +32,8 @@ class Evidence:
     found: bool = True
     normalized: bool = True         # the normaliser could make sense of the text
     checked: bool = False           # closed list / strict pattern matched
+    exact: bool = False             # closed list matched letter for letter, tone marks included
+    agreed: str = ""                # another independent reading agreeing with this one (its description)
     validated: bool = False         # at least one validator ran and passed
     failures: list[str] = field(default_factory=list)  # validator messages
     reason: str = ""                # the normaliser's reason when it failed
@@ -87,7 +89,10 @@ def decide(ev: Evidence, limits: dict[str, float] | None = None) -> tuple[float,
         return conf, "needs_review", REGION_ONLY
     if ev.min_confidence < t["min_word"]:
         return conf, "needs_review", LOW_CONFIDENCE
-    trusted = ev.checked or ev.validated
+    trusted = ev.checked or ev.validated or bool(ev.agreed)
+    if ev.exact and conf >= t.get("accept_closed_list_exact", 1.0):
+        # a reading that IS a listed spelling (marks and all) was not guessed, typed or handwritten
+        return conf, "accepted", ""
     # free text: one misread tone mark is one wrong word, so every word must be sure, not just the mean
     text_ok = trusted or (syllables_ok(ev.value) and ev.min_confidence >= t.get("free_text_min_word", 0.0))
     if ev.handwriting_possible:

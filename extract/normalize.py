@@ -26,6 +26,7 @@ class Normalized:
     ok: bool = True
     reason: str = ""
     checked: bool = False  # matched a closed list / strict pattern: as good as a passing validator
+    exact: bool = False    # the text IS a closed-list spelling, tone marks and all (no fuzzy snapping)
 
 
 def tone_normalize(text: str) -> str:
@@ -281,6 +282,17 @@ def norm_area(raw: str, params: dict | None = None) -> Normalized:
 
 # ---------------------------------------------------------------- closed lists and codes
 
+def _exact_key(text: str) -> str:
+    return " ".join(tone_normalize(text).casefold().split())
+
+
+@cache
+def _spellings(kind: str, table: str = "") -> frozenset[str]:
+    """Every listed spelling with its marks (case-folded): an OCR reading equal to one is exact."""
+    source = ethnicities() if kind == "ethnicity" else countries() if kind == "nationality" else code_table(table)
+    return frozenset(_exact_key(s) for canonical, aliases in source.items() for s in [canonical, *aliases])
+
+
 @cache
 def _choices(kind: str, table: str = "") -> tuple[dict[str, str], list[str]]:
     """folded spelling -> canonical output, and the list of folded spellings (for rapidfuzz)."""
@@ -297,16 +309,19 @@ def _choices(kind: str, table: str = "") -> tuple[dict[str, str], list[str]]:
     return mapping, list(mapping)
 
 
-def _closed(raw: str, kind: str, table: str = "", min_score: float = 85.0, what: str = "") -> Normalized:
+def _closed(raw: str, kind: str, table: str = "", min_score: float = 85.0, what: str = "",
+            whole: bool = False) -> Normalized:
+    """`whole`: the text must be a listed phrase (accent-insensitive); no fuzzy or contained match, for
+    lists whose values are printed titles that a longer text must not be cut down to."""
     text = clean_text(raw)
     key = fold(text)
     if not key:
         return _fail(raw, f"trống ({what or kind} empty)")
     mapping, keys = _choices(kind, table)
     if key in mapping:
-        return Normalized(mapping[key], checked=True)
+        return Normalized(mapping[key], checked=True, exact=_exact_key(text) in _spellings(kind, table))
     short = len(key) <= 3
-    if not short:
+    if not short and not whole:
         hit = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=min_score)
         if hit is not None:
             return Normalized(mapping[hit[0]], checked=True)
@@ -337,7 +352,8 @@ def norm_code(raw: str, params: dict | None = None) -> Normalized:
     text = clean_text(raw)
     if text in code_table(table):
         return Normalized(text, checked=True)
-    return _closed(raw, "code", table=table, min_score=float(params.get("min_score", 85)), what=table)
+    return _closed(raw, "code", table=table, min_score=float(params.get("min_score", 85)), what=table,
+                   whole=bool(params.get("whole", False)))
 
 
 def norm_gender(raw: str, params: dict | None = None) -> Normalized:

@@ -8,10 +8,19 @@ owners -> status per field.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from extract.classify import UNKNOWN_REASON, classify
-from extract.confidence import LOW_CONFIDENCE, Evidence, decide, field_value
+from extract.confidence import (
+    LOW_CONFIDENCE,
+    MAYBE_HANDWRITTEN,
+    UNCHECKED_TEXT,
+    Evidence,
+    decide,
+    field_value,
+    syllables_ok,
+)
 from extract.data import code_table
 from extract.locate import Located, Locator, region_box
 from extract.merge import parse_owners
@@ -127,7 +136,7 @@ def _evidence(spec: FieldSpec, r: Reading, profile: Profile, doc_confident: bool
         mean_confidence=loc.mean_confidence if loc else 0.0,
         min_confidence=loc.confidence if loc else 0.0,
         found=loc is not None and bool(r.norm.value),
-        normalized=r.norm.ok, checked=r.norm.checked, validated=r.validated, failures=list(r.failures),
+        normalized=r.norm.ok, checked=r.norm.checked, exact=r.norm.exact, validated=r.validated, failures=list(r.failures),
         reason=r.norm.reason, method=r.method if r.method != "reocr" else "label",
         handwriting_possible=handwriting, doc_confident=doc_confident)
 
@@ -227,11 +236,78 @@ def _derive_paper_types(record: Record, profile: Profile) -> None:
         record.fields[spec.key] = FieldValue(code, number.confidence, status, reason, number.box, number.page, "rule")
 
 
+AGREEMENT_RULES = ("same_as", "in_header")
+REVIEW_FOR_DOUBT = (LOW_CONFIDENCE, MAYBE_HANDWRITTEN, UNCHECKED_TEXT)
+
+
+def _header_text(locator: Locator) -> str:
+    """The page header: the rows above the last title line of the page's top third (a register's
+    authority: UBND XÃ …, HUYỆN …, TỈNH …), title lines themselves left out; case-folded, marks kept."""
+    height = locator.page.height or 10**6
+    tops = [i for i in locator.title_rows if locator.rows[i].box[3] < 0.3 * height]
+    if not tops:
+        return ""
+    rows = [r for i, r in enumerate(locator.rows[:max(tops)]) if i not in locator.title_rows]
+    return " ".join(" ".join(w.text for w in row.words) for row in rows).casefold()
+
+
+def _parts_in(value: str, text: str) -> bool:
+    """Every comma-separated part of `value`, minus a leading authority word, is in `text` (marks kept)."""
+    parts = [p.strip().casefold() for p in value.split(",") if p.strip()]
+    for i, part in enumerate(parts):
+        if i == 0:
+            part = re.sub(r"^(ubnd|ủy ban nhân dân)\s+", "", part)
+        if len(part) < 4 or part not in text:
+            return False
+    return bool(parts)
+
+
+def _agreements(record: Record, profile: Profile, evidence: dict[str, Evidence], locator: Locator,
+                limits: dict[str, float]) -> None:
+    """Independent evidence for fields left in review only for doubt: a second field read the same
+    ('same_as', e.g. the declarant is the father) or the page header printing the same place
+    ('in_header', the registering authority). The agreeing reading then counts as validated — the
+    validated threshold applies (stricter on handwriting-possible profiles), never a lower one."""
+    header = None
+    for check in profile.checks:
+        if check.rule not in AGREEMENT_RULES:
+            continue
+        key = check.fields[0]
+        fv = record.fields.get(key)
+        if fv is None or not fv.value:
+            continue
+        if check.rule == "in_header":
+            header = _header_text(locator) if header is None else header
+            agreed = ["tiêu đề trang (page header)"] if _parts_in(fv.value, header) else []
+        else:
+            agreed = [k for k in check.fields[1:] if (o := record.fields.get(k)) is not None
+                      and o.value == fv.value and o.box != fv.box and o.status != "invalid"]
+        if not agreed:
+            continue
+        for k in [key] + (agreed if check.rule == "same_as" else []):
+            _accept_if_agreed(record, k, evidence.get(k), agreed[0] if k == key else key, limits)
+
+
+def _accept_if_agreed(record: Record, key: str, ev: Evidence | None, other: str, limits: dict[str, float]) -> None:
+    fv = record.fields.get(key)
+    if ev is None or fv is None or fv.status != "needs_review" or fv.reason not in REVIEW_FOR_DOUBT:
+        return
+    if not (ev.checked or ev.validated or syllables_ok(fv.value)):
+        return  # stray marks or non-syllables: two reads of garbage may still agree
+    ev.agreed = other
+    conf, status, _ = decide(ev, limits)
+    if status == "accepted":
+        fv.status = "accepted"
+        fv.reason = f"xác nhận: khớp với {other} (confirmed: agrees with {other})"
+
+
 def _cross_checks(record: Record, profile: Profile) -> None:
     for check in profile.checks:
         fvs = [record.fields.get(k) for k in check.fields]
         if any(f is None or not f.value for f in fvs[:2]):
             continue
+        if check.rule in AGREEMENT_RULES:
+            continue  # evidence for acceptance, not a rule that can break: see _agreements
         if check.rule == "date_order":
             results = [check_date_order(fvs[0].value, fvs[1].value, check.message)]
         else:
@@ -270,6 +346,7 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
     doc_confident = doc_conf >= limits["doc_type_min"]
     record = Record(profile.name, doc_conf, pages=[page_index])
     locator = Locator(profile, ocr)
+    evidence: dict[str, Evidence] = {}
     for spec in profile.fields:
         reading = _read(spec, locator.locate(spec))
         weak = _weak(reading, limits["reocr_below"])
@@ -290,6 +367,7 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
             if flag not in record.flags:
                 record.flags.append(flag)
         ev = _evidence(spec, reading, profile, doc_confident)
+        evidence[spec.key] = ev
         if spec.position == "mrz" and reading.norm.ok and reading.validated:
             ev.mrz_verified = _mrz_names_plausible(reading.norm.value)
         fv = field_value(ev, box=_box(reading), page=page_index, limits=limits)
@@ -311,6 +389,7 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
         record.fields[spec.key] = fv
     _apply_mrz(record, profile)
     _cross_checks(record, profile)
+    _agreements(record, profile, evidence, locator, limits)
     _derive_paper_types(record, profile)
     if profile.owners is not None:
         record.owners = parse_owners(locator.rows, profile.owners, profile.handwriting_possible)

@@ -80,8 +80,11 @@ class FieldSpec:
 
 @dataclass
 class CrossCheck:
-    """rule 'date_order': fields = [earlier, later]; rule 'id_matches_person': fields = [id, birth, sex]."""
-    rule: Literal["date_order", "id_matches_person"]
+    """rule 'date_order': fields = [earlier, later]; rule 'id_matches_person': fields = [id, birth, sex];
+    rule 'same_as': fields = [field, other, …] — the field read identically to one of the others (two
+    independent reads agree: both count as validated); rule 'in_header': fields = [field] — every
+    comma-separated part of the value is printed in the page header above the title (the book's authority)."""
+    rule: Literal["date_order", "id_matches_person", "same_as", "in_header"]
     fields: list[str]
     message: str = ""
 
@@ -218,7 +221,7 @@ def _check_profile(p: Profile) -> None:
         if f.max_lines < 1:
             raise ProfileError(f"{where}.max_lines: phải >= 1 (must be at least 1)")
     for i, c in enumerate(p.checks):
-        need = 2 if c.rule == "date_order" else 3
+        need = {"date_order": 2, "id_matches_person": 3, "in_header": 1}.get(c.rule, max(2, len(c.fields)))
         if len(c.fields) != need:
             raise ProfileError(f"checks[{i}].fields: '{c.rule}' cần {need} trường (needs {need} fields)")
         for k in c.fields:

@@ -314,3 +314,39 @@ def test_kh_printed_paper_type_wins_over_the_derived_one():
     rec = extract_page(None, kh_page(husband_paper="Giấy tờ tùy thân: CCCD số 001085012345"))
     assert values(rec)["chongLoaiGiayToTuyThan"] == "4"
     assert rec.fields["chongLoaiGiayToTuyThan"].source == "ocr"
+
+
+def ks_with_header(commune_printed="UBND xã Tân Hòa", confidence=0.95):
+    lines = [ln.text for ln in ks_page().lines]
+    lines.insert(1, "ỦY BAN NHÂN DÂN XÃ TÂN HÒA")
+    lines += [f"Nơi đăng ký: {commune_printed}", "Chức vụ người ký: Phó Chủ tịch UBND"]
+    return page_of(lines, confidence=confidence)
+
+
+def test_register_evidence_accepts_agreeing_reads_only():
+    """At 0.95 (below the 0.97 free-text bar of a book that may be handwritten) only a value with
+    independent evidence is accepted: the declarant's name equal to the father's, the registering
+    authority printed in the header, a signer's title or ethnicity that IS a listed spelling."""
+    rec = extract_page(None, ks_with_header())
+    f = rec.fields
+    assert f["nycHoTen"].status == "accepted" and "chaHoTen" in f["nycHoTen"].reason
+    assert f["chaHoTen"].status == "accepted" and "nycHoTen" in f["chaHoTen"].reason
+    assert f["meHoTen"].status == "needs_review"  # nobody else read the same
+    assert f["nksHoTen"].status == "needs_review"
+    assert f["noiDangKy"].value == "UBND xã Tân Hòa" and f["noiDangKy"].status == "accepted"
+    assert f["chucVuNguoiKy"].value == "Phó Chủ tịch UBND" and f["chucVuNguoiKy"].status == "accepted"
+    assert f["meDanToc"].value == "Tày" and f["meDanToc"].status == "accepted"  # exact spelling
+
+
+def test_register_authority_not_in_header_stays_for_review():
+    rec = extract_page(None, ks_with_header("UBND xã Tân Hà"))
+    assert rec.fields["noiDangKy"].status == "needs_review"
+
+
+def test_closed_list_fuzzy_match_is_not_exact():
+    """'Kình' folds to 'Kinh' (value fixed) but is not a listed spelling: no lowered bar for it."""
+    from extract.normalize import normalize
+    exact, fuzzy = normalize("ethnicity", "Kinh", {}), normalize("ethnicity", "Kình", {})
+    assert exact.exact and exact.checked and fuzzy.value == "Kinh" and not fuzzy.exact
+    whole = normalize("code", "Chủ tịch UBND xã Tân Hòa", {"table": "chucVuNguoiKy", "whole": True})
+    assert not whole.ok  # a longer title is never cut down to a listed one
