@@ -120,7 +120,8 @@ def _read_raster(real: Path, source: str, kind: str, max_pixels: int) -> Iterato
     except (OSError, SyntaxError, ValueError) as exc:
         raise _decode_error(exc, kind) from exc
     with img:
-        frames = ImageSequence.Iterator(img) if getattr(img, "n_frames", 1) > 1 and kind == "tiff" else [img]
+        multi = getattr(img, "n_frames", 1) > 1 and kind == "tiff"
+        frames = ImageSequence.Iterator(img) if multi else [img]
         for index, frame in enumerate(frames):
             width, height = frame.size  # from the header, before decoding
             if width * height > max_pixels:
@@ -128,14 +129,19 @@ def _read_raster(real: Path, source: str, kind: str, max_pixels: int) -> Iterato
             try:
                 frame.load()
                 orientation = _exif_orientation(frame)
-                upright = ImageOps.exif_transpose(frame)
-                rgb = _to_rgb(upright)
+                dpi = _metadata_dpi(frame)
+                # no needless full-size copies: a 400-dpi colour page is ~75 MB per copy in Pillow
+                upright = ImageOps.exif_transpose(frame) if orientation != 1 else frame
+                image = np.asarray(_to_rgb(upright), dtype=np.uint8)
             except IntakeError:
                 raise
             except (OSError, SyntaxError, ValueError, EOFError) as exc:
                 raise _decode_error(exc, kind) from exc
-            yield SourcePage(source=source, page_index=index, image=np.asarray(rgb, dtype=np.uint8),
-                             dpi=_metadata_dpi(frame), exif_rotated=_EXIF_DEGREES.get(orientation, 0))
+            del upright
+            if not multi:
+                img.close()  # the decoded Pillow copy is not needed while the page is being prepared
+            yield SourcePage(source=source, page_index=index, image=image, dpi=dpi,
+                             exif_rotated=_EXIF_DEGREES.get(orientation, 0))
 
 
 def _decode_error(exc: BaseException, kind: str) -> IntakeError:
@@ -177,7 +183,7 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(white, rgba).convert("RGB")
-    return img.convert("RGB")
+    return img if img.mode == "RGB" else img.convert("RGB")
 
 
 # ------------------------------------------------------------------------------------------------- PDF

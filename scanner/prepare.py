@@ -43,17 +43,17 @@ def prepare_page(page: SourcePage, *, photo: bool | None = None, binarisation: s
     content_angle = deskew.estimate_skew(grey)
     skew = -content_angle if abs(content_angle) >= MIN_SKEW else 0.0
     if skew:
-        rgb = deskew.rotate_image(rgb, skew, border=(255, 255, 255))
-        grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        grey = deskew.rotate_image(grey, skew, border=255)
         steps.append(f"deskew:{skew:+.2f}")
 
     rotation = orientation.detect_rotation(grey)
     if rotation:
-        rgb = orientation.turn_clockwise(rgb, rotation)
         grey = orientation.turn_clockwise(grey, rotation)
         steps.append(f"rotate:{rotation}")
         if crop is not None:  # name the corners after the upright page, not the photo
             crop = tuple(np.roll(np.array(crop), rotation // 90, axis=0).tolist())  # type: ignore[assignment]
+    # the archival colour page: deskew and turn in one warp from the source pixels (one full-size copy)
+    rgb = deskew.rotate_image(rgb, skew, border=(255, 255, 255), then_turn=rotation)
     if crop is not None:
         crop = tuple((float(x), float(y)) for x, y in crop)  # type: ignore[assignment]
 
