@@ -54,7 +54,15 @@ class Miss:
 
 
 @dataclass
+class PageRef:
+    file: str
+    page: int
+    condition: str
+
+
+@dataclass
 class Result:
+    pages: list[PageRef] = field(default_factory=list)
     tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)
     samples: list[tuple[float, bool, str, bool]] = field(default_factory=list)  # conf, correct, status, hw
@@ -132,6 +140,7 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
         key = (truth_page.doc_type, truth_page.capture.condition)
         tally = result.tallies.setdefault(key, Tally())
         score_page(result, tally, file, truth_page, record)
+        result.pages.append(PageRef(file, truth_page.page, truth_page.capture.condition))
         tally.seconds += seconds
     return result
 
@@ -189,4 +198,16 @@ def by_field(result: Result) -> dict[str, int]:
     for m in result.misses:
         if m.truth != m.got:
             out[f"{m.doc_type}.{m.key.split('.')[-1]}"] += 1
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def by_reason(result: Result, conditions: tuple[str, ...] = ("clean",)) -> dict[str, int]:
+    """Typed fields that were read right but not accepted, per reason (the rule that kept them back), on
+    these capture conditions: where independent evidence would raise the accepted share."""
+    cond = {(t.file, t.page): t.condition for t in result.pages}
+    out: dict[str, int] = defaultdict(int)
+    for m in result.misses:
+        if m.truth == m.got and not m.handwritten and m.status != "accepted" \
+                and cond.get((m.file, m.page)) in conditions:
+            out[m.reason.split(" (")[0] or m.status] += 1
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))

@@ -60,7 +60,7 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
                           misses: Path | None, thresholds: Path | None) -> None:
     import tomllib
 
-    from extract.bench import by_field, run, table, write_misses
+    from extract.bench import by_field, by_reason, run, table, write_misses
     from extract.data import thresholds as default_thresholds
 
     limits = None
@@ -86,6 +86,10 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
     worst = list(by_field(result).items())[:12]
     if worst:
         click.echo("sai nhiều nhất (most wrong values): " + ", ".join(f"{k} {v}" for k, v in worst))
+    kept = by_reason(result)
+    if kept:
+        click.echo("đúng nhưng chưa chấp nhận, bản quét sạch, theo lý do (right but not accepted on clean scans, "
+                   "by reason): " + "; ".join(f"{k} {v}" for k, v in kept.items()))
     if misses:
         write_misses(result, misses)
 

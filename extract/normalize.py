@@ -220,9 +220,15 @@ def norm_date(raw: str, params: dict | None = None) -> Normalized:
         return Normalized(value, ok=False, reason="thiếu ngày/tháng (day or month missing)")
     if precision != "day" and _stray_digits(raw, value):
         return Normalized(value, ok=False, reason=PARTLY_READ_DATE)
+    if (params or {}).get("padded") and precision == "day" and not re.search(
+            r"(?<!\d)\d{2}\s*[./\-\s]\s*\d{2}\s*[./\-\s]\s*\d{4}(?!\d)", _date_digits(nfc(raw))):
+        # cards print dd/mm/yyyy: '7-07-1966' lost a digit (it was 17), it is not the 7th
+        return Normalized(value, ok=False, reason=UNPADDED_DATE)
     return Normalized(value, checked=True)
 
 
+UNPADDED_DATE = ("ngày/tháng thiếu chữ số so với mẫu dd/mm/yyyy (day or month lacks a digit the form always "
+                 "prints)")
 PARTLY_READ_DATE = ("chỉ đọc được một phần ngày, còn chữ số chưa dùng (date only partly read: digits left "
                     "over)")
 

@@ -190,3 +190,13 @@ def test_closed_lists_are_complete_and_unambiguous():
 @pytest.mark.parametrize("raw, value", [("HồVănHùng", "Hồ Văn Hùng"), ("ĐỗVănHưởng", "Đỗ Văn Hưởng")])
 def test_glued_names_split(raw, value):
     assert norm_name(raw).value == value
+
+
+def test_card_dates_must_be_printed_padded():
+    """A card prints dd/mm/yyyy: '7-07-1966' is '17.07.1966' with its first digit lost (seen accepted on
+    a photocopied CMND), so with params.padded it goes to review instead of becoming the 7th."""
+    assert norm_date("7-07-1966").value == "07.07.1966"  # free-form pages may write 7/7/1966
+    lost = norm_date("7-07-1966", {"padded": True})
+    assert not lost.ok and "dd/mm/yyyy" in lost.reason
+    assert norm_date("17/07/1966", {"padded": True}).value == "17.07.1966"
+    assert norm_date("17 07 1966", {"padded": True}).value == "17.07.1966"

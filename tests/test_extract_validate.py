@@ -150,3 +150,13 @@ def test_mrz_id_field_must_repeat_the_document_number_with_a_real_province():
     # two slips in the unprotected province digits can cancel out in the composite digit: caught here
     l1 = lines[0][:15] + "939" + lines[0][18:]
     assert not parse_td1([l1, lines[1], lines[2]]).checks["id"]
+
+
+def test_gcn_register_entry_number_has_a_two_letter_prefix():
+    """'CSI 77745' (an I glued to CS) was accepted on a photocopy: the prefix is two letters (CH, CS)."""
+    from extract.profiles import load_profiles
+    from extract.validate import run_validator
+    spec = next(f for f in load_profiles()["gcn_2024"].fields if f.key == "soVaoSo")
+    pattern = next(v for v in spec.validators if v.name == "regex")
+    assert run_validator("regex", "CS 77745", pattern.params).ok
+    assert not run_validator("regex", "CSI 77745", pattern.params).ok
