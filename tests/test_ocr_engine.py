@@ -113,3 +113,47 @@ def test_specks_are_dropped_but_real_punctuation_kept() -> None:
              RawWord("-", (120, 20, 134, 25), 0.93, 0), RawWord(".", (140, 0, 270, 55), 0.23, 0),
              RawWord("tịch:", (280, 0, 380, 47), 0.9, 0)]
     assert [w.text for w in drop_specks(words)] == ["Quốc", "-", "tịch:"]
+
+
+class ScriptedBackend:
+    """Answers the page call (psm 6) and the line re-read (psm 7) with fixed words, to test the choice."""
+    name = "scripted"
+
+    def __init__(self, page_words: list, line_words: list):
+        self.page_words, self.line_words, self.calls = page_words, line_words, []
+
+    def recognise(self, image, psm, dpi, whitelist):
+        self.calls.append(psm)
+        return list(self.page_words if psm != 7 else self.line_words)
+
+    def close(self) -> None:
+        pass
+
+
+def _scripted_engine(page_conf: float, line_conf: float, *, reread: bool = True) -> tuple[OcrEngine, ScriptedBackend]:
+    from ocr.engine import RawWord
+
+    engine = OcrEngine.__new__(OcrEngine)
+    engine.lang, engine.psm, engine.correct, engine.dpi, engine.reread = "vie", 6, True, 300, reread
+    page = [RawWord("Họ", (100, 100, 160, 150), 0.95, 0), RawWord("tea", (170, 100, 240, 150), page_conf, 0)]
+    line = [RawWord("Họ", (10, 12, 70, 62), 0.96, 0), RawWord("tên", (80, 12, 150, 62), line_conf, 0)]
+    engine.backend = ScriptedBackend(page, line)
+    return engine, engine.backend
+
+
+def test_doubtful_line_is_reread_alone_and_kept_only_when_surer() -> None:
+    image = np.full((400, 600), 255, np.uint8)
+    image[100:150, 100:240] = 0
+    engine, backend = _scripted_engine(page_conf=0.4, line_conf=0.93)
+    page = engine.read_page(image)
+    assert page.text == "Họ tên" and backend.calls == [6, 7]
+    assert page.lines[0].box[0] > 50  # the re-read's boxes are in page coordinates
+
+    engine, backend = _scripted_engine(page_conf=0.4, line_conf=0.42)  # not clearly surer: page reading stays
+    assert engine.read_page(image).text == "Họ tea"
+
+    engine, backend = _scripted_engine(page_conf=0.95, line_conf=0.99)  # a sure line is not read again
+    assert engine.read_page(image).text == "Họ tea" and backend.calls == [6]
+
+    engine, backend = _scripted_engine(page_conf=0.4, line_conf=0.93, reread=False)
+    assert engine.read_page(image).text == "Họ tea" and backend.calls == [6]
