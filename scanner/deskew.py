@@ -171,7 +171,8 @@ def skew_fourier(grey: np.ndarray, max_angle: float = 45.0, size: int = 1024) ->
     h, w = small.shape
     canvas = np.zeros((size, size), np.float32)
     canvas[:h, :w] = 255.0 - small.astype(np.float32)  # ink bright, padding dark like paper
-    spectrum = np.fft.fftshift(np.abs(np.fft.fft2(canvas)))
+    planes = cv2.dft(canvas, flags=cv2.DFT_COMPLEX_OUTPUT)  # several times faster than numpy's FFT here
+    spectrum = np.fft.fftshift(cv2.magnitude(planes[..., 0], planes[..., 1]))
     spectrum = np.log1p(spectrum).astype(np.float32)
     centre = size / 2
     step = 0.05
@@ -299,5 +300,6 @@ def rotate_image(image: np.ndarray, ccw_degrees: float, border: int | tuple[int,
         matrix = (np.vstack([np.array(turn[0], float), [0, 0, 1]]) @ np.vstack([matrix, [0, 0, 1]]))[:2]
         new_w, new_h = turn[1]
     value = border if isinstance(border, tuple) else (border,) * (image.shape[2] if image.ndim == 3 else 1)
-    return cv2.warpAffine(image, matrix, (new_w, new_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+    # bilinear: a third of bicubic's time on a full page, and no visible difference at a sub-degree turn
+    return cv2.warpAffine(image, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                           borderValue=value)

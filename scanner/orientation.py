@@ -179,14 +179,16 @@ def _valid_letters(words: list[tuple[str, float]]) -> float:
     return score
 
 
-def reading_scores(grey: np.ndarray, base: int) -> tuple[float, float]:
-    """Read the longest lines of the page turned by `base` and by `base + 180`; score each reading."""
+def reading_scores(grey: np.ndarray, base: int, found: tuple[np.ndarray, Letters] | None = None
+                   ) -> tuple[float, float]:
+    """Read the longest lines of the page turned by `base` and by `base + 180`; score each reading.
+    `found`: the working copy and its letters when the caller already has them for this turn."""
     from ocr.engine import get_engine
 
     turned = turn_clockwise(grey, base)
-    small = working_copy(turned, 1600)
+    small, letters = found if found is not None else (working_copy(turned, 1600), None)
     scale = small.shape[0] / turned.shape[0]
-    letters = find_letters(small)
+    letters = letters if letters is not None else find_letters(small)
     if letters.size == 0:
         return 0.0, 0.0
     engine = get_engine()
@@ -235,7 +237,8 @@ def lines_then_reading(grey: np.ndarray) -> int:
     turns reads as Vietnamese. Tesseract OSD only breaks a tie, and with no clear evidence the page is left
     as it is: a wrong turn wrecks OCR, an upright page left alone costs nothing."""
     small = working_copy(grey, 1600)
-    share = vertical_share(find_letters(small))
+    letters = find_letters(small)
+    share = vertical_share(letters)
     if share >= DIRECTION_SHARE:
         bases = [90]
     elif share <= 1 - DIRECTION_SHARE:
@@ -245,7 +248,7 @@ def lines_then_reading(grey: np.ndarray) -> int:
     readings: dict[int, float] = {}
     try:
         for base in bases:
-            upright, flipped = reading_scores(grey, base)
+            upright, flipped = reading_scores(grey, base, (small, letters) if base == 0 else None)
             readings[base], readings[(base + 180) % 360] = upright, flipped
     except (ImportError, RuntimeError, OSError) as exc:  # no OCR engine here: OSD alone, if confident
         log.warning("OCR unavailable for orientation (%s); Tesseract OSD only", type(exc).__name__)
