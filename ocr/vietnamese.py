@@ -338,6 +338,36 @@ def _correct_run(run: str) -> str:
     return _case_like(fixed, run) if fixed else run
 
 
+# Glyphs Tesseract makes of specks, ruling and border fragments touching a word; no Vietnamese document
+# prints them inside a word ("Th†" for "Thị", "¡ch" for "tịch").
+NON_TEXT_GLYPHS = frozenset("†‡¡¿£€©®§¬¦|‹›¤¢¥")
+# Marks Vietnamese writes: the five tones and the circumflex, breve and horn, on vowels only (đ is a letter).
+VIETNAMESE_COMBINING = frozenset(TONE_MARKS) | {"\u0302", "\u0306", "\u031b"}
+_STROKED = {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L"}
+
+
+def _fold_foreign_letter(ch: str) -> str:
+    """A letter with a mark Vietnamese never writes (ñ ø Ÿ ä ï) -> the letter without it."""
+    if ch in _STROKED:
+        return _STROKED[ch]
+    parts = unicodedata.normalize("NFD", ch)
+    if len(parts) == 1:
+        return ch
+    base, marks = parts[0], parts[1:]
+    on_vowel = base.lower() in VOWELS
+    kept = "".join(m for m in marks if m in VIETNAMESE_COMBINING) if on_vowel else ""
+    return unicodedata.normalize("NFC", base + kept) if kept != marks else ch
+
+
+def strip_foreign_glyphs(token: str) -> str:
+    """Remove non-text glyphs from a token that otherwise holds letters or digits, and fold letters
+    carrying marks foreign to Vietnamese. A token of glyphs only is left alone (the speck filter decides)."""
+    if not any(c.isalnum() and c not in NON_TEXT_GLYPHS for c in token):
+        return token
+    out = "".join(_fold_foreign_letter(c) for c in token if c not in NON_TEXT_GLYPHS)
+    return out or token
+
+
 _TOKEN = re.compile(r"\S+")
 _WORDISH = re.compile(r"[^\W_]+")
 
@@ -345,7 +375,7 @@ _WORDISH = re.compile(r"[^\W_]+")
 def correct_word(token: str) -> str:
     """Fix one whitespace-free token when it is clearly a misread Vietnamese syllable; else return it.
     Digit/ID tokens (any token where digits are not a small minority) are never touched."""
-    token = nfc(token)
+    token = strip_foreign_glyphs(nfc(token))
     digits = sum(c.isdigit() for c in token)
     letters = sum(c.isalpha() for c in token)
     if digits and (digits * 2 > letters or not _looks_vietnamese(token)):

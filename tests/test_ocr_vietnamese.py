@@ -122,3 +122,16 @@ def test_line_layer_fixes_the_area_unit_only_after_a_number() -> None:
     assert apply_line_layer(["165,5", "m?."]) == ["165,5", "m²."]
     assert apply_line_layer(["mã", "m2"]) == ["mã", "m2"]
     assert apply_line_layer(["123,5", "m2"], correct=False) == ["123,5", "m2"]
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("Th†", "Th"), ("¡ch/Nationality:", "ch/Nationality:"), ("sø:No.", "so:No."), ("oŸ", "oY"), ("HÖA", "HOA"),
+    ("Nguyễn|", "Nguyễn"), ("‹Việt", "Việt"),
+])
+def test_non_text_glyphs_and_foreign_marks_leave_words(given: str, expected: str) -> None:
+    assert apply_text_layer(given) == expected
+
+
+@pytest.mark.parametrize("kept", ["|", "†", "m²", "—", "đ", "Tiếng", "Việt", "ƯỚC", "a.b@x.vn", "02/01/1989"])
+def test_glyph_filter_keeps_real_text_and_glyph_only_tokens(kept: str) -> None:
+    assert apply_text_layer(kept) == kept
