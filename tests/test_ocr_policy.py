@@ -71,6 +71,7 @@ class FakeBackend:
 def fake_engine(answers: dict[int, list[RawWord]], psm: int = 6) -> OcrEngine:
     engine = OcrEngine.__new__(OcrEngine)
     engine.lang, engine.psm, engine.correct, engine.dpi = "vie", psm, True, 300
+    engine.reread = False  # these tests count the page-level calls; line re-reading is tested in test_ocr_engine
     engine.backend = FakeBackend(answers)
     return engine
 
