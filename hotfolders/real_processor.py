@@ -28,10 +28,14 @@ def timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
 
 class RealProcessor:
     def __init__(self, settings: ProcessorSettings):
+        import cv2
+
         from extract.pipeline import extract_page
         from ocr.engine import get_engine
         from scanner.intake import read_pages
         from scanner.prepare import prepare_page
+
+        cv2.setNumThreads(1)  # one worker per core already: OpenCV's own threads would only contend
 
         self.settings = settings
         self.read_pages, self.prepare_page, self.extract_page = read_pages, prepare_page, extract_page
