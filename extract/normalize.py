@@ -227,6 +227,10 @@ def norm_date(raw: str, params: dict | None = None) -> Normalized:
     return Normalized(value, checked=True)
 
 
+# Parameters that describe how the form PRINTS a value. They guard against OCR slips (a lost digit); a
+# value a person types in the review app is not held to them.
+PRINT_FORM_PARAMS = frozenset({"padded"})
+
 UNPADDED_DATE = ("ngày/tháng thiếu chữ số so với mẫu dd/mm/yyyy (day or month lacks a digit the form always "
                  "prints)")
 PARTLY_READ_DATE = ("chỉ đọc được một phần ngày, còn chữ số chưa dùng (date only partly read: digits left "

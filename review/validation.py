@@ -80,7 +80,8 @@ def rule_for(key: str, doc_type: str = "") -> FieldRule:
     if profile is not None:
         spec = next((f for f in profile.fields if f.key == key), None)
         if spec is not None:
-            return FieldRule(spec.normalizer, dict(spec.params),
+            typed_params = {k: v for k, v in spec.params.items() if k not in N.PRINT_FORM_PARAMS}
+            return FieldRule(spec.normalizer, typed_params,
                              tuple((v.name, dict(v.params)) for v in spec.validators))
     bare = _bare(key)
     for pattern, validator, normaliser in RULES:
