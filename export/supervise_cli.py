@@ -12,14 +12,9 @@ import click
 
 
 def _open_store(workspace: Path):
-    from hotfolders.workspace import Workspace
-    from store.db import Store
+    from export.cli import _open_store as open_workspace_store  # one definition of "a workspace's store"
 
-    ws = Workspace(workspace.resolve())
-    if not ws.config_path.exists() and not ws.db_path.exists():
-        raise click.ClickException(f"{workspace} không phải thư mục làm việc sohoa (not a sohoa workspace; "
-                                   "run `sohoa init` first)")
-    return ws, Store(ws.store_url())
+    return open_workspace_store(workspace)
 
 
 def _workers(value: str) -> int:

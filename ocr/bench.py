@@ -286,14 +286,9 @@ DEFAULT_KINDS = ("cccd", "cmnd", "cancuoc", "gcn", "register")  # "book" adds ma
 
 def build_corpus(out_dir: Path, n: int, seed: int, conditions: list[str], kinds: list[str] | None = None
                  ) -> tuple[list[TruthFile], str]:
-    """synth's corpus when synth.generate exists (n documents per kind and condition), else the dev
-    stand-in (n pages per condition); the report names which."""
-    try:
-        from synth.generate import generate_corpus
-    except ImportError:
-        from ocr.devcorpus import write_dev_corpus
+    """The generator's corpus: n documents per kind and condition; the report names it."""
+    from synth.generate import generate_corpus
 
-        return write_dev_corpus(out_dir, n, seed, tuple(conditions)), "ocr.devcorpus (synth.generate missing)"
     kinds = list(kinds or DEFAULT_KINDS)
     truths = generate_corpus(out_dir, n * len(kinds) * len(conditions), seed, kinds=kinds, conditions=conditions,
                              book_pages=(2, 3))

@@ -1,5 +1,5 @@
-"""Turn a file into the grey pages OCR reads: the scanner's prepared pages when scanner.prepare exists,
-otherwise the file's pages as read by scanner.intake, converted to grey (no deskew or page finding)."""
+"""Turn a file into the grey pages OCR reads: the scanner's prepared pages, or (for the benchmark's
+raw-Tesseract baseline) the file's pages as stored, converted to grey, with no correction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,13 +19,9 @@ class OcrInput:
 
 def load_pages(path: Path, dpi: int = 300) -> list[OcrInput]:
     """Every page of `path`, ready for OCR. Raises scanner.errors.IntakeError for unreadable files."""
-    try:
-        from scanner.prepare import prepare_file
-    except ImportError:
-        prepare_file = None
-    if prepare_file is not None:
-        return [OcrInput(p.source, p.page_index, p.ocr_image, p.dpi or dpi, True) for p in prepare_file(Path(path), dpi=dpi)]
-    return raw_pages(path, dpi)
+    from scanner.prepare import prepare_file
+
+    return [OcrInput(p.source, p.page_index, p.ocr_image, p.dpi or dpi, True) for p in prepare_file(Path(path), dpi=dpi)]
 
 
 def raw_pages(path: Path, dpi: int = 300) -> list[OcrInput]:

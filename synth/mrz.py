@@ -3,6 +3,10 @@
 Line 1: IDVNM + last 9 digits of the ID + check digit + the full 12-digit ID (optional field) + fillers.
 Line 2: birth YYMMDD + check, sex M/F, expiry YYMMDD + check, VNM, fillers, composite check.
 Line 3: SURNAME<<GIVEN<NAMES without diacritics.
+
+Written apart from extract/mrz.py on purpose: the generator is the benchmarks' ground truth, and an oracle
+that shared the check-digit code with the system it measures would let one bug pass both (each side is
+tested against ICAO's published specimen instead).
 """
 from __future__ import annotations
 
