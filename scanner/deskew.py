@@ -106,9 +106,17 @@ def skew_projection(grey: np.ndarray, max_angle: float = 15.0) -> float:
 
 
 def _sweep(xs: np.ndarray, ys: np.ndarray, max_angle: float) -> tuple[float, float]:
-    centre, span, step = 0.0, max_angle, 0.5
+    return _refine_sweep(xs, ys, span=max_angle, step=0.5, rounds=3)
+
+
+def _refine_sweep(xs: np.ndarray, ys: np.ndarray, *, span: float, step: float, rounds: int
+                  ) -> tuple[float, float]:
+    """Coarse-to-fine search for the angle with the spikiest row profile: each round scans around the best
+    angle so far with a step 8× finer, and a parabola through the peak and its neighbours gives sub-step
+    precision. Returns (angle, score)."""
+    centre = 0.0
     best = (0.0, -1.0)
-    for _ in range(3):
+    for _ in range(rounds):
         angles = np.arange(centre - span, centre + span + step / 2, step)
         scores = [_profile_score(xs, ys, a) for a in angles]
         i = int(np.argmax(scores))
@@ -228,20 +236,7 @@ def skew_fourier_projection(grey: np.ndarray, max_angle: float = 15.0) -> float:
 
 
 def _fine_sweep(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
-    centre, span, step = 0.0, 1.2, 0.1
-    best = (0.0, -1.0)
-    for _ in range(2):
-        angles = np.arange(centre - span, centre + span + step / 2, step)
-        scores = [_profile_score(xs, ys, a) for a in angles]
-        i = int(np.argmax(scores))
-        best = (float(angles[i]), float(scores[i]))
-        if 0 < i < len(angles) - 1:
-            s0, s1, s2 = scores[i - 1], scores[i], scores[i + 1]
-            denom = s0 - 2 * s1 + s2
-            if denom < 0:
-                best = (float(angles[i] + 0.5 * step * (s0 - s2) / denom), s1)
-        centre, span, step = best[0], step * 1.5, step / 8
-    return best
+    return _refine_sweep(xs, ys, span=1.2, step=0.1, rounds=2)
 
 
 def skew_consensus(grey: np.ndarray, max_angle: float = 15.0) -> float:

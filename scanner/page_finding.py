@@ -92,16 +92,7 @@ def _refine_sides(contour: np.ndarray, corners: np.ndarray) -> np.ndarray:
             continue
         vx, vy, x0, y0 = cv2.fitLine(pts[near].astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
         lines.append((np.array([x0, y0], np.float64), np.array([vx, vy], np.float64)))
-    refined = []
-    for i in range(4):
-        (p1, d1), (p2, d2) = lines[i - 1], lines[i]
-        matrix = np.array([d1, -d2]).T
-        if abs(np.linalg.det(matrix)) < 1e-6:
-            refined.append(corners[i])
-            continue
-        t = np.linalg.solve(matrix, p2 - p1)
-        refined.append(p1 + t[0] * d1)
-    out = np.array(refined)
+    out = _intersect(lines, corners)
     # a refinement that moves a corner far means the fit went wrong; keep the polygon corner then
     moved = np.hypot(*(out - corners).T)
     return np.where((moved > 0.05 * np.hypot(*(corners[2] - corners[0])))[:, None], corners, out)
