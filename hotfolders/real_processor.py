@@ -10,11 +10,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hotfolders.processor import FileOutcome, PageOutcome, ProcessorSettings
 from hotfolders.workspace import IntakeHint
 
+if TYPE_CHECKING:
+    import numpy as np
+
 ARCHIVAL_JPEG_QUALITY = 90  # working copy for the PDFs; export re-encodes to its own size target
+# The OCR image is only looked at (review page view and field crops); OCR has already read it in memory.
+# A grey one as JPEG q95 is visually lossless, about the size of the PNG it replaces, and encodes ~6x faster
+# (measured 14 vs 86 ms a page, the PNG's row filtering dominates). A binary one stays PNG: JPEG would ring.
+OCR_JPEG_QUALITY = 95
+
+
+def save_ocr_image(image: np.ndarray, stem: Path, binary: bool) -> Path:
+    """Write the prepared (OCR) image beside the archival one; returns the path written."""
+    from PIL import Image
+
+    if binary:
+        path = stem.with_name(stem.name + ".png")
+        Image.fromarray(image).save(path, compress_level=1)
+    else:
+        path = stem.with_name(stem.name + ".jpg")
+        Image.fromarray(image).save(path, quality=OCR_JPEG_QUALITY)
+    return path
 
 
 @contextmanager
@@ -67,10 +88,10 @@ class RealProcessor:
                 record.pages = [index]
             with timed(t, "save"):
                 archival = out_dir / f"page-{index:04d}.jpg"
-                ocr_image = out_dir / f"page-{index:04d}-ocr.png"
                 dpi = (round(prepared.dpi), round(prepared.dpi))  # export sizes PDF pages from it
                 Image.fromarray(prepared.archival).save(archival, quality=ARCHIVAL_JPEG_QUALITY, dpi=dpi)
-                Image.fromarray(prepared.ocr_image).save(ocr_image, compress_level=1)  # speed over bytes: a work file
+                binary = "cleanup:grey" not in prepared.steps
+                ocr_image = save_ocr_image(prepared.ocr_image, out_dir / f"page-{index:04d}-ocr", binary)
             outcome.pages.append(PageOutcome(index, str(ocr_image), str(archival), asdict(prepared.quality)))
             outcome.records.append(record)
         return outcome

@@ -215,8 +215,8 @@ def _read_pdf(real: Path, source: str, dpi: int, max_pixels: int) -> Iterator[So
         if not images:
             raise IntakeError("corrupt", detail=f"pdf page {index + 1} rendered nothing")
         with images[0] as img:
-            yield SourcePage(source=source, page_index=index, image=np.asarray(img.convert("RGB"), dtype=np.uint8),
-                             dpi=float(dpi))
+            rgb = img if img.mode == "RGB" else img.convert("RGB")  # pdftoppm gives RGB: no needless copy
+            yield SourcePage(source=source, page_index=index, image=np.asarray(rgb, dtype=np.uint8), dpi=float(dpi))
 
 
 def _pdf_error(exc: BaseException) -> IntakeError:
