@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import json
 import logging
@@ -38,6 +37,7 @@ from export.books import ExportOptions, export_books
 from export.errors import VerifyError
 from export.naming import Naming, load_naming
 from export.types import BookExport, BookKey, ExportRecord, ExportReport
+from sohoa.files import sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -116,14 +116,6 @@ class BacklogReport:
         if self.manifest:
             lines.append(f"Danh mục bàn giao (hand-over manifest): {self.manifest}")
         return "\n".join(lines)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------------------------------ state

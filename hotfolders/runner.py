@@ -10,7 +10,6 @@ Logs name files by id only: file names may hold personal names.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -31,6 +30,7 @@ from hotfolders.progress import Progress
 from hotfolders.stability import StabilityTracker
 from hotfolders.worker import Job, JobResult, init_worker, run_job
 from hotfolders.workspace import Workspace
+from sohoa.files import sha256_of
 from store.db import Store
 from store.types import FileRow, PageData
 
@@ -38,14 +38,6 @@ log = logging.getLogger(__name__)
 
 MOVE_RETRY_SECONDS = 30.0
 NOTE_SUFFIX = {"quarantined": ".reason.txt", "duplicate": ".note.txt"}
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def scan_inbox(inbox: Path) -> list[Path]:

@@ -24,6 +24,7 @@ from export.legacy.problems import LegacyImportError, Problem
 from export.legacy.reading import Grid, SheetRow, choose_sheet, column_letter, data_rows, text_of
 from export.templates import load_btp_template
 from extract.types import FieldValue, Record
+from sohoa.files import sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +84,6 @@ class LegacyImport:
         lines.append(f"Vấn đề (problems): {self.count('error')} lỗi (errors), {self.count('warning')} cảnh báo "
                      f"(warnings), {self.count('info')} ghi chú (notes).")
         return "\n".join(lines)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _column_problems(columns: list[ColumnMatch], sheet: str, header_row: int) -> list[Problem]:
@@ -275,7 +268,7 @@ def import_legacy(store, path: Path, doc_type: str, mapping_path: Path | None = 
                   commune: str | None = None, communes: CommuneTable | None = None) -> LegacyImport:
     """Read, normalise, validate and store. Re-importing the same workbook adds nothing (books skipped)."""
     result = read_legacy(path, doc_type, mapping_path, sheet=sheet, commune=commune, communes=communes)
-    sha = file_sha256(result.path)
+    sha = sha256_of(result.path)
     by_book: dict[str, list[LegacyRecord]] = defaultdict(list)
     for rec in result.records:
         book_no, _ = _book_of(rec)
