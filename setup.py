@@ -3,7 +3,7 @@ from pathlib import Path
 
 from setuptools import setup
 
-PACKAGES = ["sohoa", "scanner", "ocr", "extract", "store", "review", "hotfolders", "export", "synth"]
+PACKAGES = ["common", "sohoa", "bench", "scanner", "ocr", "extract", "store", "review", "hotfolders", "export", "synth"]
 
 
 def _subpackages() -> list[str]:

@@ -32,12 +32,12 @@ from pathlib import Path
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from common.files import sha256_of
 from export.atomic import write_bytes_atomic
 from export.books import ExportOptions, export_books
 from export.errors import VerifyError
 from export.naming import Naming, load_naming
 from export.types import BookExport, BookKey, ExportRecord, ExportReport
-from sohoa.files import sha256_of
 
 log = logging.getLogger(__name__)
 

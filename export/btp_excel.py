@@ -19,10 +19,10 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from common.text import nfc
 from export.atomic import atomic_path
 from export.templates import BtpTemplate
 from export.types import Value, plain
-from sohoa.text import nfc
 
 TEXT_FORMAT = "@"
 _NOT_PLAIN = "=#"  # first characters openpyxl would read as a formula ("=...") or an error code ("#N/A")

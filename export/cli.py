@@ -146,4 +146,3 @@ def import_reconciliation_command(file: Path, workspace: Path, dry_run: bool) ->
 
 
 COMMANDS = [export_command, import_reconciliation_command]
-BENCH_COMMANDS: list[click.Command] = []

@@ -12,9 +12,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.paths import profiles_dir
+from common.text import nfc
 from extract.textutil import fold, strip_accents
-from sohoa.paths import profiles_dir
-from sohoa.text import nfc
 
 TABLE_NAME = "communes.toml"
 UNKNOWN_DISTRICT = "(chưa rõ huyện)"

@@ -10,10 +10,10 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.text import nfc
 from export.templates import TemplateError, read_toml, templates_dir
 from export.types import BookKey, Value, plain
 from extract.textutil import strip_accents as strip_diacritics  # one implementation, shared with MRZ names
-from sohoa.text import nfc
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 

@@ -146,39 +146,4 @@ def export_backlog_command(workspace: Path, out_dir: Path | None, types: tuple[s
     click.echo(report.summary())
 
 
-@click.command("export", help="Đo tốc độ xuất tồn đọng trên dữ liệu giả lập không OCR: dòng/s, MB/s, bộ nhớ "
-                              "đỉnh ở hai cỡ (benchmark the backlog export on a synthetic backlog without OCR: "
-                              "rows/s, MB/s, peak memory at two sizes).")
-@click.option("--rows", default=100_000, show_default=True, help="Số dòng lần đo lớn (rows, large run).")
-@click.option("--small", default=10_000, show_default=True, help="Số dòng lần đo nhỏ (rows, small run; 0 = skip).")
-@click.option("--book-size", default=1000, show_default=True, help="Số dòng mỗi quyển (rows per book).")
-@click.option("--no-verify", is_flag=True, help="Bỏ mọi bước đọc lại (skip every re-read).")
-@click.option("--no-libreoffice", is_flag=True,
-              help="Bỏ đọc lại bằng LibreOffice; openpyxl đếm dòng (skip the LibreOffice re-read; openpyxl counts rows).")
-@click.option("--workers", default="1,auto", show_default=True,
-              help="Số tiến trình ghi, có thể nhiều giá trị cách nhau dấu phẩy (parallel writers; comma list).")
-def bench_export_command(rows: int, small: int, book_size: int, no_verify: bool, no_libreoffice: bool,
-                         workers: str) -> None:
-    from export.backlog_bench import run_isolated
-    from export.verify import soffice_path
-
-    libreoffice = not no_verify and not no_libreoffice and soffice_path() is not None
-    reread = ("" if no_verify else " + đọc lại LibreOffice mọi quyển, openpyxl tiêu đề (re-read: LibreOffice every "
-              "book, openpyxl header)" if libreoffice else " + đọc lại openpyxl (openpyxl re-read)")
-
-    click.echo(f"Tồn đọng giả lập KS, {book_size} dòng/quyển, ghi Excel write-only + sha256 + manifest"
-               f"{reread} (synthetic KS backlog, no OCR, no PDFs)")
-    click.echo(f"{'rows':>8} {'workers':>7} {'books':>6} {'wall s':>8} {'rows/s':>8} {'rows/CPU-s':>10} {'MB/s':>6} "
-               f"{'peak RSS MB':>11} {'(start MB)':>10} {'worker MB':>9}")
-    counts = list(dict.fromkeys(_workers(w.strip()) for w in workers.split(",") if w.strip()))
-    for w in counts:
-        for n in [s for s in (small, rows) if s > 0]:
-            r = run_isolated(n, book_size, verify=not no_verify, workers=w, libreoffice=libreoffice)
-            click.echo(f"{r.rows:>8} {r.workers:>7} {r.books:>6} {r.seconds:>8.1f} {r.rows_per_s:>8.0f} "
-                       f"{r.rows_per_cpu_s:>10.0f} {r.mb_per_s:>6.2f} {r.peak_rss_mb:>11.0f} "
-                       f"{r.baseline_rss_mb:>10.0f} {r.worker_peak_rss_mb:>9.0f}")
-    click.echo("Mục tiêu (target): ≥ 2000 dòng/s; bộ nhớ đỉnh không tăng theo số dòng (peak memory flat in rows).")
-
-
 COMMANDS = [report_command, import_legacy_command, export_backlog_command]
-BENCH_COMMANDS = [bench_export_command]

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from sohoa.paths import profiles_dir
+from common.paths import profiles_dir
 
 BTP_TYPES = ("KS", "KT", "KH", "HN", "CMC")
 

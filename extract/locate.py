@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
+from common.text import nfc
 from extract.profiles import FieldSpec, Profile
 from extract.textutil import Token, fold, fold_keep, tokenize_words
 from ocr.types import Box, Line, OcrPage, Word
-from sohoa.text import nfc
 
 
 def allowed_edits(folded_label: str) -> int:

@@ -15,9 +15,9 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
+from common.text import nfc
 from extract.data import code_table, countries, ethnicities
 from extract.textutil import fold
-from sohoa.text import nfc
 
 
 @dataclass

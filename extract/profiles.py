@@ -259,7 +259,7 @@ def load_profile(path: Path) -> Profile:
 def _resolve(dir: Path | str | None) -> Path:
     if dir is not None:
         return Path(dir)
-    from sohoa.paths import profiles_dir
+    from common.paths import profiles_dir
     return profiles_dir()
 
 

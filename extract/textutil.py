@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from sohoa.text import nfc
+from common.text import nfc
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 

@@ -60,25 +60,3 @@ def status_command(directory: Path) -> None:
 
 
 COMMANDS = [init_command, watch_command, status_command]
-
-
-@click.command("pipeline", help="Đo cả dây chuyền: thả N trang sinh ra vào thư mục làm việc mới, chạy watch --once, "
-                                "in trang/giây, thời gian từng bước, RAM đỉnh mỗi worker và dự kiến cho 1,73 triệu "
-                                "trang (whole pipeline: pages/s, per-stage time, peak RSS per worker, projection).")
-@click.option("--n", "n", default=6, show_default=True, help="Số tài liệu sinh ra (documents to generate).")
-@click.option("--seed", default=1, show_default=True)
-@click.option("--kinds", default="register", show_default=True,
-              help="Loại tài liệu, cách nhau dấu phẩy (kinds: register,book,gcn,cccd,cmnd,cancuoc).")
-@click.option("--workers", type=int, default=None, help="Số worker (default: config = one per core).")
-@click.option("--dpi", type=int, default=None, help="Ép độ phân giải ảnh sinh ra (force generated dpi).")
-@click.option("--out", "out_dir", default="bench-out/pipeline", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path))
-def bench_pipeline_command(n: int, seed: int, kinds: str, workers: int | None, dpi: int | None, out_dir: Path) -> None:
-    from hotfolders.bench import format_figures, run_bench
-
-    kind_list = [k.strip() for k in kinds.split(",") if k.strip()]
-    figures = run_bench(out_dir, n, seed, kind_list, workers, dpi)
-    click.echo(format_figures(figures, kind_list))
-
-
-BENCH_COMMANDS = [bench_pipeline_command]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 CONFIG_NAME = "sohoa.toml"
-PROCESSOR_ENV = "SOHOA_PROCESSOR"  # overrides [processor] name, e.g. for tests: "hotfolders.fakes:JsonDocumentProcessor"
+PROCESSOR_ENV = "SOHOA_PROCESSOR"  # overrides [processor] name, e.g. for tests: "tests.support.fakes:JsonDocumentProcessor"
 
 DEFAULT_TOML = """\
 # Cấu hình không gian làm việc sohoa (sohoa workspace configuration)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common.files import sha256_of
 from hotfolders.config import Config
 from hotfolders.crashpoints import maybe_crash
 from hotfolders.junk import is_junk
@@ -30,7 +31,6 @@ from hotfolders.progress import Progress
 from hotfolders.stability import StabilityTracker
 from hotfolders.worker import Job, JobResult, init_worker, run_job
 from hotfolders.workspace import Workspace
-from sohoa.files import sha256_of
 from store.db import Store
 from store.types import FileRow, PageData
 

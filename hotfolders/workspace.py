@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.text import nfc
 from hotfolders.config import CONFIG_NAME, DEFAULT_TOML, Config, load_config
-from sohoa.text import nfc
 
 KINDS = ("KS", "KT", "KH", "HN", "CMC", "GCN", "CCCD", "auto")
 DB_NAME = "sohoa.db"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -55,43 +54,4 @@ def ocr_command(files: tuple[Path, ...], as_json: bool, lang: str, psm: int | No
         sys.exit(1)
 
 
-def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
-    from ocr.engine import normalise_lang
-
-    return [(normalise_lang(lang), int(psm)) for lang in langs.split(",") if lang
-            for psm in psms.split(",") if psm]
-
-
-@click.command("ocr", help="Đo CER/WER của Tesseract thô và của sohoa theo điều kiện chụp, tốc độ, bộ nhớ "
-                           "(CER/WER of raw Tesseract vs sohoa per capture condition, speed, memory).")
-@click.option("--n", default=1, show_default=True, help="Số tài liệu mỗi loại và điều kiện (documents per kind and condition).")
-@click.option("--seed", default=7, show_default=True)
-@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Dùng kho ảnh có sẵn (use an existing corpus with manifest.json).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Nơi ghi kho ảnh sinh ra (where to write the generated corpus; default a temp dir).")
-@click.option("--conditions", default="clean,skewed,photocopy,phone", show_default=True,
-              help="Điều kiện chụp (capture conditions).")
-@click.option("--langs", default="vie", show_default=True,
-              help="Các mô hình cho bảng so sánh psm cố định (models for the fixed-psm comparison table).")
-@click.option("--psms", default="", show_default=True,
-              help="Các psm cố định để so sánh, ví dụ 3,6 (fixed page segmentation modes to compare, e.g. 3,6; "
-                   "empty = the policy only).")
-@click.option("--kinds", default="cccd,cmnd,cancuoc,gcn,register", show_default=True,
-              help="Loại giấy tờ của synth (synth document kinds; add ',book' for multi-page books).")
-@click.option("--workers", default=1, show_default=True, help="Số tiến trình (worker processes).")
-def bench_ocr_command(n: int, seed: int, corpus: Path | None, out: Path | None, conditions: str, langs: str,
-                      psms: str, kinds: str, workers: int) -> None:
-    from ocr.bench import bench
-
-    conds = [c for c in conditions.split(",") if c]
-    variants = _variants(langs, psms)
-    if out is None and corpus is None:
-        with tempfile.TemporaryDirectory(prefix="sohoa-bench-ocr-") as tmp:
-            click.echo(bench(Path(tmp), n, seed, conds, variants, workers, kinds=kinds.split(",")))
-    else:
-        click.echo(bench(out or Path("."), n, seed, conds, variants, workers, corpus=corpus, kinds=kinds.split(",")))
-
-
 COMMANDS = [ocr_command]
-BENCH_COMMANDS = [bench_ocr_command]

@@ -18,10 +18,10 @@ os.environ["OMP_THREAD_LIMIT"] = "1"  # before libtesseract loads: 2 cores share
 
 import numpy as np  # noqa: E402
 
+from common.paths import tessdata_dir  # noqa: E402
 from ocr.policy import AUTO_LAYOUT, UNIFORM_BLOCK, choose_psm, layout_collapsed  # noqa: E402
 from ocr.types import Box, Line, OcrPage, Word  # noqa: E402
 from ocr.vietnamese import apply_line_layer  # noqa: E402
-from sohoa.paths import tessdata_dir  # noqa: E402
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from sohoa.text import nfc
+from common.text import nfc
 
 # --- decomposition -------------------------------------------------------------------------------------
 

@@ -63,18 +63,4 @@ def add(name: str, role: str, workspace: Path) -> None:
     click.echo(f"Đã lưu tài khoản {name} ({role}) (account saved).")
 
 
-@click.command("review", help="Đo tốc độ kiểm tra bằng bàn phím trong trình duyệt thật "
-                              "(benchmark keyboard review in a real browser).")
-@click.option("--n", default=50, show_default=True, help="Số bản ghi (records to review).")
-@click.option("--seed", default=11, show_default=True)
-@click.option("--out", default="bench-out/review", show_default=True, type=click.Path(path_type=Path),
-              help="Thư mục tạm cho không gian làm việc (scratch workspace folder).")
-def bench_review(n: int, seed: int, out: Path) -> None:
-    from review.bench import run_bench
-
-    result = run_bench(out, n=n, seed=seed)
-    click.echo(result.table())
-
-
 COMMANDS = [review, user]
-BENCH_COMMANDS = [bench_review]

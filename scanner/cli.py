@@ -21,10 +21,10 @@ import click
 def prepare_command(files: tuple[Path, ...], out_dir: Path, dpi: int, photo: bool | None, ocr_image: bool) -> None:
     from PIL import Image
 
+    from common.text import nfc
     from scanner.errors import IntakeError
     from scanner.intake import read_pages
     from scanner.prepare import prepare_page
-    from sohoa.text import nfc
 
     out_dir.mkdir(parents=True, exist_ok=True)
     failed = 0
@@ -56,21 +56,4 @@ def prepare_command(files: tuple[Path, ...], out_dir: Path, dpi: int, photo: boo
         sys.exit(1)
 
 
-@click.command("scanner", help="Đo độ chính xác chỉnh nghiêng, xoay, tìm trang và tốc độ "
-                               "(benchmark deskew, orientation, page finding and speed).")
-@click.option("--n", "n", default=24, show_default=True, help="Số tệp sinh ra (files to generate).")
-@click.option("--seed", default=1, show_default=True, help="Hạt giống ngẫu nhiên (random seed).")
-@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Dùng bộ dữ liệu có sẵn thay vì sinh mới (use an existing corpus).")
-@click.option("--pipeline-only", is_flag=True, help="Chỉ đo toàn bộ bước chuẩn bị (only the whole prepare step).")
-def bench_scanner(n: int, seed: int, corpus: Path | None, pipeline_only: bool) -> None:
-    import os
-
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    from scanner.bench import bench
-
-    click.echo(bench(n=n, seed=seed, corpus=corpus, methods=not pipeline_only))
-
-
 COMMANDS = [prepare_command]
-BENCH_COMMANDS = [bench_scanner]

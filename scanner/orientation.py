@@ -218,7 +218,7 @@ def osd_with_confidence(grey: np.ndarray) -> tuple[int, float]:
     import tesserocr
     from PIL import Image
 
-    from sohoa.paths import tessdata_dir
+    from common.paths import tessdata_dir
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     api = getattr(_OSD, "api", None)

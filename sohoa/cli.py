@@ -18,7 +18,7 @@ from sohoa import __version__
 
 # Modules that contribute commands, in data-flow order; a stage without commands yet is skipped.
 COMMAND_MODULES = ("synth.cli", "scanner.cli", "ocr.cli", "extract.cli", "store.cli", "hotfolders.cli",
-                   "review.cli", "export.cli", "export.supervise_cli", "sohoa.demo")
+                   "review.cli", "export.cli", "export.supervise_cli", "sohoa.demo", "bench.cli")
 
 
 @click.group(help="sohoa — số hóa hồ sơ hộ tịch, đất đai và căn cước "

@@ -54,4 +54,3 @@ def synth_command(out: Path, n: int, seed: int, kinds: str | None, conditions: s
 
 
 COMMANDS = [synth_command]
-BENCH_COMMANDS: list = []

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-from sohoa.text import nfc
+from common.text import nfc
 
 DATA = Path(__file__).parent / "data"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from hotfolders.config import Config
 from hotfolders.workspace import Workspace, init_workspace
 
-FAKE = "hotfolders.fakes:FakeProcessor"
+FAKE = "tests.support.fakes:FakeProcessor"
 
 
 def make_workspace(root: Path, **overrides: object) -> tuple[Workspace, Config]:

@@ -12,10 +12,10 @@ from export.books import ExportOptions, export_books
 from export.naming import load_naming
 from export.pdfs import encode_page, write_registration_pdf
 from export.rules import approved_only
-from export.sample import synthetic_book, synthetic_page
 from export.types import BookKey, ExportRecord
 from export.verify import soffice_path
 from extract.types import FieldValue
+from synth.backlog import synthetic_book, synthetic_page
 
 NEEDS_POPPLER = pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler pdfinfo not installed")
 

@@ -6,11 +6,11 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from export.cli import export_command, import_reconciliation_command
-from export.sample import synthetic_page
 from extract.types import FieldValue, Person, Record
 from hotfolders.workspace import init_workspace
 from store.db import Store
 from store.types import PageData  # noqa: E402
+from synth.backlog import synthetic_page
 
 
 def ok(value):

@@ -7,7 +7,7 @@ import pytest
 from export import bundle, pdfs
 from export.books import ExportOptions, export_books
 from export.errors import ExportError
-from export.sample import synthetic_book, synthetic_page
+from synth.backlog import synthetic_book, synthetic_page
 
 OPTIONS = ExportOptions(libreoffice=False)
 

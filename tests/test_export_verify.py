@@ -8,9 +8,9 @@ from export.btp_excel import write_book_xlsx
 from export.bundle import write_book_zip
 from export.errors import VerifyError
 from export.pdfs import write_registration_pdf
-from export.sample import synthetic_page
 from export.templates import load_btp_template
 from export.verify import XlsxCheck, soffice_path, verify_exports
+from synth.backlog import synthetic_page
 
 NEEDS_POPPLER = pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler pdfinfo not installed")
 

@@ -2,11 +2,11 @@
 from test_extract_validate import vn_mrz
 
 from extract.classify import UNKNOWN_REASON, classify
-from extract.fixtures import page_of
 from extract.merge import belong_together, merge_card, pair_cards
 from extract.pipeline import extract_page, record_json
 from extract.profiles import load_profiles
 from extract.validate import POLICE_RECONCILIATION
+from synth.perfect_ocr import page_of
 
 W, H = 1012, 638  # a card at ~300 dpi
 

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from extract.fixtures import page_of
+from common.paths import profiles_dir
 from extract.pipeline import extract_page
 from extract.profiles import ProfileError, load_profile, load_profiles
-from sohoa.paths import profiles_dir
+from synth.perfect_ocr import page_of
 
 SHIPPED = {"cccd_front", "cccd_back", "cmnd_front", "cancuoc_front", "gcn_2014", "gcn_2024", "ks", "kt", "kh"}
 

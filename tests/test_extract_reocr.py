@@ -4,11 +4,11 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from extract.fixtures import line_of, page_of
 from extract.mrz import clean_mrz_lines, parse_td1
 from extract.normalize import norm_time
 from extract.pipeline import extract_page
 from ocr.types import OcrPage
+from synth.perfect_ocr import line_of, page_of
 
 
 @dataclass

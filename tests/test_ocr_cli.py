@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr.bench import Row, clean_text, score_lines, truth_rows
+from bench.ocr import Row, clean_text, score_lines, truth_rows
 from ocr.cli import ocr_command
 from synth.truth import TruthLine
 

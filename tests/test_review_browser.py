@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from review.liveserver import CHROMIUM, launch_chromium, serve_in_thread
-from review.testkit import PASSWORD, make_env
+from bench.liveserver import CHROMIUM, launch_chromium, serve_in_thread
 from store.db import Store
+from tests.support.review_kit import PASSWORD, make_env
 
 pytestmark = [
     pytest.mark.browser,
@@ -234,7 +234,7 @@ def test_save_blocked_by_invalid_value_then_f2_and_escape(served, browser):
 def test_bench_reviewer_corrects_everything_and_clean_records_cost_one_key(tmp_path, browser):
     """The scripted reviewer of `sohoa bench review` on a few records: every value ends right, and a
     record whose flagged values were all right took exactly one keystroke (no timing asserted)."""
-    from review.bench import run_bench
+    from bench.review import run_bench
 
     result = run_bench(tmp_path / "bench", n=6, seed=11, browser=browser)
     assert result.records == 6 and result.blocked_saves == 0 and result.wrong_after == 0

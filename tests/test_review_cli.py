@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from review.app import open_store
 from review.config import ReviewConfigError, load_review_config
-from review.fixtures import make_workspace
 from review.rules import export_predicate, export_rule, exportable
 from review.tables import users
 from review.users import authenticate
 from sohoa.cli import main
+from synth.review_work import make_workspace
 
 
 @pytest.fixture()

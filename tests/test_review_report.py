@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from review.testkit import logged_in, make_env
+from tests.support.review_kit import logged_in, make_env
 
 
 @pytest.fixture()

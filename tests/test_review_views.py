@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from review.testkit import PASSWORD, csrf_token, logged_in, login, make_env, save_form
 from store.db import Store
+from tests.support.review_kit import PASSWORD, csrf_token, logged_in, login, make_env, save_form
 
 
 @pytest.fixture()

@@ -1,5 +1,5 @@
 """Deskew, orientation, page finding, quality gate and the whole prepare step on rendered pages with known
-captures (scanner.devpages: invented text, ground truth in synth.truth.Capture conventions)."""
+captures (synth.devpages: invented text, ground truth in synth.truth.Capture conventions)."""
 from __future__ import annotations
 
 import json
@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from PIL import Image
 
 from scanner import cleanup, deskew, orientation, quality
-from scanner.devpages import make_dev_page, phone_capture, render_page, rotate_keep_size, turn_clockwise
 from scanner.page_finding import find_page
 from scanner.prepare import prepare_file, prepare_page
 from scanner.types import SourcePage
+from synth.devpages import make_dev_page, phone_capture, render_page, rotate_keep_size, turn_clockwise
 
 DPI = 150  # small pages keep the suite fast; the benchmark runs at 300 dpi
 
@@ -46,7 +46,7 @@ def test_deskew_works_on_a_page_turned_90(upright: np.ndarray) -> None:
 @pytest.mark.parametrize("turned", [0, 90, 180, 270])
 def test_orientation_recovers_turns(upright: np.ndarray, method: str, turned: int) -> None:
     if method == "tesseract_osd":
-        from sohoa.paths import tessdata_dir
+        from common.paths import tessdata_dir
 
         if not tessdata_dir() or not (Path(tessdata_dir()) / "osd.traineddata").exists():
             pytest.skip("Tesseract's osd.traineddata is not installed")

@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
+from bench.scanner import _after_exif
 from scanner import quality
-from scanner.bench import _after_exif
 from scanner.intake import read_pages
 from scanner.orientation import turn_clockwise
 from scanner.prepare import prepare_page

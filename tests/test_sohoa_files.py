@@ -1,7 +1,7 @@
 """The one file-hash helper the hot folders (dedupe) and exports (manifests) share."""
 import hashlib
 
-from sohoa.files import sha256_of
+from common.files import sha256_of
 
 
 def test_sha256_of_matches_the_digest_of_the_whole_content(tmp_path):

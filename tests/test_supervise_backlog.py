@@ -10,10 +10,10 @@ from sqlalchemy import select
 import export.backlog as backlog
 from export.backlog import BookGroup, ManifestState, export_backlog, run_backlog, sha256_of
 from export.books import ExportOptions
-from export.sample import synthetic_book, synthetic_ks_fields, synthetic_page
 from extract.types import FieldValue, Record
 from store.db import Store
 from store.types import PageData
+from synth.backlog import synthetic_book, synthetic_ks_fields, synthetic_page
 
 BOOKS = (("2010.01", 2010, "01"), ("2010.02", 2010, "02"), ("2011.01", 2011, "01"))
 FAST = ExportOptions(libreoffice=False)

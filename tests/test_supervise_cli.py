@@ -6,15 +6,15 @@ import json
 
 from click.testing import CliRunner
 
-from export.backlog_bench import run_once
-from export.legacy.sample import write_misa_workbook
+from bench.cli import bench_export_command
+from bench.export import run_once
 from export.supervise_cli import (
-    bench_export_command,
     export_backlog_command,
     import_legacy_command,
     report_command,
 )
 from hotfolders.workspace import init_workspace
+from synth.legacy import write_misa_workbook
 
 
 def test_commands_on_a_workspace(tmp_path):
@@ -72,7 +72,7 @@ def test_a_failing_or_dying_bench_child_is_an_error_not_a_hang(monkeypatch):
     """run_isolated once waited for ever on its queue after the child process died."""
     import pytest
 
-    from export import backlog_bench
+    from bench import export as backlog_bench
 
     with pytest.raises(backlog_bench.BenchChildError, match="rows must be positive"):
         backlog_bench.run_isolated(-1, 100, verify=False, libreoffice=False)

@@ -12,11 +12,11 @@ from export.backlog import export_backlog
 from export.books import ExportOptions
 from export.legacy.importer import import_legacy, read_legacy
 from export.legacy.problems import LegacyImportError
-from export.legacy.sample import write_misa_workbook
 from export.legacy.scans import books_needing_scans
 from export.templates import load_btp_template
 from extract.textutil import fold
 from store.db import Store
+from synth.legacy import write_misa_workbook
 
 
 @pytest.fixture

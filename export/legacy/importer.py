@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.files import sha256_of
 from export.communes import Commune, CommuneTable, load_communes
 from export.legacy.mapping import ColumnMatch, load_mapping
 from export.legacy.normalise import FieldRules, cell_to_text, cross_check, rules_for, to_field
@@ -24,7 +25,6 @@ from export.legacy.problems import LegacyImportError, Problem
 from export.legacy.reading import Grid, SheetRow, choose_sheet, column_letter, data_rows, text_of
 from export.templates import load_btp_template
 from extract.types import FieldValue, Record
-from sohoa.files import sha256_of
 
 log = logging.getLogger(__name__)
 

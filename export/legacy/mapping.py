@@ -16,10 +16,10 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from common.paths import profiles_dir
+from common.text import nfc
 from export.legacy.problems import LegacyImportError
 from extract.textutil import fold
-from sohoa.paths import profiles_dir
-from sohoa.text import nfc
 
 # words that say whose field a label is, so a bare profile label ("Dân tộc") can name one person's key
 PERSON_WORDS = {"nks": "người được khai sinh", "me": "mẹ", "cha": "cha", "nyc": "người đi khai",

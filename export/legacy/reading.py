@@ -12,10 +12,10 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
+from common.text import nfc
 from export.legacy.mapping import ColumnMatch, LegacyMapping, match_headers
 from export.legacy.problems import LegacyImportError, Problem
 from extract.textutil import fold
-from sohoa.text import nfc
 
 HEADER_SCAN_ROWS = 20
 MIN_MATCHED_COLUMNS = 3

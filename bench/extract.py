@@ -107,8 +107,8 @@ def score_page(result: Result, tally: Tally, file: str, truth_page, record: Reco
 
 def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = None,
         limits: dict[str, float] | None = None) -> Result:
-    from extract.fixtures import page_from_truth
     from extract.pipeline import extract_page
+    from synth.perfect_ocr import page_from_truth
     from synth.truth import load_manifest
     result = Result()
     engine = None

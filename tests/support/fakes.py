@@ -1,5 +1,5 @@
 """Test doubles for the runner (tests, crash tests, dry runs), selectable with
-SOHOA_PROCESSOR=hotfolders.fakes:FakeProcessor or `[processor] name` in sohoa.toml.
+SOHOA_PROCESSOR=tests.support.fakes:FakeProcessor or `[processor] name` in sohoa.toml.
 
 FakeProcessor takes two kinds of input:
   * a JSON "document" (`*.json`): {"doc_type": "ks", "pages": 1, "fields": {"so": "01/2020"},

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from export.sample import synthetic_name
+from synth.backlog import synthetic_name
 
 ALL_QUIRKS = frozenset({"title_rows", "group_headers", "odd_headers", "date_styles", "numeric_ids", "blank_rows",
                         "merged_book", "continuation_row", "extra_sheets", "unknown_column"})

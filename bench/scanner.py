@@ -58,7 +58,7 @@ def corpus_cases(corpus: Path | None, n: int, seed: int, workdir: Path) -> tuple
         cases = [BenchCase(Path(corpus) / tf.file, tp.page, tp.capture)
                  for tf in load_manifest(Path(corpus)) for tp in tf.pages]
         return cases, f"synth corpus {corpus}"
-    from scanner.devpages import write_dev_corpus
+    from synth.devpages import write_dev_corpus
 
     made = write_dev_corpus(workdir / "dev", n=n, seed=seed)
     return [BenchCase(path, 0, capture) for path, capture in made], "scanner dev pages (synth not available)"

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from review.fixtures import SeededRecord, make_workspace, seed_workspace
+from synth.review_work import SeededRecord, make_workspace, seed_workspace
 
 BENCH_USER, BENCH_PASSWORD = "bench-reviewer", "bench-password-1"
 
@@ -90,7 +90,7 @@ def run_bench(out: Path, n: int = 50, seed: int = 11, *, browser=None) -> BenchR
     if browser is None:
         from playwright.sync_api import sync_playwright
 
-        from review.liveserver import launch_chromium
+        from bench.liveserver import launch_chromium
         with sync_playwright() as p:
             own = launch_chromium(p)
             try:
@@ -98,8 +98,8 @@ def run_bench(out: Path, n: int = 50, seed: int = 11, *, browser=None) -> BenchR
             finally:
                 own.close()
 
+    from bench.liveserver import serve_in_thread
     from review.app import create_app
-    from review.liveserver import serve_in_thread
     from review.users import add_user
     from store.db import Store
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from review.app import create_app
-from review.fixtures import SeededRecord, make_workspace, seed_workspace
 from review.users import add_user
+from synth.review_work import SeededRecord, make_workspace, seed_workspace
 
 PASSWORD = "mat-khau-thu-1"
 USERS = {"an": "reviewer", "binh": "reviewer", "chi": "approver", "dung": "approver", "em": "operator"}

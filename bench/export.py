@@ -52,8 +52,8 @@ class BenchResult:
 def synthetic_groups(rows: int, book_size: int, seed: int = 0) -> Iterator:
     """KS books of `book_size` registrations each, generated only when the loop reaches them."""
     from export.backlog import BookGroup
-    from export.sample import synthetic_ks_fields
     from export.types import BookKey, ExportRecord
+    from synth.backlog import synthetic_ks_fields
 
     rng = random.Random(seed)
     made = 0

@@ -1,0 +1,1 @@
+"""Benchmark harnesses (`sohoa bench …`): workbench that measures the product, never imported by it."""

@@ -1,0 +1,191 @@
+"""`sohoa bench …`: the benchmark commands. Each prints measured figures; the harnesses live beside this
+file (bench/<stage>.py) and import heavy libraries only when a command runs, so `sohoa --help` stays fast.
+Benchmarks are workbench, not product: nothing in the product folders imports this package."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+
+@click.command("scanner", help="Đo độ chính xác chỉnh nghiêng, xoay, tìm trang và tốc độ "
+                               "(benchmark deskew, orientation, page finding and speed).")
+@click.option("--n", "n", default=24, show_default=True, help="Số tệp sinh ra (files to generate).")
+@click.option("--seed", default=1, show_default=True, help="Hạt giống ngẫu nhiên (random seed).")
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Dùng bộ dữ liệu có sẵn thay vì sinh mới (use an existing corpus).")
+@click.option("--pipeline-only", is_flag=True, help="Chỉ đo toàn bộ bước chuẩn bị (only the whole prepare step).")
+def bench_scanner(n: int, seed: int, corpus: Path | None, pipeline_only: bool) -> None:
+    import os
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from bench.scanner import bench
+
+    click.echo(bench(n=n, seed=seed, corpus=corpus, methods=not pipeline_only))
+
+
+@click.command("ocr", help="Đo CER/WER của Tesseract thô và của sohoa theo điều kiện chụp, tốc độ, bộ nhớ "
+                           "(CER/WER of raw Tesseract vs sohoa per capture condition, speed, memory).")
+@click.option("--n", default=1, show_default=True, help="Số tài liệu mỗi loại và điều kiện (documents per kind and condition).")
+@click.option("--seed", default=7, show_default=True)
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Dùng kho ảnh có sẵn (use an existing corpus with manifest.json).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Nơi ghi kho ảnh sinh ra (where to write the generated corpus; default a temp dir).")
+@click.option("--conditions", default="clean,skewed,photocopy,phone", show_default=True,
+              help="Điều kiện chụp (capture conditions).")
+@click.option("--langs", default="vie", show_default=True,
+              help="Các mô hình cho bảng so sánh psm cố định (models for the fixed-psm comparison table).")
+@click.option("--psms", default="", show_default=True,
+              help="Các psm cố định để so sánh, ví dụ 3,6 (fixed page segmentation modes to compare, e.g. 3,6; "
+                   "empty = the policy only).")
+@click.option("--kinds", default="cccd,cmnd,cancuoc,gcn,register", show_default=True,
+              help="Loại giấy tờ của synth (synth document kinds; add ',book' for multi-page books).")
+@click.option("--workers", default=1, show_default=True, help="Số tiến trình (worker processes).")
+def bench_ocr_command(n: int, seed: int, corpus: Path | None, out: Path | None, conditions: str, langs: str,
+                      psms: str, kinds: str, workers: int) -> None:
+    from bench.ocr import bench
+
+    conds = [c for c in conditions.split(",") if c]
+    variants = _variants(langs, psms)
+    if out is None and corpus is None:
+        with tempfile.TemporaryDirectory(prefix="sohoa-bench-ocr-") as tmp:
+            click.echo(bench(Path(tmp), n, seed, conds, variants, workers, kinds=kinds.split(",")))
+    else:
+        click.echo(bench(out or Path("."), n, seed, conds, variants, workers, corpus=corpus, kinds=kinds.split(",")))
+
+
+def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
+    from ocr.engine import normalise_lang
+
+    return [(normalise_lang(lang), int(psm)) for lang in langs.split(",") if lang
+            for psm in psms.split(",") if psm]
+
+
+@click.command("extract", help="Đo độ chính xác trích trường trên kho ảnh sinh ra: loại giấy tờ, trường đúng, "
+                               "tỷ lệ chấp nhận, độ chính xác của trường được chấp nhận, chữ viết tay, MRZ "
+                               "(extraction accuracy on a generated corpus: type, exact fields, accepted share, "
+                               "accepted precision, handwritten, MRZ).")
+@click.option("--n", default=10, show_default=True, help="Số tài liệu sinh ra (documents to generate).")
+@click.option("--seed", default=11, show_default=True)
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path),
+              help="Dùng kho ảnh có sẵn hoặc ghi vào đây (use an existing corpus with manifest.json, or write here).")
+@click.option("--kinds", default="cccd,cmnd,cancuoc,gcn,register", show_default=True,
+              help="Loại giấy tờ của synth (synth document kinds).")
+@click.option("--conditions", default="clean,skewed,photocopy,phone", show_default=True,
+              help="Điều kiện chụp (capture conditions).")
+@click.option("--perfect-ocr", is_flag=True,
+              help="Dùng dòng chữ chuẩn thay OCR: chỉ đo bước trích (truth lines instead of OCR: extraction only).")
+@click.option("--misses", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Ghi các trường sai/chưa chấp nhận ra JSON (write wrong/unaccepted fields to this JSON file).")
+@click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Thử một tệp ngưỡng khác (try another thresholds TOML, to calibrate extract/data/thresholds.toml).")
+def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, conditions: str, perfect_ocr: bool,
+                          misses: Path | None, thresholds: Path | None) -> None:
+    import tomllib
+
+    from bench.extract import by_field, by_reason, run, table, write_misses
+    from extract.data import thresholds as default_thresholds
+
+    limits = None
+    if thresholds is not None:
+        with open(thresholds, "rb") as fh:
+            limits = {**default_thresholds(), **{k: float(v) for k, v in tomllib.load(fh).items()}}
+
+    tmp = None
+    if corpus is None or not (corpus / "manifest.json").exists():
+        from synth.generate import generate_corpus
+        if corpus is None:
+            tmp = tempfile.TemporaryDirectory(prefix="sohoa-bench-extract-")
+            corpus = Path(tmp.name)
+        click.echo(f"sinh {n} tài liệu (generating {n} documents) -> {corpus}", err=True)
+        generate_corpus(corpus, n=n, seed=seed, kinds=[k for k in kinds.split(",") if k],
+                        conditions=[c for c in conditions.split(",") if c])
+    try:
+        result = run(corpus, perfect_ocr=perfect_ocr, limits=limits)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    click.echo(("OCR hoàn hảo (perfect OCR: truth lines)\n" if perfect_ocr else "") + table(result))
+    worst = list(by_field(result).items())[:12]
+    if worst:
+        click.echo("sai nhiều nhất (most wrong values): " + ", ".join(f"{k} {v}" for k, v in worst))
+    kept = by_reason(result)
+    if kept:
+        click.echo("đúng nhưng chưa chấp nhận, bản quét sạch, theo lý do (right but not accepted on clean scans, "
+                   "by reason): " + "; ".join(f"{k} {v}" for k, v in kept.items()))
+    if misses:
+        write_misses(result, misses)
+
+
+@click.command("review", help="Đo tốc độ kiểm tra bằng bàn phím trong trình duyệt thật "
+                              "(benchmark keyboard review in a real browser).")
+@click.option("--n", default=50, show_default=True, help="Số bản ghi (records to review).")
+@click.option("--seed", default=11, show_default=True)
+@click.option("--out", default="bench-out/review", show_default=True, type=click.Path(path_type=Path),
+              help="Thư mục tạm cho không gian làm việc (scratch workspace folder).")
+def bench_review(n: int, seed: int, out: Path) -> None:
+    from bench.review import run_bench
+
+    result = run_bench(out, n=n, seed=seed)
+    click.echo(result.table())
+
+
+@click.command("pipeline", help="Đo cả dây chuyền: thả N trang sinh ra vào thư mục làm việc mới, chạy watch --once, "
+                                "in trang/giây, thời gian từng bước, RAM đỉnh mỗi worker và dự kiến cho 1,73 triệu "
+                                "trang (whole pipeline: pages/s, per-stage time, peak RSS per worker, projection).")
+@click.option("--n", "n", default=6, show_default=True, help="Số tài liệu sinh ra (documents to generate).")
+@click.option("--seed", default=1, show_default=True)
+@click.option("--kinds", default="register", show_default=True,
+              help="Loại tài liệu, cách nhau dấu phẩy (kinds: register,book,gcn,cccd,cmnd,cancuoc).")
+@click.option("--workers", type=int, default=None, help="Số worker (default: config = one per core).")
+@click.option("--dpi", type=int, default=None, help="Ép độ phân giải ảnh sinh ra (force generated dpi).")
+@click.option("--out", "out_dir", default="bench-out/pipeline", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path))
+def bench_pipeline_command(n: int, seed: int, kinds: str, workers: int | None, dpi: int | None, out_dir: Path) -> None:
+    from bench.pipeline import format_figures, run_bench
+
+    kind_list = [k.strip() for k in kinds.split(",") if k.strip()]
+    figures = run_bench(out_dir, n, seed, kind_list, workers, dpi)
+    click.echo(format_figures(figures, kind_list))
+
+
+@click.command("export", help="Đo tốc độ xuất tồn đọng trên dữ liệu giả lập không OCR: dòng/s, MB/s, bộ nhớ "
+                              "đỉnh ở hai cỡ (benchmark the backlog export on a synthetic backlog without OCR: "
+                              "rows/s, MB/s, peak memory at two sizes).")
+@click.option("--rows", default=100_000, show_default=True, help="Số dòng lần đo lớn (rows, large run).")
+@click.option("--small", default=10_000, show_default=True, help="Số dòng lần đo nhỏ (rows, small run; 0 = skip).")
+@click.option("--book-size", default=1000, show_default=True, help="Số dòng mỗi quyển (rows per book).")
+@click.option("--no-verify", is_flag=True, help="Bỏ mọi bước đọc lại (skip every re-read).")
+@click.option("--no-libreoffice", is_flag=True,
+              help="Bỏ đọc lại bằng LibreOffice; openpyxl đếm dòng (skip the LibreOffice re-read; openpyxl counts rows).")
+@click.option("--workers", default="1,auto", show_default=True,
+              help="Số tiến trình ghi, có thể nhiều giá trị cách nhau dấu phẩy (parallel writers; comma list).")
+def bench_export_command(rows: int, small: int, book_size: int, no_verify: bool, no_libreoffice: bool,
+                         workers: str) -> None:
+    from bench.export import run_isolated
+    from export.verify import soffice_path
+
+    libreoffice = not no_verify and not no_libreoffice and soffice_path() is not None
+    reread = ("" if no_verify else " + đọc lại LibreOffice mọi quyển, openpyxl tiêu đề (re-read: LibreOffice every "
+              "book, openpyxl header)" if libreoffice else " + đọc lại openpyxl (openpyxl re-read)")
+
+    click.echo(f"Tồn đọng giả lập KS, {book_size} dòng/quyển, ghi Excel write-only + sha256 + manifest"
+               f"{reread} (synthetic KS backlog, no OCR, no PDFs)")
+    click.echo(f"{'rows':>8} {'workers':>7} {'books':>6} {'wall s':>8} {'rows/s':>8} {'rows/CPU-s':>10} {'MB/s':>6} "
+               f"{'peak RSS MB':>11} {'(start MB)':>10} {'worker MB':>9}")
+    from export.supervise_cli import _workers
+
+    counts = list(dict.fromkeys(_workers(w.strip()) for w in workers.split(",") if w.strip()))
+    for w in counts:
+        for n in [s for s in (small, rows) if s > 0]:
+            r = run_isolated(n, book_size, verify=not no_verify, workers=w, libreoffice=libreoffice)
+            click.echo(f"{r.rows:>8} {r.workers:>7} {r.books:>6} {r.seconds:>8.1f} {r.rows_per_s:>8.0f} "
+                       f"{r.rows_per_cpu_s:>10.0f} {r.mb_per_s:>6.2f} {r.peak_rss_mb:>11.0f} "
+                       f"{r.baseline_rss_mb:>10.0f} {r.worker_peak_rss_mb:>9.0f}")
+    click.echo("Mục tiêu (target): ≥ 2000 dòng/s; bộ nhớ đỉnh không tăng theo số dòng (peak memory flat in rows).")
+
+
+BENCH_COMMANDS = [bench_scanner, bench_ocr_command, bench_extract_command, bench_pipeline_command, bench_review,
+                  bench_export_command]

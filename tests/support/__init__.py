@@ -1,0 +1,1 @@
+"""Test doubles and kits shared by the tests (never imported by the product)."""
