@@ -30,14 +30,6 @@ def _workers(value: str) -> int:
         raise click.BadParameter(f"cần một số hoặc auto (a number or auto): {value!r}") from exc
 
 
-def _workspace_rule(root: Path):
-    """The same hold rule as `sohoa export` (fields all accepted, then the workspace's review rule:
-    approved records only by default), so the backlog never lets out what the normal export would hold."""
-    from export.cli import workspace_rule
-
-    return workspace_rule(root)
-
-
 @click.command("report", help="Báo cáo tiến độ theo xã và huyện trong một ngày hoặc một tuần: Excel (một trang "
                               "mỗi cấp, có biểu đồ) và ảnh PNG cạnh tệp Excel (progress report per commune and "
                               "district for a day or an ISO week: Excel with a chart, and a PNG beside it).")
@@ -132,7 +124,9 @@ def export_backlog_command(workspace: Path, out_dir: Path | None, types: tuple[s
     from export.errors import ExportError
 
     ws, store = _open_store(workspace)
-    rule = _workspace_rule(ws.root)
+    from export.rules import workspace_rule
+
+    rule = workspace_rule(ws.root)
     options = ExportOptions(include_unreviewed=include_unreviewed, libreoffice=not no_libreoffice, rule=rule)
     try:
         with store:
