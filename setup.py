@@ -54,6 +54,7 @@ setup(
         "psutil>=5.9",
         "rapidfuzz>=3.0",
         "fonttools>=4.40",
+        "zxcvbn>=4.4",   # password strength (common passwords, patterns) for the review accounts
     ],
     extras_require={
         # pikepdf makes encrypted PDFs for the bad-input tests; jdeskew is the published deskew method
