@@ -132,7 +132,7 @@ def _plan_one(cls: str, i: int, key: str, rng: random.Random) -> Job:
 
 # --- rendering -------------------------------------------------------------------------------------------
 
-def _render_chromium(jobs: list[Job]) -> None:
+def _render_chromium(jobs: list[Job], done) -> None:
     if not jobs:
         return
     with Chromium() as ch:
@@ -147,9 +147,10 @@ def _render_chromium(jobs: list[Job]) -> None:
                 png, lines = ch.render(job.html, job.css_size[0], scale, clip_height=job.css_size[1])
             job.image = np.array(Image.open(io.BytesIO(png)).convert("RGB"))
             job.lines = lines
+            done(job)
 
 
-def _render_office(jobs: list[Job], work: Path) -> None:
+def _render_office(jobs: list[Job], work: Path, done) -> None:
     if not jobs:
         return
     pdfs = office.convert_batch({j.name: office.doc_fodt(j.doc) for j in jobs}, work)
@@ -158,6 +159,7 @@ def _render_office(jobs: list[Job], work: Path) -> None:
         job.image = np.array(Image.open(png).convert("RGB"))
         job.lines = office.pdf_lines(pdfs[job.name], job.dpi)
         job.font = job.doc.family
+        done(job)
 
 
 # --- after rendering: conditions and crops ----------------------------------------------------------------
@@ -190,6 +192,12 @@ def _finish_page(job: Job, out: Path, np_rng: np.random.Generator) -> Item:
     return Item(file=file, cls=job.cls, condition=job.condition, renderer=job.renderer, font=job.font, dpi=job.dpi,
                 width=w, height=h, lines=job.lines, fields=job.fields, doc_type=job.doc_type,
                 extra={**job.extra, **info})
+
+
+def _moved(b, origin, f: float) -> tuple[int, int, int, int]:
+    """A page box in the coordinates of a crop starting at `origin`, scaled by `f`."""
+    return (round((b[0] - origin[0]) * f), round((b[1] - origin[1]) * f), round((b[2] - origin[0]) * f),
+            round((b[3] - origin[1]) * f))
 
 
 def _crop_items(job: Job, out: Path, rng: random.Random, np_rng: np.random.Generator) -> list[Item]:
@@ -244,11 +252,8 @@ def _crop_items(job: Job, out: Path, rng: random.Random, np_rng: np.random.Gener
             crop = cv2.imdecode(buf, cv2.IMREAD_COLOR)[:, :, ::-1]
             info["jpeg"] = [q]
 
-        def moved(b):
-            return (round((b[0] - box[0]) * f), round((b[1] - box[1]) * f), round((b[2] - box[0]) * f),
-                    round((b[3] - box[1]) * f))
-
-        truth = [Line(p.text, moved(p.box), [Word(w.text, moved(w.box)) for w in p.words]) for p in pieces]
+        truth = [Line(p.text, _moved(p.box, box, f), [Word(w.text, _moved(w.box, box, f)) for w in p.words])
+                 for p in pieces]
         name = f"{job.name.replace('_src', '_')}_{k}.png"
         _save(np.ascontiguousarray(crop), out / name)
         items.append(Item(file=name, cls=job.cls, condition="crop", renderer=job.renderer, font=job.font,
@@ -268,18 +273,23 @@ def generate(out_dir: str | Path, *, n: int = DEFAULT_N, seed: int = 1, classes:
     start = time.perf_counter()
     jobs = plan(n, seed, classes)
     work = Path(tempfile.mkdtemp(prefix="sohoa-rendered-"))
+    results: dict[int, list[Item]] = {}
+    index = {id(j): i for i, j in enumerate(jobs)}
+
+    def done(job: Job) -> None:
+        """Degrade and save a page as soon as it is rendered, then drop its pixels (memory stays flat)."""
+        idx = index[id(job)]
+        np_rng = np.random.default_rng([seed, CLASSES.index(job.cls), idx])
+        results[idx] = (_crop_items(job, out, random.Random(job.rng_seed + "-crops"), np_rng) if job.crops
+                        else [_finish_page(job, out, np_rng)])
+        job.image = None
+
     try:
-        _render_chromium([j for j in jobs if j.renderer == "chromium"])
-        _render_office([j for j in jobs if j.renderer == "libreoffice"], work)
+        _render_chromium([j for j in jobs if j.renderer == "chromium"], done)
+        _render_office([j for j in jobs if j.renderer == "libreoffice"], work, done)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    items: list[Item] = []
-    for idx, job in enumerate(jobs):
-        np_rng = np.random.default_rng([seed, CLASSES.index(job.cls), idx])
-        if job.crops:
-            items += _crop_items(job, out, random.Random(job.rng_seed + "-crops"), np_rng)
-        else:
-            items.append(_finish_page(job, out, np_rng))
+    items = [it for i in sorted(results) for it in results[i]]
     save_manifest(out, items, seed, {"n_per_class": n, "classes": classes,
                                      "seconds": round(time.perf_counter() - start, 1)})
     return items

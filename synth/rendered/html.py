@@ -77,7 +77,7 @@ def doc_html(doc: Doc) -> str:
         elif isinstance(block, Row):
             cls = leaders.setdefault(block.leader, f"l{len(leaders)}")
             slots = []
-            for j, s in enumerate(block.slots):
+            for s in block.slots:
                 val = f'<span class="val {cls}v">{esc(s.value)}</span>' if s.value else ""
                 slots.append(f'<div class="slot" style="flex:{s.width:.3f} 1 0"><span class="lab">{esc(s.label)} '
                              f'</span>{val}<span class="{cls}"></span></div>')
@@ -297,7 +297,7 @@ class Chromium:
     def render(self, markup: str, width: int, scale: float, clip_height: int | None = None) -> tuple[bytes, list[Line]]:
         """Screenshot of the page `width` CSS px wide (full height, or `clip_height`) at `scale` px per CSS px."""
         page = self._page(scale)
-        page.set_viewport_size({"width": width, "height": clip_height or 600})
+        page.set_viewport_size({"width": width, "height": clip_height or 200})
         page.set_content(markup, wait_until="load")
         page.evaluate("document.fonts.ready.then(() => true)")
         chars = page.evaluate(_CHARS_JS)

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from synth.rendered.model import Columns, Doc, Leader, Line, Row, Table, Text, Word
+from synth.rendered.model import Columns, Doc, Line, Row, Table, Text, Word
 
 PAGE_MM = {"a4": (210.0, 297.0), "a5": (148.0, 210.0), "web": (210.0, 297.0)}
 _NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '

@@ -13,8 +13,10 @@ from synth.rendered import fonts
 from synth.rendered.model import Columns, Doc, FieldTruth, Leader, Row, Slot, Table, Text
 from synth.rendered.sources import (
     Person,
+    cmnd9,
     date_in_words,
     dotted,
+    id12,
     paragraph,
     random_person,
     random_place,
@@ -24,7 +26,6 @@ from synth.rendered.sources import (
     title_words,
     upper,
 )
-from synth.rendered.sources import cmnd9, id12
 
 INKS = ("#111111", "#1a1a2e", "#222222", "#0d1b3e", "#2b2b2b")
 LEADER_COLORS = ("#000000", "#333333", "#555555", "#777777", "#1f3a93", "#8a8a8a")
@@ -157,7 +158,8 @@ def form_page(rng: random.Random) -> tuple[Doc, dict]:
         return random_leader(rng, allow_none=False) if mixed else base
 
     filled = rng.random() < 0.8
-    v = (lambda s: s if filled and rng.random() < 0.9 else "")
+    def v(text: str) -> str:
+        return text if filled and rng.random() < 0.9 else ""
     rows = [
         Row([Slot("Họ, chữ đệm, tên người khai:", v(upper(p.name) if rng.random() < 0.5 else p.name))], ld()),
         Row([Slot("Ngày, tháng, năm sinh:", v(slashed(p.birth))), Slot("Giới tính:", v(p.sex_word), width=0.6)],
@@ -191,7 +193,7 @@ LABELS = {
     "quyenSo": ["Quyển số:", "Quyển:"],
     "trangSo": ["Trang số:", "Tờ số:"],
     "ngayDangKy": ["Ngày, tháng, năm đăng ký:", "Ngày đăng ký:", "Đăng ký ngày:"],
-    "noiDangKy": ["Nơi đăng ký:", "Cơ quan đăng ký:", "Nơi đăng ký khai sinh:"],
+    "noiDangKy": ["Nơi đăng ký:", "Cơ quan đăng ký:", "Nơi đăng ký {event}:"],
     "HoTen": ["Họ, chữ đệm, tên:", "Họ và tên:", "Họ tên:"],
     "NgaySinh": ["Ngày, tháng, năm sinh:", "Ngày sinh:", "Sinh ngày:"],
     "GioiTinh": ["Giới tính:"],
@@ -248,10 +250,10 @@ def register_page(rng: random.Random, kind: str, leader: Leader | None = None) -
     row(put("ngayDangKy", lab["ngayDangKy"], v, pr))
 
     def person(prefix: str, p: Person, with_id: bool, birth_full: bool = True, sex: bool = False) -> None:
-        row(put(f"{prefix}HoTen", lab["HoTen"][:-1] + {"nks": "", "nkt": " người chết", "me": " người mẹ",
-                                                        "cha": " người cha", "chong": " chồng", "vo": " vợ"}[prefix]
-                + ":", upper(p.name) if rng.random() < 0.5 else p.name))
-        f[f"{prefix}HoTen"] = FieldTruth(p.name, f[f"{prefix}HoTen"].printed)
+        who = {"nks": "", "nkt": " người chết", "me": " người mẹ", "cha": " người cha", "chong": " chồng",
+               "vo": " vợ"}[prefix]
+        row(put(f"{prefix}HoTen", lab["HoTen"][:-1] + who + ":", p.name,
+                upper(p.name) if rng.random() < 0.5 else p.name))
         bv, bp = _reg_date(rng, p.birth) if birth_full else _year_or_date(rng, p.birth, old)
         if sex:
             row(put(f"{prefix}NgaySinh", lab["NgaySinh"], bv, bp),
@@ -270,8 +272,7 @@ def register_page(rng: random.Random, kind: str, leader: Leader | None = None) -
         father = random_person(rng, date(year - 45, 1, 1), date(year - 21, 1, 1), male=True, home=place)
         child.surname = father.surname
         heading("Thông tin người được khai sinh")
-        row(put("nksHoTen", lab["HoTen"], upper(child.name) if rng.random() < 0.6 else child.name))
-        f["nksHoTen"] = FieldTruth(child.name, f["nksHoTen"].printed)
+        row(put("nksHoTen", lab["HoTen"], child.name, upper(child.name) if rng.random() < 0.6 else child.name))
         bv, bp = _reg_date(rng, child.birth)
         row(put("nksNgaySinh", lab["NgaySinh"], bv, bp), put("nksGioiTinh", lab["GioiTinh"], child.sex_code,
                                                              child.sex_word))
@@ -314,7 +315,8 @@ def register_page(rng: random.Random, kind: str, leader: Leader | None = None) -
     signer = random_person(rng, date(year - 60, 1, 1), date(year - 30, 1, 1), home=place)
     clerk = random_person(rng, date(year - 55, 1, 1), date(year - 24, 1, 1), home=place)
     noi = f"Ủy ban nhân dân {place.ward}, {place.province}" if rng.random() < 0.6 else f"UBND {place.ward}"
-    row(put("noiDangKy", lab["noiDangKy"], noi))
+    event = {"ks": "khai sinh", "kt": "khai tử", "kh": "kết hôn"}[kind]
+    row(put("noiDangKy", lab["noiDangKy"].format(event=event), noi))
     role = rng.choice(["Chủ tịch", "Phó Chủ tịch"])
     row(put("nguoiKy", lab["nguoiKy"], signer.name), put("chucVuNguoiKy", lab["chucVuNguoiKy"], role))
     row(put("nguoiThucHien", lab["nguoiThucHien"], clerk.name))

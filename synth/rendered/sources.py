@@ -233,7 +233,7 @@ class Person:
 
 
 def _weighted(rng: random.Random, table) -> str:
-    names, weights = zip(*table)
+    names, weights = zip(*table, strict=True)
     return rng.choices(names, weights=weights)[0]
 
 
