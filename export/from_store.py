@@ -15,7 +15,7 @@ from pathlib import Path
 
 from export.communes import CommuneTable
 from export.land import attach_cards
-from export.templates import BTP_TYPES
+from export.templates import btp_types
 from export.types import BookKey, ExportRecord, LandOwner, LandRecord, plain
 
 CARD_TYPES = ("cccd_front", "cancuoc_front", "cmnd_front")
@@ -52,7 +52,8 @@ def _page_path(path: str, root: Path | None) -> Path:
 def book_records(store, communes: CommuneTable, *, types: Iterable[str] | None = None,
                  workspace: Path | None = None) -> Iterator[ExportRecord]:
     """Every hộ tịch record, grouped by (type, commune, book), as export_books wants them."""
-    wanted = {t.upper() for t in (types or BTP_TYPES)} & set(BTP_TYPES)
+    known = btp_types()
+    wanted = {t.upper() for t in (types or known)} & set(known)
     rows = [r for r in store.record_rows() if r.doc_type.upper() in wanted]
     groups: dict[tuple[str, str, str], list] = {}
     for row in rows:
