@@ -13,7 +13,7 @@ EXPORT_TYPES = DocTypeCode(exporters=("btp", "land"))
 
 
 def _open_store(workspace: Path):
-    from hotfolders.workspace import Workspace
+    from common.workspace import Workspace
     from store.db import Store
 
     ws = Workspace(workspace.resolve())
