@@ -48,6 +48,10 @@ setup(
         "click>=8.1",
         "SQLAlchemy>=2.0",
         "alembic>=1.13",
+        # PostgreSQL driver for a shared store: psycopg 3 with its binary wheel (libpq bundled, no compiler
+        # or libpq-dev needed; maintained successor of psycopg2, native in SQLAlchemy 2)
+        "psycopg[binary]>=3.1",
+        "waitress>=3.0",   # the review app's production WSGI server (threads, request limits, timeouts)
         "Flask>=3.0",
         "Flask-WTF>=1.2",
         "matplotlib>=3.8",

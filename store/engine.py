@@ -64,12 +64,19 @@ def make_private(url: str) -> None:
             log.warning("không đặt được quyền 0600 cho kho dữ liệu (could not make the store file private)")
 
 
+def driver_url(url: str) -> str:
+    """`postgresql://…` means the psycopg 3 driver (the one installed; SQLAlchemy's default is psycopg2)."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the settings this project relies on for SQLite and PostgreSQL."""
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True,
+        return create_engine(driver_url(url), pool_pre_ping=True,
                              connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"}
-                             if url.startswith("postgresql") else {})
+                             if url.startswith("postgres") else {})
     path = _sqlite_path(url)
     if path is not None and not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +127,7 @@ def migrate(engine: Engine) -> bool:
 
 def _busy(exc: OperationalError) -> bool:
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
-    return "locked" in text or "lock timeout" in text or "could not obtain lock" in text
+    return any(word in text for word in ("locked", "lock timeout", "could not obtain lock", "deadlock detected"))
 
 
 class StoreBase:

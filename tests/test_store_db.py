@@ -25,7 +25,7 @@ def _file(store: Store, h: str = "a" * 64):
                           rel_path="GCN/Xã A/Q1/a.jpg", kind_hint="GCN", commune="Xã A", book="Q1")
 
 
-def test_fresh_db_reaches_head_and_reopen_is_noop(tmp_path):
+def test_fresh_db_reaches_head_and_reopen_is_noop(new_database):
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
@@ -34,13 +34,14 @@ def test_fresh_db_reaches_head_and_reopen_is_noop(tmp_path):
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     heads = set(ScriptDirectory.from_config(config).get_heads())
-    store = Store(tmp_path / "s.db")
+    store_url = new_database(blank=True)
+    store = Store(store_url)
     assert store.migrated is True
     assert store.schema_heads() == heads
     tables = set(inspect(store.engine).get_table_names())
     assert {"files", "pages", "records", "record_pages", "fields", "field_history"} <= tables
     store.close()
-    again = Store(tmp_path / "s.db")
+    again = Store(store_url)
     assert again.migrated is False
     assert again.schema_heads() == heads
     again.close()
@@ -55,8 +56,8 @@ def test_sqlite_settings(tmp_path):
     assert sqlite3.connect(tmp_path / "s.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_commit_is_idempotent_and_round_trips(tmp_path):
-    store = Store(tmp_path / "s.db")
+def test_commit_is_idempotent_and_round_trips(store_url):
+    store = Store(store_url)
     f = _file(store)
     assert store.mark_processing(f.id) == 1
     pages = [PageData(0, "w/0.png", "w/0.jpg", {"retake": False}), PageData(1, "w/1.png", "w/1.jpg", {})]
@@ -73,8 +74,8 @@ def test_commit_is_idempotent_and_round_trips(tmp_path):
     assert stored.record.needs_review
 
 
-def test_failed_commit_leaves_nothing(tmp_path):
-    store = Store(tmp_path / "s.db")
+def test_failed_commit_leaves_nothing(store_url):
+    store = Store(store_url)
     f = _file(store)
     store.mark_processing(f.id)
     bad = _record()
@@ -85,8 +86,8 @@ def test_failed_commit_leaves_nothing(tmp_path):
     assert store.record_rows() == [] and store.pages_of_file(f.id) == []
 
 
-def test_first_copy_is_unique_but_duplicates_are_recorded(tmp_path):
-    store = Store(tmp_path / "s.db")
+def test_first_copy_is_unique_but_duplicates_are_recorded(store_url):
+    store = Store(store_url)
     first = _file(store)
     with pytest.raises(Exception):  # noqa: B017 — the unique index refuses a second first copy
         _file(store)
@@ -96,8 +97,8 @@ def test_first_copy_is_unique_but_duplicates_are_recorded(tmp_path):
     assert store.count_files_by_state() == {"received": 1, "duplicate": 1}
 
 
-def test_requeue_and_quarantine(tmp_path):
-    store = Store(tmp_path / "s.db")
+def test_requeue_and_quarantine(store_url):
+    store = Store(store_url)
     f = _file(store)
     store.mark_processing(f.id)
     assert store.requeue_stale(datetime.now(UTC) - timedelta(hours=1)) == []
@@ -108,8 +109,8 @@ def test_requeue_and_quarantine(tmp_path):
     assert store.count_files_by_book() == [("Xã A", "Q1", "quarantined", 1)]
 
 
-def test_review_edit_writes_history_and_locks(tmp_path):
-    store = Store(tmp_path / "s.db")
+def test_review_edit_writes_history_and_locks(store_url):
+    store = Store(store_url)
     f = _file(store)
     (rid,) = store.commit_file_results(f.id, [PageData(0), PageData(1)], [_record()])
     store.set_field(rid, "hoTen", "Nguyễn Văn Ân", who="reviewer1", owner_index=0)
@@ -128,8 +129,8 @@ def test_review_edit_writes_history_and_locks(tmp_path):
         store.set_record_status(rid, "nonsense")
 
 
-def test_concurrent_writers_wait_instead_of_failing(tmp_path):
-    stores = [Store(tmp_path / "s.db") for _ in range(3)]
+def test_concurrent_writers_wait_instead_of_failing(store_url):
+    stores = [Store(store_url) for _ in range(3)]
     errors: list[BaseException] = []
 
     def work(store: Store, base: int) -> None:
