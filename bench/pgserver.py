@@ -16,6 +16,7 @@ only test data, and creating a database per test stays fast (CREATE DATABASE …
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -85,10 +86,8 @@ class TempPostgres:
     def stop(self) -> None:
         if self.root is None:
             return
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already gone: only the folder is left
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass  # already gone: only the folder is left to remove
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
 

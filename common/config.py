@@ -38,6 +38,7 @@ class WatchSettings:
 @dataclass
 class WorkersSettings:
     count: int | Literal["auto"] = "auto"   # "auto" = one per core; 0 = in the main process
+    lease_seconds: float = 60.0             # a file a workstation works on stays its own this long unrenewed
 
     @property
     def resolved(self) -> int:
@@ -108,6 +109,11 @@ observer = "native"
 # Số tiến trình xử lý; "auto" = một mỗi lõi CPU; 0 = xử lý ngay trong tiến trình chính
 # (worker processes; "auto" = one per core; 0 = in the main process)
 count = "auto"
+# Với CSDL PostgreSQL dùng chung: tệp một máy đang xử lý thuộc về máy đó chừng này giây nếu không được gia
+# hạn; máy bị tắt đột ngột thì máy khác nhận lại tệp sau thời gian này
+# (shared PostgreSQL: a file a workstation works on stays its own this long without renewal; the files of
+# a workstation that died are taken over after it)
+lease_seconds = 60.0
 
 [retry]
 # Lỗi tạm thời (ổ mạng, khóa tệp) được thử lại tối đa chừng này lần, chờ tăng dần

@@ -63,6 +63,18 @@ class Conflict(StoreError):
     http_status = 409
 
 
+class ClaimLost(Conflict):
+    """Another workstation took the file over (this one's lease ran out): what this one did is not kept."""
+
+    code = "claim_lost"
+
+
+class FileKnown(Conflict):
+    """Another workstation registered the same inbox file first: it is that one's to process."""
+
+    code = "file_known"
+
+
 class AccountError(SohoaError):
     """A refused account operation (weak password, unknown role, look-alike name …)."""
 

@@ -12,10 +12,13 @@ from common.cli_types import EXISTING_DIR
                             "(create a workspace: config, store, inbox/<type>/, done/, quarantine/, out/). "
                             "Chạy lại không mất gì (idempotent).")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init_command(directory: Path) -> None:
+@click.option("--store-url", default=None, metavar="URL",
+              help="CSDL PostgreSQL dùng chung cho nhiều máy, ví dụ postgresql://sohoa@may-chu/sohoa (a shared "
+                   "PostgreSQL for several workstations; default: the workspace's own SQLite file).")
+def init_command(directory: Path, store_url: str | None) -> None:
     from hotfolders.workspace import init_workspace
 
-    ws = init_workspace(directory)
+    ws = init_workspace(directory, store_url=store_url)
     click.echo(f"Thư mục làm việc (workspace): {ws.root}")
     click.echo(f"  cấu hình (config): {ws.config_path}")
     click.echo(f"  thả tệp vào (drop files into): {ws.inbox}/<{'|'.join(ws.inbox_folders())}>/<xã>/<quyển>/")

@@ -6,6 +6,10 @@ Every step that matters is in the store before it happens, so a kill -9 anywhere
   3. pages + records + fields + state `done` commit in one transaction (or `quarantined` with a reason);
   4. the original is moved, then the move is noted. A file still in the inbox whose row is finished but not
      moved is simply moved on the next pass; `processing` rows of a dead run are requeued at start.
+Several workstations may watch one shared inbox with one PostgreSQL store: each step above is done only
+while holding the file's claim (store/files.py), renewed while this runner lives; the files of a runner
+killed with -9 are taken over by the others once its leases run out. On SQLite the workspace lock makes
+this runner the only one, so it takes every claim back at start.
 Logs name files by id only: file names may hold personal names.
 """
 from __future__ import annotations
@@ -13,16 +17,18 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import socket
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common.config import Settings
 from common.crashpoints import maybe_crash
+from common.errors import ClaimLost, FileKnown
 from common.files import sha256_of
 from hotfolders.junk import is_junk
 from hotfolders.moves import move_with_note, note_text
@@ -32,12 +38,37 @@ from hotfolders.stability import StabilityTracker
 from hotfolders.worker import Job, JobResult, init_worker, run_job
 from hotfolders.workspace import Workspace
 from store.db import Store
-from store.types import FileRow, PageData
+from store.types import Claim, FileRow, PageData
 
 log = logging.getLogger(__name__)
 
 MOVE_RETRY_SECONDS = 30.0
+OTHERS_RECHECK_SECONDS = 1.0   # how often a file another workstation holds is tried again
 NOTE_SUFFIX = {"quarantined": ".reason.txt", "duplicate": ".note.txt"}
+
+
+def claimant_name(pid: int | None = None) -> str:
+    """host:pid:start-time — unique per process for ever (a reused pid has another start time), and telling a
+    restarted runner which claims belong to its own dead predecessors on this host."""
+    import psutil
+
+    pid = pid or os.getpid()
+    return f"{socket.gethostname()[:60]}:{pid}:{int(psutil.Process(pid).create_time())}"
+
+
+def is_dead_here(owner: str) -> bool:
+    """True for a claimant of this host whose process is gone (a runner killed with -9 and restarted)."""
+    import psutil
+
+    host, pid, _started = (owner.rsplit(":", 2) + ["", ""])[:3]
+    if host != socket.gethostname()[:60] or not pid.isdigit():
+        return False
+    try:
+        return claimant_name(int(pid)) != owner
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.AccessDenied:
+        return False
 
 
 def scan_inbox(inbox: Path) -> list[Path]:
@@ -86,9 +117,16 @@ class RunStats:
 
 
 class Runner:
-    def __init__(self, ws: Workspace, config: Settings, *, report: Callable[[str], None] | None = None):
+    def __init__(self, ws: Workspace, config: Settings, *, report: Callable[[str], None] | None = None,
+                 exclusive: bool = True):
+        """`exclusive`: this runner holds the workspace lock (SQLite: the only runner); otherwise other
+        workstations may work on the same inbox and store (PostgreSQL)."""
         self.ws, self.config = ws, config
+        self.exclusive = exclusive
         self.store = Store(ws.store_url(config))
+        self.claim = Claim(claimant_name(), timedelta(seconds=config.workers.lease_seconds))
+        self.renewed_at = time.monotonic()
+        self.others: dict[Path, float] = {}  # inbox files another workstation holds -> when to look again
         self.tracker = StabilityTracker(config.watch.stability_seconds)
         self.settings = ProcessorSettings(dpi=config.scan.dpi, max_pixels=config.scan.max_pixels, lang=config.processor.lang)
         self.executor = self._new_executor()
@@ -113,16 +151,26 @@ class Runner:
                                    initializer=init_worker, initargs=(self.config.processor.name, self.settings))
 
     def _recover(self) -> None:
-        stale = self.store.requeue_stale(self.started)
-        if stale:
-            log.warning("requeued %d file(s) left processing by a previous run: ids %s", len(stale), stale)
+        if self.exclusive:  # the workspace lock says no other runner is alive: every claim is a dead one's
+            self.store.release_claims(None)
+            stale = self.store.requeue_stale(self.started)
+            if stale:
+                log.warning("requeued %d file(s) left processing by a previous run: ids %s", len(stale), stale)
+        else:  # other workstations' claims run out by themselves; our own host's dead runners' we free now
+            for owner in self.store.claim_holders():
+                if owner != self.claim.owner and is_dead_here(owner):
+                    n = self.store.release_claims(owner)
+                    log.warning("released %d claim(s) of a dead runner of this workstation", n)
         for row in self.store.files_not_moved():
             if Path(row.origin_path).exists():
                 continue  # still in the inbox: the normal pass moves it
             dest = self._find_moved_copy(row)
-            if dest is not None:  # a run died between the move and noting it
-                self.store.mark_moved(row.id, str(dest))
-                log.info("file %d was moved by a previous run; noted", row.id)
+            if dest is not None and self.store.claim_file(row.id, self.claim):  # died between move and note
+                try:
+                    self.store.mark_moved(row.id, str(dest), self.claim)
+                    log.info("file %d was moved by a previous run; noted", row.id)
+                except ClaimLost:
+                    pass
 
     def _find_moved_copy(self, row: FileRow) -> Path | None:
         root = self.ws.quarantine if row.state == "quarantined" else self.ws.done
@@ -137,28 +185,44 @@ class Runner:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
-        self.store.close()
+        try:
+            self.store.release_claims(self.claim.owner)  # a clean stop: the others need not wait for leases
+        finally:
+            self.store.close()
 
     # ------------------------------------------------------------------------------------ main loop
 
     @property
     def busy(self) -> bool:
         """Work this run still has to wait for: files in flight, retries due, files not yet stable."""
-        return bool(self.backlog or self.in_flight or self.retry_at or self.tracker.waiting)
+        return bool(self.backlog or self.in_flight or self.retry_at or self.tracker.waiting or self.others)
 
     def recheck_paths(self) -> set[Path]:
-        """Paths to look at again even without a new event: files still settling, retries, failed moves."""
-        return set(self.tracker.paths) | {p for _, p in self.retry_at.values()} | set(self.move_retry_at)
+        """Paths to look at again even without a new event: files still settling, retries, failed moves,
+        files another workstation holds (taken over if it dies)."""
+        return (set(self.tracker.paths) | {p for _, p in self.retry_at.values()} | set(self.move_retry_at)
+                | set(self.others))
 
     def _prune_vanished(self) -> None:
-        """A file waiting for a retry that the operator took away is no longer this run's work."""
+        """A file waiting for a retry that the operator took away is no longer this run's work; a file
+        another workstation held and has moved out is no longer anybody's."""
         for file_id, (_, path) in list(self.retry_at.items()):
             if not path.exists():
                 del self.retry_at[file_id]
+        for path in list(self.others):
+            if not path.exists():
+                del self.others[path]
+
+    def _heartbeat(self) -> None:
+        """Renew this runner's leases well before they run out (a third of the lease)."""
+        if time.monotonic() - self.renewed_at >= self.claim.lease.total_seconds() / 3:
+            self.store.renew_claims(self.claim)
+            self.renewed_at = time.monotonic()
 
     def step(self, paths: Iterable[Path]) -> None:
         """Look at these inbox paths once, hand out what is ready, collect what finished."""
         self.backlog = False
+        self._heartbeat()
         for path in paths:
             if len(self.in_flight) >= max(1, self.config.workers.resolved) * 2:
                 self.collect(block=False)
@@ -197,6 +261,8 @@ class Runner:
             return
         if any(item.path == path for item in self.in_flight.values()):
             return
+        if path in self.others and time.monotonic() < self.others[path]:
+            return
         try:
             content_hash = self._hash(path, stat.st_size, stat.st_mtime_ns)
         except FileNotFoundError:
@@ -206,11 +272,28 @@ class Runner:
             log.warning("cannot read an inbox file yet (%s); will retry", type(exc).__name__)
             return
         hint = self.ws.hint_for(path)
+        try:
+            self._take(path, hint, content_hash, stat.st_size)
+        except (ClaimLost, FileKnown):  # another workstation got there first: it is theirs
+            self._held_elsewhere(path)
+
+    def _held_elsewhere(self, path: Path) -> None:
+        self.others[path] = time.monotonic() + OTHERS_RECHECK_SECONDS
+
+    def _take(self, path: Path, hint, content_hash: str, size: int) -> None:
+        """Register, claim and hand out one stable inbox file (or move it when it is already finished)."""
         row = self.store.file_at(hint.rel_path, content_hash)
         if row is not None and not (row.state in ("done", "quarantined", "duplicate") and row.moved_at):
+            if row.id in self.in_flight:
+                return
+            if not self.store.claim_file(row.id, self.claim):
+                self._held_elsewhere(path)
+                return
+            self.others.pop(path, None)
+            row = self.store.file(row.id)  # as claimed (a dead holder's `processing` is `received` again)
             if row.state in ("done", "quarantined", "duplicate"):
                 self._move(row, path)       # finished before a crash (or a failed move): just move it
-            elif row.id not in self.in_flight:
+            else:
                 due, _ = self.retry_at.get(row.id, (0.0, path))
                 if time.monotonic() >= due:
                     self.retry_at.pop(row.id, None)
@@ -220,19 +303,22 @@ class Runner:
         values = dict(origin_path=str(path), rel_path=hint.rel_path, kind_hint=hint.kind, commune=hint.commune,
                       book=hint.book)
         if first is None:
-            row = self.store.add_file(content_hash=content_hash, size=stat.st_size, **values)
+            row = self.store.add_file(content_hash=content_hash, size=size, claim=self.claim, **values)
             log.info("file %d received", row.id)
             maybe_crash("after_received")
             self._dispatch(row, path)
         elif first.state == "quarantined" and first.moved_at is not None:
-            self.store.reopen_file(first.id, **values)  # dropped again after quarantine: try afresh
+            if not self.store.claim_file(first.id, self.claim):
+                self._held_elsewhere(path)
+                return
+            self.store.reopen_file(first.id, claim=self.claim, **values)  # dropped again: try afresh
             log.info("file %d dropped again after quarantine: processing afresh", first.id)
             self._dispatch(self.store.file(first.id), path)
         else:
             reason = (f"trùng nội dung với tệp #{first.id} (duplicate of file #{first.id}, "
                       f"{first.rel_path})")
-            row = self.store.add_file(content_hash=content_hash, size=stat.st_size, duplicate_of=first.id,
-                                      reason=reason, **values)
+            row = self.store.add_file(content_hash=content_hash, size=size, duplicate_of=first.id,
+                                      reason=reason, claim=self.claim, **values)
             log.info("file %d is a duplicate of file %d", row.id, first.id)
             self.stats.duplicates += 1
             self._move(row, path)
@@ -251,7 +337,7 @@ class Runner:
             self._quarantine(row, path, "gave_up", f"đã thử {row.attempts} lần không thành công "
                              f"(gave up after {row.attempts} attempts)")
             return
-        attempt = self.store.mark_processing(row.id)
+        attempt = self.store.mark_processing(row.id, self.claim)
         maybe_crash("after_processing")
         hint = self.ws.hint_for(path)
         job = Job(row.id, str(path), hint, str(self.ws.work / str(row.id)))
@@ -293,13 +379,21 @@ class Runner:
         self.executor = self._new_executor()
 
     def _finish(self, item: InFlight, result: JobResult) -> None:
+        try:
+            self._record_result(item, result)
+        except ClaimLost:  # stalled past our lease and taken over: the other workstation's result counts
+            log.warning("file %d was taken over by another workstation; this result is dropped", item.row.id)
+            self.retry_at.pop(item.row.id, None)
+            self._held_elsewhere(item.path)
+
+    def _record_result(self, item: InFlight, result: JobResult) -> None:
         row, path = item.row, item.path
         if result.worker_pid:
             self.stats.worker_pids.add(result.worker_pid)
         if result.outcome is not None:
             outcome = result.outcome
             pages = [PageData(p.page_index, p.prepared_path, p.archival_path, p.quality) for p in outcome.pages]
-            record_ids = self.store.commit_file_results(row.id, pages, outcome.records)
+            record_ids = self.store.commit_file_results(row.id, pages, outcome.records, self.claim)
             maybe_crash("after_commit")
             log.info("file %d done: %d page(s), records %s", row.id, len(pages), record_ids)
             self.stats.done += 1
@@ -316,13 +410,13 @@ class Runner:
                 self._quarantine(row, path, "gave_up", f"{result.message}; đã thử {item.attempt} lần "
                                  f"(gave up after {item.attempt} attempts)")
             else:
-                self.store.mark_received(row.id, reason=result.message, reason_code=result.code)
+                self.store.mark_received(row.id, reason=result.message, reason_code=result.code, claim=self.claim)
                 delay = self.config.retry.backoff_seconds * 2 ** (item.attempt - 1)
                 self.retry_at[row.id] = (time.monotonic() + delay, path)
                 self.stats.retried += 1
 
     def _quarantine(self, row: FileRow, path: Path, code: str, reason: str) -> None:
-        self.store.quarantine_file(row.id, code, reason)
+        self.store.quarantine_file(row.id, code, reason, self.claim)
         self.stats.quarantined += 1
         self._move(self.store.file(row.id), path)
 
@@ -341,9 +435,9 @@ class Runner:
                        f"sẽ thử lại (could not move the file to {root.name}/; it stays in the inbox, will retry)")
             log.error("file %d committed as %s but could not be moved: %s", row.id, row.state, type(exc).__name__)
             if row.state == "quarantined":
-                self.store.note_problem(row.id, f"{row.reason}; {problem}", row.reason_code)
+                self.store.note_problem(row.id, f"{row.reason}; {problem}", row.reason_code, self.claim)
             else:
-                self.store.note_problem(row.id, problem, "move_failed")
+                self.store.note_problem(row.id, problem, "move_failed", self.claim)
             self.move_retry_at[path] = time.monotonic() + max(MOVE_RETRY_SECONDS, self.config.watch.rescan_seconds)
             self.stats.move_failures += 1
             return
@@ -351,7 +445,7 @@ class Runner:
         self.move_retry_at.pop(path, None)
         self.tracker.forget(path)
         self.hash_cache.pop(path, None)
-        self.store.mark_moved(row.id, str(dest))
         if row.reason_code == "move_failed":
-            self.store.note_problem(row.id, "", "")
+            self.store.note_problem(row.id, "", "", self.claim)
             self.stats.moved_later += 1
+        self.store.mark_moved(row.id, str(dest), self.claim)

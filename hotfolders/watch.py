@@ -25,13 +25,18 @@ class WorkspaceBusy(WorkspaceError):
 
 
 class WorkspaceLock:
-    """One watcher per workspace: two would race on the same inbox files."""
+    """One watcher per workspace on SQLite: two would race on the same inbox files. On a shared PostgreSQL
+    store several watchers (workstations) share the workspace, coordinated by file claims in the store
+    (store/files.py), so no lock is taken (`shared=True`)."""
 
-    def __init__(self, ws: Workspace):
+    def __init__(self, ws: Workspace, *, shared: bool = False):
         self.path = ws.root / ".watch.lock"
         self.fh = None
+        self.shared = shared
 
     def __enter__(self) -> WorkspaceLock:
+        if self.shared:
+            return self
         self.fh = open(self.path, "a+")  # noqa: SIM115 — held for the life of the watcher
         try:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -71,9 +76,15 @@ class _Collector:
         return paths
 
 
+def _shared(ws: Workspace, config: Settings) -> bool:
+    """A shared (PostgreSQL) store: other workstations may watch the same inbox."""
+    return not ws.store_url(config).startswith("sqlite")
+
+
 def run_once(ws: Workspace, config: Settings, report: Callable[[str], None] | None = None) -> RunStats:
-    with WorkspaceLock(ws):
-        runner = Runner(ws, config, report=report)
+    shared = _shared(ws, config)
+    with WorkspaceLock(ws, shared=shared):
+        runner = Runner(ws, config, report=report, exclusive=not shared)
         try:
             return runner.run_once()
         finally:
@@ -86,8 +97,9 @@ def watch_forever(ws: Workspace, config: Settings, report: Callable[[str], None]
     from watchdog.observers.polling import PollingObserver
 
     stop = stop or threading.Event()
-    with WorkspaceLock(ws):
-        runner = Runner(ws, config, report=report)
+    shared = _shared(ws, config)
+    with WorkspaceLock(ws, shared=shared):
+        runner = Runner(ws, config, report=report, exclusive=not shared)
         collector = _Collector()
         observer = PollingObserver() if config.watch.observer == "polling" else Observer()
         observer.schedule(collector, str(ws.inbox), recursive=True)
@@ -97,7 +109,8 @@ def watch_forever(ws: Workspace, config: Settings, report: Callable[[str], None]
         try:
             while not stop.is_set():
                 paths = collector.drain() | runner.recheck_paths()
-                if time.monotonic() - last_rescan >= config.watch.rescan_seconds:
+                # a full pool left files unvisited: look at the whole inbox again rather than wait a rescan
+                if runner.backlog or time.monotonic() - last_rescan >= config.watch.rescan_seconds:
                     paths |= set(scan_inbox(ws.inbox))
                     last_rescan = time.monotonic()
                 runner.step(sorted(p for p in paths if p.is_relative_to(ws.inbox)))

@@ -18,7 +18,7 @@ def field_values(record_id: int, owner_index: int | None, key: str, fv: FieldVal
 
 def file_row(row) -> FileRow:
     data = dict(row)
-    for key in ("received_at", "started_at", "finished_at", "moved_at", "updated_at"):
+    for key in ("received_at", "started_at", "finished_at", "moved_at", "updated_at", "lease_expires"):
         data[key] = aware(data[key])
     return FileRow(**data)
 

@@ -53,11 +53,17 @@ files = Table(
     Column("finished_at", DateTime(timezone=True), nullable=True),
     Column("moved_at", DateTime(timezone=True), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # the workstation working on the file, and until when its claim holds without renewal (0005)
+    Column("claimed_by", String(96), nullable=True),
+    Column("lease_expires", DateTime(timezone=True), nullable=True),
     Index("ix_files_state", "state"),
     Index("ix_files_rel_path", "rel_path"),
     Index("ix_files_hash", "content_hash"),
     Index("ux_files_first_copy", "content_hash", unique=True,
           sqlite_where=text("duplicate_of IS NULL"), postgresql_where=text("duplicate_of IS NULL")),
+    Index("ux_files_unmoved_path", "rel_path", "content_hash", unique=True,
+          sqlite_where=text("moved_at IS NULL"), postgresql_where=text("moved_at IS NULL")),
+    Index("ix_files_claimed_by", "claimed_by"),
 )
 
 pages = Table(

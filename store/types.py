@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from extract.types import Record
@@ -29,6 +29,16 @@ class FileRow:
     finished_at: datetime | None
     moved_at: datetime | None
     updated_at: datetime
+    claimed_by: str | None = None          # the workstation working on it (store/files.py, claims)
+    lease_expires: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who works on a file and for how long without renewing: a workstation's (hot-folder runner's) name
+    for itself and its lease (store/files.py)."""
+    owner: str
+    lease: timedelta
 
 
 @dataclass

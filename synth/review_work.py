@@ -146,11 +146,11 @@ def seed_workspace(workspace: Path, n: int = 6, seed: int = 7, *, flag_share: fl
     return out
 
 
-def make_workspace(root: Path) -> Path:
-    """A fresh workspace (hotfolders' layout when that package is present)."""
+def make_workspace(root: Path, store_url: str | None = None) -> Path:
+    """A fresh workspace (hotfolders' layout when that package is present), on `store_url` when given."""
     try:
         from hotfolders.workspace import init_workspace
-        return init_workspace(root).root
+        return init_workspace(root, store_url=store_url).root
     except ImportError:
         root.mkdir(parents=True, exist_ok=True)
         return root.resolve()

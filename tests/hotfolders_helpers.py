@@ -11,9 +11,10 @@ from hotfolders.workspace import Workspace, init_workspace
 FAKE = "tests.support.fakes:FakeProcessor"
 
 
-def make_workspace(root: Path, **overrides: object) -> tuple[Workspace, Settings]:
-    """A fresh workspace whose sohoa.toml uses the fake processor, in-process work and short windows."""
-    ws = init_workspace(root)
+def make_workspace(root: Path, store_url: str | None = None, **overrides: object) -> tuple[Workspace, Settings]:
+    """A fresh workspace whose sohoa.toml uses the fake processor, in-process work and short windows (and
+    `store_url` as its store: None = its own SQLite file)."""
+    ws = init_workspace(root, store_url=store_url)
     settings = {"stability_seconds": 0.2, "rescan_seconds": 0.5, "poll_seconds": 0.05, "progress_seconds": 0.0,
                 "count": 0, "backoff_seconds": 0.05, "name": FAKE}
     settings.update(overrides)

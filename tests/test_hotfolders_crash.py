@@ -77,16 +77,16 @@ def _assert_exactly_once(ws, hashes: list[str]) -> None:
     ("after_received:2", 1), ("after_processing:3", 1), ("in_worker:2", 0), ("after_commit:2", 1),
     ("after_commit:5", 0), ("after_move:3", 1),
 ])
-def test_sigkill_at_a_point_then_restart(tmp_path, point, workers):
-    ws, _ = make_workspace(tmp_path / "ws", count=workers)
+def test_sigkill_at_a_point_then_restart(workspace_store_url, tmp_path, point, workers):
+    ws, _ = make_workspace(tmp_path / "ws", workspace_store_url, count=workers)
     hashes = _drop_batch(ws)
     assert _finish(_start(ws, SOHOA_CRASH_AT=point, SOHOA_FAKE_DELAY="0.05")) == -signal.SIGKILL
     assert _finish(_start(ws)) == 0
     _assert_exactly_once(ws, hashes)
 
 
-def test_worker_killed_mid_file_is_retried_by_the_same_run(tmp_path):
-    ws, _ = make_workspace(tmp_path / "ws", count=1)
+def test_worker_killed_mid_file_is_retried_by_the_same_run(workspace_store_url, tmp_path):
+    ws, _ = make_workspace(tmp_path / "ws", workspace_store_url, count=1)
     hashes = _drop_batch(ws)
     marker = tmp_path / "crashed-once"
     assert _finish(_start(ws, SOHOA_CRASH_AT="in_worker:2", SOHOA_CRASH_ONCE=str(marker))) == 0
@@ -105,8 +105,8 @@ def _done_count(ws) -> int:
         store.close()
 
 
-def test_sigkill_while_busy_twice_then_restart(tmp_path):
-    ws, _ = make_workspace(tmp_path / "ws", count=1)
+def test_sigkill_while_busy_twice_then_restart(workspace_store_url, tmp_path):
+    ws, _ = make_workspace(tmp_path / "ws", workspace_store_url, count=1)
     hashes = _drop_batch(ws)
     for target in (1, 3):
         proc = _start(ws, SOHOA_FAKE_DELAY="0.4")

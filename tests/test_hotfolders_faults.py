@@ -73,10 +73,10 @@ BAD_INPUTS: list[tuple[str, Callable[[Path], bytes], str]] = [
 
 
 @pytest.fixture
-def watcher(tmp_path, monkeypatch):
+def watcher(workspace_store_url, tmp_path, monkeypatch):
     """A running watcher on a fresh workspace; yields (ws, store) and stops it at the end."""
     monkeypatch.setattr(runner_module, "MOVE_RETRY_SECONDS", 0.3)
-    ws, config = make_workspace(tmp_path / "ws", rescan_seconds=0.3)
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url, rescan_seconds=0.3)
     stop = threading.Event()
     errors: list[BaseException] = []
 

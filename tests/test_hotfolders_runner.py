@@ -19,8 +19,8 @@ def _store(ws) -> Store:
     return Store(ws.store_url())
 
 
-def test_processes_inbox_and_mirrors_it_into_done(tmp_path):
-    ws, config = make_workspace(tmp_path / "ws")
+def test_processes_inbox_and_mirrors_it_into_done(workspace_store_url, tmp_path):
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
     for i in range(3):
         drop_document(ws, f"KS/Xã An Bình/Q01/trang{i}.json", pages=2)
     drop_document(ws, "auto/loose.json", doc_type="cccd_front")
@@ -39,8 +39,8 @@ def test_processes_inbox_and_mirrors_it_into_done(tmp_path):
     assert "Xã An Bình" in report and "xong (done)" in report
 
 
-def test_same_file_under_two_names_is_processed_once(tmp_path):
-    ws, config = make_workspace(tmp_path / "ws")
+def test_same_file_under_two_names_is_processed_once(workspace_store_url, tmp_path):
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
     first = drop_document(ws, "KT/Xã A/Q2/a.json")
     second = ws.inbox / "KT" / "Xã B" / "khac-ten.json"
     second.parent.mkdir(parents=True)
@@ -60,8 +60,8 @@ def test_same_file_under_two_names_is_processed_once(tmp_path):
     assert (ws.done / "KT" / "Xã A" / "Q2" / "a (2).json").exists()
 
 
-def test_transient_failure_is_retried_with_backoff(tmp_path):
-    ws, config = make_workspace(tmp_path / "ws")
+def test_transient_failure_is_retried_with_backoff(workspace_store_url, tmp_path):
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
     drop_document(ws, "KS/X/Q/flaky.json", fail="io", fail_times=2)
     drop_document(ws, "KS/X/Q/broken-share.json", fail="io")
     stats = run_once(ws, config)
@@ -75,8 +75,8 @@ def test_transient_failure_is_retried_with_backoff(tmp_path):
     assert (ws.quarantine / "KS/X/Q/broken-share.json.reason.txt").exists()
 
 
-def test_permanent_failure_goes_to_quarantine_and_a_redrop_is_processed_afresh(tmp_path):
-    ws, config = make_workspace(tmp_path / "ws")
+def test_permanent_failure_goes_to_quarantine_and_a_redrop_is_processed_afresh(workspace_store_url, tmp_path):
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
     drop_document(ws, "GCN/X/Q/bad.json", fail="corrupt", fail_times=1)
     assert run_once(ws, config).quarantined == 1
     reason = (ws.quarantine / "GCN/X/Q/bad.json.reason.txt").read_text(encoding="utf-8")
@@ -91,9 +91,9 @@ def test_permanent_failure_goes_to_quarantine_and_a_redrop_is_processed_afresh(t
     assert len(store.record_rows()) == 1
 
 
-def test_restart_finishes_what_a_dead_run_left(tmp_path):
+def test_restart_finishes_what_a_dead_run_left(workspace_store_url, tmp_path):
     """Simulates the store a kill -9 leaves behind: one file committed but not moved, one mid-processing."""
-    ws, config = make_workspace(tmp_path / "ws")
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
     committed = drop_document(ws, "KS/X/Q/committed.json")
     midway = drop_document(ws, "KS/X/Q/midway.json")
     store = _store(ws)
@@ -127,8 +127,8 @@ def _block_done(ws):
     return lambda: ws.done.chmod(0o755)
 
 
-def test_read_only_done_keeps_file_accounted_for(tmp_path):
-    ws, config = make_workspace(tmp_path / "ws")
+def test_read_only_done_keeps_file_accounted_for(workspace_store_url, tmp_path):
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
     drop_document(ws, "KS/X/Q/a.json")
     drop_document(ws, "auto/b.json")
     unblock = _block_done(ws)
@@ -150,8 +150,8 @@ def test_read_only_done_keeps_file_accounted_for(tmp_path):
     assert len(store.record_rows()) == 2
 
 
-def test_file_still_being_written_is_taken_only_when_complete(tmp_path):
-    ws, config = make_workspace(tmp_path / "ws", stability_seconds=0.6)
+def test_file_still_being_written_is_taken_only_when_complete(workspace_store_url, tmp_path):
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url, stability_seconds=0.6)
     path = ws.inbox / "KS" / "X" / "Q" / "growing.json"
     path.parent.mkdir(parents=True)
     body = ('{"fields": {"so": "' + "9" * 400 + '"}}').encode()
@@ -176,8 +176,8 @@ def test_file_still_being_written_is_taken_only_when_complete(tmp_path):
     assert row.content_hash == hashlib.sha256(body).hexdigest() and row.size == len(body)
 
 
-def test_worker_pool_processes_in_separate_processes(tmp_path):
-    ws, config = make_workspace(tmp_path / "ws", count=2)
+def test_worker_pool_processes_in_separate_processes(workspace_store_url, tmp_path):
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url, count=2)
     for i in range(4):
         drop_document(ws, f"KH/X/Q/{i}.json")
     runner = Runner(ws, config)
@@ -189,7 +189,15 @@ def test_worker_pool_processes_in_separate_processes(tmp_path):
     assert stats.worker_pids and os.getpid() not in stats.worker_pids
 
 
-def test_one_watcher_per_workspace(tmp_path):
+def test_one_watcher_per_workspace_on_sqlite(tmp_path):
     ws, config = make_workspace(tmp_path / "ws")
     with WorkspaceLock(ws), pytest.raises(WorkspaceBusy):
         run_once(ws, config)
+
+
+def test_watchers_share_a_workspace_on_postgresql(pg_database, tmp_path):
+    """On a shared PostgreSQL store the workspace lock is not taken: workstations coordinate by claims."""
+    ws, config = make_workspace(tmp_path / "ws", pg_database())
+    drop_document(ws, "KS/X/Q/a.json")
+    with WorkspaceLock(ws):  # another watcher's lock, as on SQLite
+        assert run_once(ws, config).done == 1

@@ -6,8 +6,11 @@ Fixtures (registered by tests/conftest.py):
   backend          "sqlite" | "postgresql", parametrized: a test asking for it runs once on each
   store_url        a fresh, empty store at the newest schema on that backend (a database per test on
                    PostgreSQL, made by CREATE DATABASE … TEMPLATE of a migrated template: ~0.1 s)
+  workspace_store_url  what a test workspace's [store] url holds: None (its own sohoa.db) or a PostgreSQL db
   module_store_url the same for module-scoped fixtures (one per module and backend)
-  pg_server        the session's server (for tests that need PostgreSQL itself: several processes, pg_dump)
+  pg_server        the session's server
+  pg_database      a factory of fresh PostgreSQL databases, for tests about PostgreSQL itself (several
+                   workstations on one store, pg_dump): they run once, not parametrized
   new_database     a factory: a fresh database URL (blank=True: no schema, for migration tests)
 
 The server is started only when a PostgreSQL test runs. No test is skipped for lack of a server: without
@@ -76,8 +79,32 @@ def new_database(backend, request, tmp_path) -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture
+def pg_database(request) -> Iterator[Callable[..., str]]:
+    """Fresh PostgreSQL database URLs, for the tests that are about PostgreSQL itself (several processes
+    or workstations on one store, pg_dump): not parametrized, they run once, on the real server."""
+    server = request.getfixturevalue("pg_server")
+    made: list[str] = []
+
+    def make(blank: bool = False) -> str:
+        name, url = _pg_database(server, blank)
+        made.append(name)
+        return url
+
+    yield make
+    for name in made:
+        server.drop_database(name)
+
+
+@pytest.fixture
 def store_url(new_database) -> str:
     return new_database()
+
+
+@pytest.fixture
+def workspace_store_url(backend, new_database) -> str | None:
+    """What a test workspace's sohoa.toml names: None on SQLite (the workspace's own sohoa.db, the default
+    configuration), a fresh database on PostgreSQL."""
+    return new_database() if backend == "postgresql" else None
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

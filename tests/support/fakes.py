@@ -7,6 +7,8 @@ FakeProcessor takes two kinds of input:
   * anything else goes through the REAL scanner.intake.read_pages (so bad inputs raise the real
     IntakeError) and yields one fixed record per page, without prepare/OCR/extract.
 SOHOA_FAKE_DELAY=<seconds> makes every file take that long (crash tests need slow work to kill).
+SOHOA_FAKE_JOURNAL=<file> appends "<parent pid> <file name>" for every file processed: in a worker pool the
+parent is the watcher (which workstation processed what, in the several-workstation tests).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from hotfolders.processor import FileOutcome, PageOutcome, ProcessorSettings
 from hotfolders.workspace import IntakeHint
 
 DELAY_ENV = "SOHOA_FAKE_DELAY"
+JOURNAL_ENV = "SOHOA_FAKE_JOURNAL"
 
 
 class FakeProcessor:
@@ -30,6 +33,10 @@ class FakeProcessor:
 
     def process_file(self, path: Path, hint: IntakeHint, out_dir: Path) -> FileOutcome:
         out_dir.mkdir(parents=True, exist_ok=True)
+        journal = os.environ.get(JOURNAL_ENV)
+        if journal:  # one short O_APPEND write per line: lines from several processes never interleave
+            with open(journal, "a", encoding="utf-8") as fh:  # the pool worker's parent is the watcher
+                fh.write(f"{os.getppid()} {path.name}\n")
         if self.delay:
             time.sleep(self.delay)
         if path.suffix.lower() == ".json":
