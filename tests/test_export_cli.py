@@ -18,8 +18,8 @@ def ok(value):
 
 
 @pytest.fixture()
-def workspace(tmp_path):
-    ws = init_workspace(tmp_path / "ws")
+def workspace(workspace_store_url, tmp_path):
+    ws = init_workspace(tmp_path / "ws", workspace_store_url)
     page = synthetic_page(tmp_path / "page.png", seed=3, dpi=100)
     with Store(ws.store_url()) as store:
         f = store.add_file(content_hash="a" * 64, size=1, origin_path="x", rel_path="KS/Cẩm Hưng/2010-01/a.pdf",

@@ -12,11 +12,11 @@ from store.db import Store
 
 
 @pytest.mark.slow
-def test_real_processor_on_a_generated_register_page(tmp_path):
+def test_real_processor_on_a_generated_register_page(workspace_store_url, tmp_path):
     from synth.generate import generate_corpus
 
     truths = generate_corpus(tmp_path / "corpus", n=1, seed=7, kinds=["register"], conditions=["clean"], dpi=150)
-    ws, config = make_workspace(tmp_path / "ws", name="real")
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url, name="real")
     source = tmp_path / "corpus" / truths[0].file
     dest = ws.inbox / "KS" / "Xã Thử" / "Q01" / Path(truths[0].file).name
     dest.parent.mkdir(parents=True)

@@ -59,20 +59,29 @@ def test_stability_window_needs_unchanged_size_and_mtime():
     assert not tracker.is_stable(p, 200, 3)    # touched again (same size, new mtime)
 
 
-def test_init_is_idempotent_and_keeps_config(tmp_path):
-    ws = init_workspace(tmp_path / "ws")
+def test_init_is_idempotent_and_keeps_config(workspace_store_url, tmp_path):
+    ws = init_workspace(tmp_path / "ws", workspace_store_url)
     for kind in ws.inbox_folders():
         assert (ws.inbox / kind).is_dir()
     for folder in (ws.done, ws.quarantine, ws.out, ws.work):
         assert folder.is_dir()
     ws.config_path.write_text(ws.config_path.read_text().replace("max_attempts = 3", "max_attempts = 7"))
     (ws.inbox / "KS" / "keep.jpg").write_bytes(b"x")
-    again = init_workspace(tmp_path / "ws")
+    again = init_workspace(tmp_path / "ws", workspace_store_url)
     assert again.settings().retry.max_attempts == 7
+    assert again.settings().store.url == (workspace_store_url or "")
     assert (ws.inbox / "KS" / "keep.jpg").exists()
     config = again.settings()
     assert config.watch.stability_seconds == 5.0 and config.workers.count == "auto"
     assert config.workers.resolved >= 1
+
+
+def test_init_refuses_another_store_for_an_existing_workspace(tmp_path):
+    from common.errors import WorkspaceError
+
+    init_workspace(tmp_path / "ws")
+    with pytest.raises(WorkspaceError, match="another store"):
+        init_workspace(tmp_path / "ws", "postgresql://sohoa@db.invalid/sohoa")
 
 
 def test_config_refuses_unknown_keys(tmp_path):

@@ -34,8 +34,8 @@ def browser():
 
 
 @pytest.fixture()
-def served(tmp_path):
-    env = make_env(tmp_path, n=4, seed=5)
+def served(workspace_store_url, tmp_path):
+    env = make_env(tmp_path, n=4, seed=5, store_url=workspace_store_url)
     with serve_in_thread(env.app) as base:
         yield env, base
 

@@ -19,8 +19,8 @@ GOOD = "mot-mat-khau-dai"
 
 
 @pytest.fixture()
-def workspace(tmp_path):
-    return make_workspace(tmp_path / "ws")
+def workspace(workspace_store_url, tmp_path):
+    return make_workspace(tmp_path / "ws", workspace_store_url)
 
 
 def _user(workspace, *args: str, password: str = GOOD):

@@ -7,8 +7,8 @@ from tests.support.review_kit import logged_in, make_env
 
 
 @pytest.fixture()
-def env(tmp_path):
-    return make_env(tmp_path)
+def env(workspace_store_url, tmp_path):
+    return make_env(tmp_path, store_url=workspace_store_url)
 
 
 def test_progress_page_shows_the_report_to_approvers_only(env):

@@ -23,8 +23,8 @@ from tests.support.review_kit import (
 
 
 @pytest.fixture()
-def env(tmp_path):
-    return make_env(tmp_path)
+def env(workspace_store_url, tmp_path):
+    return make_env(tmp_path, store_url=workspace_store_url)
 
 
 def _values(store: Store, record_id: int) -> dict[str, str]:
@@ -309,8 +309,8 @@ def test_send_back_needs_comment_and_returns_record_to_queue(env):
     assert "Xem lại ngày sinh" in page and "savebtn" in page
 
 
-def test_machine_read_records_wait_for_approval(tmp_path):
-    env = make_env(tmp_path, n=2)
+def test_machine_read_records_wait_for_approval(workspace_store_url, tmp_path):
+    env = make_env(tmp_path, n=2, store_url=workspace_store_url)
     store = env.store
     rec = env.records[0]
     for key in rec.flagged:  # the machine was sure of everything

@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 
 from extract.types import FieldValue, Person, Record
 from store.db import Store, StoreError
-from store.types import PageData
+from store.types import Claim, PageData
 
 
 def _record(name: str = "Nguyễn Văn An") -> Record:
@@ -149,3 +149,30 @@ def test_concurrent_writers_wait_instead_of_failing(store_url):
         t.join()
     assert errors == []
     assert stores[0].count_files_by_state() == {"done": 45}
+
+
+def test_migrations_go_down_and_up_again_on_both_stores(new_database, backend):
+    """Every revision's downgrade and upgrade run: batch table rebuilds on SQLite, real ALTER TABLE on
+    PostgreSQL (0004 widens review_decisions.action, 0005 adds the claim columns and partial indexes)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from store.db import MIGRATIONS_DIR
+
+    url = new_database(blank=True)
+    store = Store(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    for target in ("base", "heads"):
+        with store.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            (command.downgrade if target == "base" else command.upgrade)(config, target)
+        tables = set(inspect(store.engine).get_table_names())
+        assert ("files" in tables) == (target == "heads")
+    columns = {c["name"]: c for c in inspect(store.engine).get_columns("review_decisions")}
+    assert getattr(columns["action"]["type"], "length", None) == 32
+    indexes = {i["name"]: i for i in inspect(store.engine).get_indexes("files")}
+    assert indexes["ux_files_unmoved_path"]["unique"]
+    f = _file(store)
+    assert store.claim_file(f.id, Claim("a:1:1", timedelta(seconds=5)))
+    store.close()

@@ -19,10 +19,10 @@ FAST = ExportOptions(libreoffice=False)
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(store_url, tmp_path):
     import random
 
-    s = Store(tmp_path / "sohoa.db")
+    s = Store(store_url)
     page = synthetic_page(tmp_path / "page.png", seed=1, dpi=40)
     rng = random.Random(0)
     for n, (label, year, book_no) in enumerate(BOOKS):

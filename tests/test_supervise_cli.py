@@ -17,8 +17,8 @@ from hotfolders.workspace import init_workspace
 from synth.legacy import write_misa_workbook
 
 
-def test_commands_on_a_workspace(tmp_path):
-    ws = init_workspace(tmp_path / "ws")
+def test_commands_on_a_workspace(workspace_store_url, tmp_path):
+    ws = init_workspace(tmp_path / "ws", workspace_store_url)
     sample = write_misa_workbook(tmp_path / "legacy.xlsx", "KS", n=12, seed=5)
     runner = CliRunner()
     dry = runner.invoke(import_legacy_command, [str(sample.path), "--type", "KS", "-w", str(ws.root), "--dry-run"])

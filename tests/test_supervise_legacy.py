@@ -20,8 +20,8 @@ from synth.legacy import write_misa_workbook
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "sohoa.db")
+def store(store_url, tmp_path):
+    s = Store(store_url)
     yield s
     s.close()
 

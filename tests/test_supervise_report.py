@@ -35,8 +35,8 @@ def _add_file(store: Store, n: int, commune: str, when: datetime, *, recs: int =
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "sohoa.db")
+def store(store_url, tmp_path):
+    s = Store(store_url)
     day = datetime(2026, 5, 8, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
     _add_file(s, 1, "Cẩm Hưng", day, recs=3, cmnd=True)
     _add_file(s, 2, "cam-hung", day - timedelta(days=1), recs=2)

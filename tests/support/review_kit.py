@@ -24,8 +24,9 @@ class Env:
         return self.app.config["STORE"]
 
 
-def make_env(tmp_path: Path, n: int = 4, seed: int = 3, config: str = "") -> Env:
-    ws = make_workspace(tmp_path / "ws")
+def make_env(tmp_path: Path, n: int = 4, seed: int = 3, config: str = "", store_url: str | None = None) -> Env:
+    """A seeded workspace on `store_url` (None: its own SQLite file), its app and the test accounts."""
+    ws = make_workspace(tmp_path / "ws", store_url)
     if config:
         (ws / "review.toml").write_text(config, encoding="utf-8")
     records = seed_workspace(ws, n=n, seed=seed)
