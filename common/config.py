@@ -74,6 +74,7 @@ class ReviewSettings:
     lock_minutes: float = 15.0       # how long a record a reviewer is working on stays theirs
     export_rule: Literal["approved", "reviewed", "all"] = "approved"
     secure_cookies: bool = False     # true when served over HTTPS (behind a reverse proxy)
+    threads: int = 8                 # `sohoa review serve`: waitress threads (requests served at once)
 
 
 @dataclass
@@ -144,6 +145,8 @@ lock_minutes = 15
 export_rule = "approved"
 # true khi chạy sau HTTPS (true when served over HTTPS behind a reverse proxy)
 secure_cookies = false
+# Số luồng của máy chủ web (web server threads: requests served at once)
+threads = 8
 """
 
 

@@ -21,14 +21,33 @@ def review() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Địa chỉ lắng nghe; 0.0.0.0 để máy khác trong mạng nội bộ truy cập (listen address).")
 @click.option("--port", default=8080, show_default=True, type=int, help="Cổng (port).")
-def serve(workspace: Path, host: str, port: int) -> None:
-    from werkzeug.serving import run_simple
-
+@click.option("--threads", type=click.IntRange(1, 256), default=None,
+              help="Số luồng phục vụ (server threads; default [review] threads in sohoa.toml, 8).")
+@click.option("--dev", is_flag=True,
+              help="Máy chủ phát triển của werkzeug, chỉ để lập trình (werkzeug's development server: for "
+                   "development only, never for reviewers).")
+def serve(workspace: Path, host: str, port: int, threads: int | None, dev: bool) -> None:
+    from common.workspace import open_workspace
     from review.app import create_app
 
     app = create_app(workspace)
     click.echo(f"Mở trình duyệt tại http://{host}:{port}/ (open this address in a browser); Ctrl+C để dừng.")
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    if dev:
+        from werkzeug.serving import run_simple
+
+        click.echo("Cảnh báo: máy chủ phát triển, không dùng cho người kiểm tra (warning: development server, "
+                   "not for reviewers).", err=True)
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+        return
+    from review.server import create_server
+
+    threads = threads or open_workspace(workspace).settings().review.threads
+    server = create_server(app, host, port, threads=threads)
+    click.echo(f"waitress, {threads} luồng (threads)", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("dừng (stopped)", err=True)
 
 
 @click.group(help="Tài khoản người dùng của ứng dụng kiểm tra; mọi thay đổi được ghi vết (review app accounts; "
