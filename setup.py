@@ -54,6 +54,9 @@ setup(
         "psutil>=5.9",
         "rapidfuzz>=3.0",
         "fonttools>=4.40",
+        # the card's QR code: zxing-cpp reads it (measured best, README), segno draws the generator's
+        "zxing-cpp>=2.2",
+        "segno>=1.6",
     ],
     extras_require={
         # pikepdf makes encrypted PDFs for the bad-input tests; jdeskew is the published deskew method

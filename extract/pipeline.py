@@ -15,6 +15,7 @@ from extract.classify import UNKNOWN_REASON, classify
 from extract.confidence import (
     LOW_CONFIDENCE,
     MAYBE_HANDWRITTEN,
+    REGION_ONLY,
     UNCHECKED_TEXT,
     Evidence,
     decide,
@@ -202,6 +203,94 @@ def _apply_mrz(record: Record, profile: Profile) -> None:
                                                mrz_fv.box, mrz_fv.page, "mrz")
 
 
+QR_WINS = "mã QR ghi {qr!r}, OCR đọc {ocr!r}: lấy theo mã QR (QR code holds {qr!r}, OCR read {ocr!r}: the QR wins)"
+QR_AGREES = "khớp với mã QR (agrees with the QR code)"
+REGION_AGREES = "vùng thẻ (card region)"
+
+
+def _apply_qr(record: Record, qr, page_index: int) -> None:
+    """A decoded QR payload gives exact values, accepted on their own (error-corrected code, strict
+    shape); what OCR read is kept in the reason when it differs."""
+    for key, value in qr.values.items():
+        if not value and key not in record.fields:
+            continue  # no old CMND on this card: nothing to record
+        mine = record.fields.get(key)
+        reason = ""
+        if mine is not None and mine.value and mine.value != value:
+            reason = QR_WINS.format(qr=value, ocr=mine.value)
+        box = qr.box if mine is None or mine.box is None else mine.box
+        record.fields[key] = FieldValue(value, 1.0, "accepted", reason, box, page_index, "qr")
+
+
+def _read_card(record: Record, profile: Profile, page, ocr: OcrPage, engine, evidence: dict[str, Evidence],
+               limits: dict[str, float], page_index: int) -> None:
+    """The card steps (extract/card.py, extract/qr.py): cut the card out of the page at its canonical size,
+    decode its QR code, read each field's region as a second, independent reading, tell the model."""
+    import cv2
+
+    from extract.card import canonical_card, looks_like_code, tell_model
+    from extract.qr import read_qr
+    spec = profile.card
+    archival = page.archival if page.archival.ndim == 2 else cv2.cvtColor(page.archival, cv2.COLOR_RGB2GRAY)
+    card = canonical_card(archival, spec)
+    qr = seen = None
+    if profile.qr is not None:
+        qr = read_qr(archival, profile.qr, card.to_page(card.region_box(profile.qr.region)))
+        seen = qr is not None or looks_like_code(card, profile.qr.region)
+    if qr is not None:
+        _apply_qr(record, qr, page_index)
+    if engine is not None:
+        _region_reads(record, profile, page, card, engine, evidence, limits, page_index)
+    number = record.fields.get("soDinhDanh")
+    model = tell_model(spec.models, ocr, qr is not None, bool(seen), number.value if number else "")
+    cue = "mã QR đọc được (QR code decoded)" if qr is not None else ""
+    record.fields[spec.model_key] = FieldValue(model.name, 1.0, "accepted", cue, None, page_index, "rule")
+
+
+def _region_reads(record: Record, profile: Profile, page, card, engine, evidence: dict[str, Evidence],
+                  limits: dict[str, float], page_index: int) -> None:
+    """Each field with a region is read again from the canonical card with its own settings (digits only,
+    the date pattern). Agreement with the label reading is independent evidence (two crops, two
+    segmentations, two character sets); a field the label search missed gets the region reading for review."""
+    import cv2
+    ocr_grey = page.ocr_image if page.ocr_image.ndim == 2 else cv2.cvtColor(page.ocr_image, cv2.COLOR_RGB2GRAY)
+    x0, y0, x1, y1 = card.box
+    h, w = card.grey.shape[:2]
+    grey = cv2.resize(ocr_grey[y0:y1, x0:x1], (w, h), interpolation=cv2.INTER_AREA
+                      if x1 - x0 > w else cv2.INTER_CUBIC)
+    for spec in profile.fields:
+        if not spec.region or spec.position == "mrz":
+            continue
+        fv = record.fields.get(spec.key)
+        if fv is not None and (fv.status == "accepted" or fv.source in ("qr", "mrz")):
+            continue
+        box = card.region_box(spec.region)
+        try:
+            result = engine.read_region(grey, box, psm=spec.ocr.psm, whitelist=spec.ocr.whitelist or None)
+        except Exception:  # a failed re-read must never lose the first reading
+            log.exception("card region read failed for field %s", spec.key)
+            continue
+        text = " ".join(w.text for w in result.words)
+        if not text.strip():
+            continue
+        reading = _read(spec, Located(text, list(result.words), "region"), "region")
+        if not reading.norm.ok or reading.failures or not reading.norm.value:
+            continue
+        ev = evidence.get(spec.key)
+        if fv is not None and ev is not None and fv.value == reading.norm.value:
+            if fv.status == "needs_review" and fv.reason in REVIEW_FOR_DOUBT and not ev.agreed:
+                ev.agreed = REGION_AGREES
+                conf, status, _ = decide(ev, limits)
+                if status == "accepted":
+                    fv.status = "accepted"
+                    fv.reason = f"xác nhận: khớp với {REGION_AGREES} (confirmed: agrees with the card region)"
+        elif fv is None or not fv.value:
+            page_box = card.to_page(box)
+            conf = min(reading.located.mean_confidence, limits["region_fallback_cap"])
+            record.fields[spec.key] = FieldValue(reading.norm.value, round(conf, 3), "needs_review", REGION_ONLY,
+                                                 page_box, page_index, "ocr")
+
+
 def _corroborate_sex(id_fv: FieldValue | None, sex_fv: FieldValue | None) -> None:
     """Tesseract is unsure of short words ("Nữ"), but an accepted 12-digit number whose sex digit agrees is
     independent evidence: accept the closed-list sex code then."""
@@ -319,7 +408,7 @@ def _cross_checks(record: Record, profile: Profile) -> None:
                 _corroborate_sex(fvs[0], fvs[2])
             continue
         for key, fv in zip(check.fields, fvs, strict=True):
-            if fv is None or not fv.value or fv.source == "mrz":
+            if fv is None or not fv.value or fv.source in ("mrz", "qr"):
                 continue
             fv.status = "invalid"
             fv.reason = "; ".join(([fv.reason] if fv.reason and fv.status == "invalid" else []) + failures)
@@ -388,6 +477,8 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
             fv.source = "mrz"
         record.fields[spec.key] = fv
     _apply_mrz(record, profile)
+    if profile.card is not None and page is not None:
+        _read_card(record, profile, page, ocr, engine, evidence, limits, page_index)
     _cross_checks(record, profile)
     _agreements(record, profile, evidence, locator, limits)
     _derive_paper_types(record, profile)
