@@ -40,6 +40,9 @@ $(STAMP)/venv: setup.py
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	# the 2025 list of places: a later release of a package already installed (0.6 = the list before the
+	# merger), so it goes beside the venv as data (extract/places.py reads it from there)
+	$(PY) -m pip install -q --no-deps --upgrade --target $(VENV)/vendor/vietnam-provinces-2025 'vietnam-provinces>=2025.8,<2026'
 	@touch $@
 
 lint: setup

@@ -57,6 +57,9 @@ setup(
         # the card's QR code: zxing-cpp reads it (measured best, README), segno draws the generator's
         "zxing-cpp>=2.2",
         "segno>=1.6",
+        # the official list of places before the 2025 merger (GSO codes); the 2025 list, a later release
+        # of the same package, is installed beside the venv by `make setup` (extract/places.py)
+        "vietnam-provinces>=0.6,<0.7",
     ],
     extras_require={
         # pikepdf makes encrypted PDFs for the bad-input tests; jdeskew is the published deskew method

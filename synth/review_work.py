@@ -24,7 +24,7 @@ GIVEN = ["An", "Bình", "Chi", "Dũng", "Hòa", "Lan", "Mai", "Nam", "Thúy", "T
 PLACES = ["Xã Tân Phong, Huyện Cẩm Giàng, Tỉnh Hải Dương", "Phường Lê Lợi, Quận Ngô Quyền, TP Hải Phòng",
           "Xã Hòa Bình, Huyện Thanh Hà, Tỉnh Hải Dương"]
 PROVINCES = ["030", "031", "001"]
-COMMUNES = ["10507", "10513"]
+COMMUNES = ["10894", "10924"]
 
 
 @dataclass

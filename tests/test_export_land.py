@@ -48,7 +48,7 @@ def exported(tmp_path_factory):
     records = _records()
     assert attach_cards(records, CARDS) == 2
     out = tmp_path_factory.mktemp("land")
-    return records, export_land(records, out, "10507", libreoffice=soffice_path() is not None)
+    return records, export_land(records, out, "10894", libreoffice=soffice_path() is not None)
 
 
 def test_land_workbook_one_row_per_owner_per_parcel(exported):
@@ -143,5 +143,5 @@ def test_reply_without_the_columns_is_refused(tmp_path):
 
 
 def test_include_unreviewed_lists_every_certificate(tmp_path):
-    result = export_land(_records(), tmp_path, "10507", include_unreviewed=True, libreoffice=False)
+    result = export_land(_records(), tmp_path, "10894", include_unreviewed=True, libreoffice=False)
     assert result.rows == 4 and result.reconciliation_rows == 3 and not result.held_back
