@@ -85,7 +85,7 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
                           misses: Path | None, thresholds: Path | None) -> None:
     import tomllib
 
-    from bench.extract import by_field, by_reason, run, table, write_misses
+    from bench.extract import by_field, by_reason, card_table, run, table, write_misses
     from extract.data import thresholds as default_thresholds
 
     limits = None
@@ -108,6 +108,10 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
         if tmp is not None:
             tmp.cleanup()
     click.echo(("OCR hoàn hảo (perfect OCR: truth lines)\n" if perfect_ocr else "") + table(result))
+    if result.card_pages:
+        click.echo("\nThẻ căn cước theo điều kiện chụp: mã QR đọc được, địa danh khớp danh mục chính thức "
+                   "(ID cards per capture condition: QR decoded, place fields matched to the official list)\n"
+                   + card_table(result))
     worst = list(by_field(result).items())[:12]
     if worst:
         click.echo("sai nhiều nhất (most wrong values): " + ", ".join(f"{k} {v}" for k, v in worst))

@@ -28,7 +28,7 @@ from extract.merge import parse_owners
 from extract.mrz import clean_mrz_lines, parse_td1
 from extract.normalize import Normalized, normalize
 from extract.profiles import FieldSpec, Profile, load_profiles
-from extract.textutil import bare_syllables
+from extract.textutil import bare_syllables, strip_accents
 from extract.types import FieldValue, Record
 from extract.validate import check_date_order, check_id_matches_person, run_validator
 from ocr.types import OcrPage
@@ -222,6 +222,18 @@ def _apply_qr(record: Record, qr, page_index: int) -> None:
         record.fields[key] = FieldValue(value, 1.0, "accepted", reason, box, page_index, "qr")
 
 
+def _qr_confirms_mrz_name(record: Record) -> None:
+    """The MRZ's name line has no check digit; the QR's name (same side on the Căn cước back) confirms it."""
+    name, mrz_name = record.fields.get("hoTen"), record.fields.get("hoTenMrz")
+    if name is None or mrz_name is None or name.source != "qr":
+        return
+    if " ".join(strip_accents(name.value).upper().split()) == mrz_name.value:
+        for key in ("mrz", "hoTenMrz"):
+            fv = record.fields.get(key)
+            if fv is not None and fv.status == "needs_review":
+                fv.status, fv.reason, fv.confidence = "accepted", "", 1.0
+
+
 def _read_card(record: Record, profile: Profile, page, ocr: OcrPage, engine, evidence: dict[str, Evidence],
                limits: dict[str, float], page_index: int) -> None:
     """The card steps (extract/card.py, extract/qr.py): cut the card out of the page at its canonical size,
@@ -239,6 +251,7 @@ def _read_card(record: Record, profile: Profile, page, ocr: OcrPage, engine, evi
         seen = qr is not None or looks_like_code(card, profile.qr.region)
     if qr is not None:
         _apply_qr(record, qr, page_index)
+        _qr_confirms_mrz_name(record)
     if engine is not None:
         _region_reads(record, profile, page, card, engine, evidence, limits, page_index)
     number = record.fields.get("soDinhDanh")
@@ -289,6 +302,75 @@ def _region_reads(record: Record, profile: Profile, page, card, engine, evidence
             conf = min(reading.located.mean_confidence, limits["region_fallback_cap"])
             record.fields[spec.key] = FieldValue(reading.norm.value, round(conf, 3), "needs_review", REGION_ONLY,
                                                  page_box, page_index, "ocr")
+
+
+PLACE_CODE_SUFFIX = "DVHC"   # nksNoiSinh -> nksNoiSinhDVHC, the BTP template's column for the unit code
+
+
+def _place_accepts(fv: FieldValue, match, min_word: float, limits: dict[str, float]) -> bool:
+    """A place reading counts as checked when every unit part matched one official unit and the commune
+    level was reached before any free text (village, street) — which must then be real syllables read
+    surely (its weakest word at the free-text bar)."""
+    if not match.unique or not match.units:
+        return False
+    if not match.free:
+        return True
+    return match.units[-1].level == 3 and syllables_ok(" ".join(match.free)) and \
+        min_word >= limits.get("free_text_min_word", 0.0)
+
+
+def _match_places(record: Record, profile: Profile, evidence: dict[str, Evidence], limits: dict[str, float],
+                  page_index: int) -> None:
+    """Place fields (`place = true`): each comma part matched to a real unit inside its parent
+    (extract/places.py). A unique match corrects the unit names to their official spelling, counts as
+    independent evidence (the validated bar applies) and adds the deepest unit's GSO code as
+    `<key>DVHC`. A QR value is never corrected, only coded."""
+    from extract.places import match_place
+    for spec in profile.fields:
+        fv = record.fields.get(spec.key)
+        if not spec.place or fv is None or not fv.value or fv.status == "invalid":
+            continue
+        match = match_place(fv.value)
+        if not match.units or not match.unique:
+            continue
+        ev = evidence.get(spec.key)
+        if fv.source == "ocr" and ev is not None:
+            if match.corrected:
+                fv.value = ev.value = match.value
+            if fv.status == "needs_review" and fv.reason in REVIEW_FOR_DOUBT and \
+                    _place_accepts(fv, match, ev.min_confidence, limits):
+                ev.checked = True
+                conf, status, _ = decide(ev, limits)
+                if status == "accepted":
+                    fv.status, fv.reason = "accepted", ""
+        code_status = "accepted" if fv.status == "accepted" else "needs_review"
+        reason = "" if code_status == "accepted" else f"theo {spec.key} (follows {spec.key})"
+        record.fields[spec.key + PLACE_CODE_SUFFIX] = FieldValue(match.code, fv.confidence, code_status, reason,
+                                                                 fv.box, page_index, "rule")
+
+
+def _match_owner_places(record: Record, profile: Profile, limits: dict[str, float]) -> None:
+    """The same for GCN owners' address fields (`owners.places`); owners carry no word confidences, so free
+    text beside the units needs the free-text bar on the mean."""
+    from extract.places import match_place
+    keys = profile.owners.places if profile.owners is not None else []
+    for person in record.owners:
+        for key in keys:
+            fv = person.fields.get(key)
+            if fv is None or not fv.value or fv.status == "invalid":
+                continue
+            match = match_place(fv.value)
+            if not match.unique or not match.units:
+                continue
+            if match.corrected:
+                fv.value = match.value
+            surely = fv.confidence >= limits["accept_free_text"] if match.free else True
+            if fv.status == "needs_review" and fv.reason in REVIEW_FOR_DOUBT and surely and \
+                    _place_accepts(fv, match, 1.0, limits) and fv.confidence >= limits["accept_validated"]:
+                fv.status, fv.reason = "accepted", ""
+            person.fields[key + PLACE_CODE_SUFFIX] = FieldValue(
+                match.code, fv.confidence, "accepted" if fv.status == "accepted" else "needs_review", "",
+                fv.box, fv.page, "rule")
 
 
 def _corroborate_sex(id_fv: FieldValue | None, sex_fv: FieldValue | None) -> None:
@@ -479,11 +561,13 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
     _apply_mrz(record, profile)
     if profile.card is not None and page is not None:
         _read_card(record, profile, page, ocr, engine, evidence, limits, page_index)
+    _match_places(record, profile, evidence, limits, page_index)
     _cross_checks(record, profile)
     _agreements(record, profile, evidence, locator, limits)
     _derive_paper_types(record, profile)
     if profile.owners is not None:
         record.owners = parse_owners(locator.rows, profile.owners, profile.handwriting_possible)
+        _match_owner_places(record, profile, limits)
         for person in record.owners:
             for fv in person.fields.values():
                 fv.page = page_index
