@@ -18,7 +18,7 @@ from export.land import attach_cards
 from export.templates import BTP_TYPES
 from export.types import BookKey, ExportRecord, LandOwner, LandRecord, plain
 
-CARD_TYPES = ("cccd_front", "cancuoc_front", "cmnd_front")
+CARD_TYPES = ("cccd_front", "cancuoc_front", "cmnd_front", "cccd_back", "cancuoc_back")
 
 
 def parse_book_label(label: str) -> tuple[str, str]:
