@@ -7,11 +7,12 @@ PY    := $(VENV)/bin/python
 STAMP := .stamps
 
 # System packages: OCR engine and models, PDF tools, the generator's fonts (checked for Vietnamese
-# coverage at start-up), LibreOffice to re-read exports, Chromium for the review app's browser tests.
+# coverage at start-up), LibreOffice to re-read exports, Chromium for the review app's browser tests,
+# libzbar0 for pyzbar (the QR reader the benchmark compares zxing-cpp with).
 SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd \
 	poppler-utils fonts-noto-core fonts-dejavu-core fonts-dejavu-extra fonts-freefont-ttf \
 	fonts-roboto fonts-open-sans fonts-texgyre fonts-dancingscript fonts-comic-neue fonts-kristi \
-	libreoffice-calc-nogui chromium python3-venv
+	libreoffice-calc-nogui chromium python3-venv libzbar0
 
 .PHONY: demo test setup system-packages venv lint bench clean
 

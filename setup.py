@@ -64,8 +64,9 @@ setup(
     extras_require={
         # pikepdf makes encrypted PDFs for the bad-input tests; jdeskew is the published deskew method
         # the scanner benchmark compares against (not used at run time).
+        # pyzbar (with Debian's libzbar0) is the QR reader `sohoa bench qr` compares zxing-cpp against.
         "test": ["pytest>=8", "pytest-xdist>=3.5", "ruff>=0.5", "playwright>=1.45", "hypothesis>=6",
-                 "pikepdf>=8", "jdeskew>=0.4", "pytest-timeout>=2.2"],
+                 "pikepdf>=8", "jdeskew>=0.4", "pytest-timeout>=2.2", "pyzbar>=0.1.9"],
     },
     entry_points={"console_scripts": ["sohoa=sohoa.cli:main"]},
 )

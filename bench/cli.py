@@ -123,6 +123,18 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
         write_misses(result, misses)
 
 
+@click.command("qr", help="So sánh các bộ đọc mã QR (zxing-cpp, OpenCV, pyzbar) trên thẻ sinh ra theo điều kiện "
+                          "chụp (QR readers compared on generated cards per capture condition).")
+@click.option("--n", default=16, show_default=True, help="Số thẻ sinh ra (cards to generate).")
+@click.option("--seed", default=5, show_default=True)
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Dùng kho ảnh có sẵn hoặc ghi vào đây (use an existing corpus, or write here).")
+def bench_qr_command(n: int, seed: int, corpus: Path | None) -> None:
+    from bench.qr import bench
+
+    click.echo(bench(n, seed, corpus))
+
+
 @click.command("review", help="Đo tốc độ kiểm tra bằng bàn phím trong trình duyệt thật "
                               "(benchmark keyboard review in a real browser).")
 @click.option("--n", default=50, show_default=True, help="Số bản ghi (records to review).")
@@ -191,5 +203,5 @@ def bench_export_command(rows: int, small: int, book_size: int, no_verify: bool,
     click.echo("Mục tiêu (target): ≥ 2000 dòng/s; bộ nhớ đỉnh không tăng theo số dòng (peak memory flat in rows).")
 
 
-BENCH_COMMANDS = [bench_scanner, bench_ocr_command, bench_extract_command, bench_pipeline_command, bench_review,
+BENCH_COMMANDS = [bench_scanner, bench_ocr_command, bench_extract_command, bench_qr_command, bench_pipeline_command, bench_review,
                   bench_export_command]

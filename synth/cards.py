@@ -85,6 +85,7 @@ def _qr(c: Canvas, card: Card, box: tuple[int, int, int, int], rng: random.Rando
     text = qr.payload(card.number, card.old_id, name, p.birth, p.male, p.residence.residence(), card.issued,
                       card.qr_extra)
     used = qr.draw_qr(c.img, box, text, card.qr_defect, rng, c.dpi)
+    c.qr_payload = text
     if card.old_id:
         c.record("soCMNDCu", card.old_id, [used], card.old_id)
         c.fields["soCMNDCu"].carrier = "qr"
@@ -375,7 +376,7 @@ def cancuoc_front(card: Card, rng: random.Random, np_rng: np.random.Generator, d
 
 def _page(c: Canvas, doc_type: str, qr_defect: str = "") -> TruthPage:
     return TruthPage(page=0, doc_type=doc_type, width=c.width, height=c.height, lines=c.lines, fields=c.fields,
-                     owners=c.owners, qr=qr_defect)
+                     owners=c.owners, qr=qr_defect, qr_payload=getattr(c, "qr_payload", ""))
 
 
 def mrz_lines_of(page: TruthPage) -> list[str]:

@@ -64,6 +64,7 @@ class TruthPage:
     record_id: str = ""
     qr: str = ""              # the card's QR code on this page: "" none, else ok | small | blur | glare
                               # (what synth/qr.py did to it; only "ok" codes are meant to decode)
+    qr_payload: str = ""      # the text the code holds
 
 
 @dataclass
@@ -96,7 +97,7 @@ def load_truth(path: Path) -> TruthFile:
             lines=[TruthLine(**{**ln, "box": tuple(ln["box"])}) for ln in p["lines"]],
             fields={k: _field(v) for k, v in p["fields"].items()},
             owners=[{k: _field(v) for k, v in o.items()} for o in p.get("owners", [])],
-            record_id=p.get("record_id", ""), qr=p.get("qr", ""),
+            record_id=p.get("record_id", ""), qr=p.get("qr", ""), qr_payload=p.get("qr_payload", ""),
         ))
     return TruthFile(file=raw["file"], kind=raw["kind"], seed=raw["seed"], pages=pages, book=raw.get("book", {}))
 
