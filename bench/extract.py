@@ -172,7 +172,7 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
     _pair_cards(done)
     for file, truth_page, record, seconds in done:
         key = (truth_page.doc_type, truth_page.capture.condition)
-        if truth_page.doc_type in CARD_TYPES:
+        if truth_page.doc_type in _card_types():
             result.card_pages.append((truth_page, record))
             result.card_files.append(file)
         tally = result.tallies.setdefault(key, Tally())
@@ -197,7 +197,9 @@ def _pair_cards(done: list) -> None:
                 merge_card(front, record)
 
 
-CARD_TYPES = ("cccd_front", "cccd_back", "cmnd_front", "cancuoc_front", "cancuoc_back")
+def _card_types() -> set[str]:
+    from common.doctypes import load_registry
+    return set(load_registry().names(family="card"))
 
 
 def _card_of(file: str) -> str:
@@ -210,7 +212,7 @@ def card_table(result: Result) -> str:
     decoded (on either side)."""
     by_cond: dict[str, Tally] = {}
     for (doc, cond), t in result.tallies.items():
-        if doc in CARD_TYPES:
+        if doc in _card_types():
             by_cond.setdefault(cond, Tally()).add(t)
     head = (f"{'cards':10} {'pages':>5} {'fields':>6} {'exact%':>6} {'accep%':>6} {'prec%':>6} {'qr n':>5} "
             f"{'qr%':>6} {'qrOk n':>6} {'qrOk%':>6} {'plc n':>5} {'plc%':>6} {'plcEx%':>6}")

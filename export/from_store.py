@@ -15,10 +15,8 @@ from pathlib import Path
 
 from export.communes import CommuneTable
 from export.land import attach_cards
-from export.templates import BTP_TYPES
+from export.templates import btp_types
 from export.types import BookKey, ExportRecord, LandOwner, LandRecord, plain
-
-CARD_TYPES = ("cccd_front", "cancuoc_front", "cmnd_front", "cccd_back", "cancuoc_back")
 
 
 def parse_book_label(label: str) -> tuple[str, str]:
@@ -52,7 +50,8 @@ def _page_path(path: str, root: Path | None) -> Path:
 def book_records(store, communes: CommuneTable, *, types: Iterable[str] | None = None,
                  workspace: Path | None = None) -> Iterator[ExportRecord]:
     """Every hộ tịch record, grouped by (type, commune, book), as export_books wants them."""
-    wanted = {t.upper() for t in (types or BTP_TYPES)} & set(BTP_TYPES)
+    known = btp_types()
+    wanted = {t.upper() for t in (types or known)} & set(known)
     rows = [r for r in store.record_rows() if r.doc_type.upper() in wanted]
     groups: dict[tuple[str, str, str], list] = {}
     for row in rows:
@@ -72,10 +71,13 @@ def book_records(store, communes: CommuneTable, *, types: Iterable[str] | None =
 
 def land_records(store, communes: CommuneTable, commune: str | None = None) -> dict[str, list[LandRecord]]:
     """GCN records per commune code, each owner given its captured ID card when the numbers match."""
+    from common.doctypes import load_registry
+
+    card_types = set(load_registry().names(family="card"))  # every card side: the QR may be on either
     by_commune: dict[str, list[LandRecord]] = {}
     cards = []
     for row in store.record_rows(commune=commune):
-        if row.doc_type in CARD_TYPES:
+        if row.doc_type in card_types:
             cards.append(dict(store.load_record(row.id).record.fields))
         elif row.doc_type.startswith("gcn"):
             stored = store.load_record(row.id)

@@ -11,6 +11,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from common.doctypes import load_registry
 from extract.classify import UNKNOWN_REASON, classify
 from extract.confidence import (
     LOW_CONFIDENCE,
@@ -30,7 +31,7 @@ from extract.normalize import Normalized, normalize
 from extract.profiles import FieldSpec, Profile, load_profiles
 from extract.textutil import bare_syllables, strip_accents
 from extract.types import FieldValue, Record
-from extract.validate import check_date_order, check_id_matches_person, run_validator
+from extract.validate import AGREEMENT_CHECKS, run_cross_checks, run_validator
 from ocr.types import OcrPage
 
 log = logging.getLogger(__name__)
@@ -407,7 +408,6 @@ def _derive_paper_types(record: Record, profile: Profile) -> None:
         record.fields[spec.key] = FieldValue(code, number.confidence, status, reason, number.box, number.page, "rule")
 
 
-AGREEMENT_RULES = ("same_as", "in_header")
 REVIEW_FOR_DOUBT = (LOW_CONFIDENCE, MAYBE_HANDWRITTEN, UNCHECKED_TEXT)
 
 
@@ -441,7 +441,7 @@ def _agreements(record: Record, profile: Profile, evidence: dict[str, Evidence],
     validated threshold applies (stricter on handwriting-possible profiles), never a lower one."""
     header = None
     for check in profile.checks:
-        if check.rule not in AGREEMENT_RULES:
+        if check.rule not in AGREEMENT_CHECKS:
             continue
         key = check.fields[0]
         fv = record.fields.get(key)
@@ -473,27 +473,18 @@ def _accept_if_agreed(record: Record, key: str, ev: Evidence | None, other: str,
 
 
 def _cross_checks(record: Record, profile: Profile) -> None:
-    for check in profile.checks:
-        fvs = [record.fields.get(k) for k in check.fields]
-        if any(f is None or not f.value for f in fvs[:2]):
-            continue
-        if check.rule in AGREEMENT_RULES:
-            continue  # evidence for acceptance, not a rule that can break: see _agreements
-        if check.rule == "date_order":
-            results = [check_date_order(fvs[0].value, fvs[1].value, check.message)]
-        else:
-            sex = fvs[2].value if fvs[2] is not None else ""
-            results = check_id_matches_person(fvs[0].value, fvs[1].value, sex)
-        failures = [r.message for r in results if not r.ok]
-        if not failures:
-            if check.rule == "id_matches_person":
+    values = {key: fv.value for key, fv in record.fields.items()}
+    for result in run_cross_checks(profile.checks, values):
+        fvs = [record.fields.get(k) for k in result.keys]
+        if result.ok:
+            if result.rule == "id_matches_person" and len(fvs) > 2:
                 _corroborate_sex(fvs[0], fvs[2])
             continue
-        for key, fv in zip(check.fields, fvs, strict=True):
+        for key, fv in zip(result.keys, fvs, strict=True):
             if fv is None or not fv.value or fv.source in ("mrz", "qr"):
                 continue
             fv.status = "invalid"
-            fv.reason = "; ".join(([fv.reason] if fv.reason and fv.status == "invalid" else []) + failures)
+            fv.reason = "; ".join(([fv.reason] if fv.reason and fv.status == "invalid" else []) + result.failures)
             record.fields[key] = fv
 
 
@@ -596,8 +587,24 @@ def record_json(record: Record, file: str = "", page: int | None = None) -> dict
     return out
 
 
-def ocr_and_extract(page, engine, profile_name: str | None = None, doc_hint: str | None = None) -> Record:
+# The document-type registry's OCR layout hints (common/doctypes.py) in the words ocr/policy.py reads today.
+_OCR_HINT = {"form": "register", "card": "card"}
+
+
+def ocr_hint(layout: str | None) -> str:
+    """The hint for OcrEngine.read_page from a registry layout ("form", "card", "page" or None = by shape)."""
+    return _OCR_HINT.get(layout or "", "auto")
+
+
+def layout_of(profile_name: str | None) -> str | None:
+    """The registry's OCR layout of a document type, None when unknown."""
+    doc = load_registry().get(profile_name) if profile_name else None
+    return doc.type.ocr_layout if doc is not None else None
+
+
+def ocr_and_extract(page, engine, profile_name: str | None = None, layout: str | None = None) -> Record:
     """OCR a prepared page and extract it, as the hot-folder processor does: the OCR's page segmentation is
-    chosen (ocr/policy.py) from a hint — the profile if known, else the folder kind, else "auto" (shape)."""
-    ocr = engine.read_page(page.ocr_image, dpi=page.dpi, doc_hint=profile_name or doc_hint or "auto")
+    chosen (ocr/policy.py) from the layout of the type's registry entry — the profile's if known, else the
+    folder's — else by the page's shape."""
+    ocr = engine.read_page(page.ocr_image, dpi=page.dpi, doc_hint=ocr_hint(layout_of(profile_name) or layout))
     return extract_page(page, ocr, engine, profile_name)

@@ -51,7 +51,7 @@ class RealProcessor:
     def __init__(self, settings: ProcessorSettings):
         import cv2
 
-        from extract.pipeline import extract_page
+        from extract.pipeline import extract_page, ocr_hint
         from ocr.engine import get_engine
         from scanner.intake import read_pages
         from scanner.prepare import prepare_page
@@ -60,6 +60,7 @@ class RealProcessor:
 
         self.settings = settings
         self.read_pages, self.prepare_page, self.extract_page = read_pages, prepare_page, extract_page
+        self.ocr_hint = ocr_hint
         self.get_engine = get_engine
 
     def process_file(self, path: Path, hint: IntakeHint, out_dir: Path) -> FileOutcome:
@@ -80,7 +81,7 @@ class RealProcessor:
                 prepared = self.prepare_page(source)
             del source
             with timed(t, "ocr"):
-                ocr_page = engine.read_page(prepared.ocr_image, dpi=prepared.dpi, doc_hint=hint.kind)
+                ocr_page = engine.read_page(prepared.ocr_image, dpi=prepared.dpi, doc_hint=self.ocr_hint(hint.ocr_layout))
             with timed(t, "extract"):
                 record = self.extract_page(prepared, ocr_page, engine, hint.profile_name)
             index = prepared.page_index
