@@ -54,12 +54,12 @@ setup(
         "psutil>=5.9",
         "rapidfuzz>=3.0",
         "fonttools>=4.40",
-        # the card's QR code: zxing-cpp reads it (measured best, README), segno draws the generator's
+        # the card's QR code: zxing-cpp reads it (measured best, README), segno draws the generators'
         "zxing-cpp>=2.2",
         "segno>=1.6",
-        # the official list of places before the 2025 merger (GSO codes); the 2025 list, a later release
-        # of the same package, is installed beside the venv by `make setup` (extract/places.py)
-        "vietnam-provinces>=0.6,<0.7",
+        # the official list of places after the 2025 merger (GSO codes; also synth/rendered's places); the
+        # list before it, release 0.6 of the same package, is installed beside the venv by `make setup`
+        "vietnam-provinces>=2025.8",
     ],
     extras_require={
         # pikepdf makes encrypted PDFs for the bad-input tests; jdeskew is the published deskew method

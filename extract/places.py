@@ -4,10 +4,11 @@ Data: the General Statistics Office's administrative units with their codes, fro
 `vietnam-provinces` package — the 0.6 line holds the list before the 2025 merger (63 provinces, their
 districts, 10,000-odd communes; province 2 digits, district 3, commune 5: Tỉnh Hải Dương 30, Huyện Cẩm
 Giàng 295, Xã Cẩm Hưng 10894); its 2025 line holds the 34 provinces and their communes after the merger of
-1 July 2025 (districts abolished). Two releases of one package cannot share an environment, so the 2025
-one is installed beside the venv (`make setup`: `pip install --target .venv/vendor/vietnam-provinces-2025`)
-and read as data; without it only the historical list is used. Historical records keep the names of their
-time: an address is matched against the era it fits best, the historical one first.
+1 July 2025 (districts abolished). Two releases of one package cannot share an environment: the 2025 one is
+the installed dependency, the 0.6 one is installed beside the venv (`make setup`: `pip install --target
+.venv/vendor/vietnam-provinces-0.6`) and read as data. Which list a file holds is told by its shape
+(districts or not). Historical records keep the names of their time: an address is matched against the
+list it fits best, the historical one first.
 
 Matching (`match_place`): the comma parts of an address are read from the right — the province among all
 provinces, then a district among that province's districts (or, 2025, a commune among its communes), then
@@ -35,7 +36,7 @@ from extract.textutil import fold
 log = logging.getLogger(__name__)
 
 HISTORICAL, CURRENT = "2008", "2025"   # the 63-province list (stable 2008-2025) and the 2025 list
-VENDOR_2025 = Path("vendor") / "vietnam-provinces-2025"
+VENDOR = Path("vendor")   # beside the venv's lib/: vendor/vietnam-provinces-<release>/vietnam_provinces/
 
 # unit words as they open an official name, longest first, with the level they name (0 = 1 or 2)
 UNIT_WORDS = (("thành phố", 0), ("thị trấn", 3), ("thị xã", 2), ("đặc khu", 3), ("phường", 3), ("huyện", 2),
@@ -133,25 +134,36 @@ def _load(path: Path, era: str) -> list[Unit]:
     return units
 
 
-def _vendored_2025() -> Path | None:
-    for root in (Path(sys.prefix), Path(sys.prefix).parent):
-        path = root / VENDOR_2025 / "vietnam_provinces" / "data" / "nested-divisions.json"
-        if path.exists():
-            return path
-    return None
+def _data_files() -> list[Path]:
+    """The installed package's list first, then every release installed beside the venv."""
+    files = []
+    try:
+        import vietnam_provinces
+        files.append(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH))
+    except ImportError:
+        log.warning("vietnam-provinces is not installed: no official list of places")
+    for root in dict.fromkeys((Path(sys.prefix), Path(sys.prefix).parent)):
+        files += sorted((root / VENDOR).glob("vietnam-provinces-*/vietnam_provinces/data/nested-divisions.json"))
+    return [f for f in files if f.exists()]
+
+
+def _era_of(path: Path) -> str:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return HISTORICAL if any(p.get("districts") for p in data) else CURRENT
 
 
 @cache
 def gazetteer() -> Gazetteer:
-    """Both lists when both are installed; the historical one is the package's dependency."""
-    import vietnam_provinces
-
-    units = _load(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH), HISTORICAL)
-    current = _vendored_2025()
-    if current is not None:
-        units += _load(current, CURRENT)
-    else:
-        log.info("the 2025 list of places is not installed (make setup installs it): historical list only")
+    """Both lists when both are installed (the first file of each era wins)."""
+    units: list[Unit] = []
+    seen: set[str] = set()
+    for path in _data_files():
+        era = _era_of(path)
+        if era not in seen:
+            seen.add(era)
+            units += _load(path, era)
+    if HISTORICAL not in seen:
+        log.warning("the list of places before 2025 is not installed (make setup installs it beside the venv)")
     return Gazetteer(units)
 
 
