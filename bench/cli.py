@@ -81,11 +81,14 @@ def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
               help="Ghi các trường sai/chưa chấp nhận ra JSON (write wrong/unaccepted fields to this JSON file).")
 @click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Thử một tệp ngưỡng khác (try another thresholds TOML, to calibrate extract/data/thresholds.toml).")
+@click.option("--rendered", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Đo các thẻ của bộ độc lập synth-rendered trong thư mục này, chỉ để đo (score the card class of an "
+                   "independent `sohoa synth-rendered` folder: measuring only, never tuning).")
 def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, conditions: str, perfect_ocr: bool,
-                          misses: Path | None, thresholds: Path | None) -> None:
+                          misses: Path | None, thresholds: Path | None, rendered: Path | None) -> None:
     import tomllib
 
-    from bench.extract import by_field, by_reason, card_table, run, table, write_misses
+    from bench.extract import by_field, by_reason, card_table, run, run_rendered, table, write_misses
     from extract.data import thresholds as default_thresholds
 
     limits = None
@@ -94,6 +97,16 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
             limits = {**default_thresholds(), **{k: float(v) for k, v in tomllib.load(fh).items()}}
 
     tmp = None
+    if rendered is not None:
+        result = run_rendered(rendered)
+        click.echo("Bộ độc lập synth-rendered, thẻ (independent rendered set, cards)\n" + table(result) + "\n\n"
+                   + card_table(result))
+        worst = list(by_field(result).items())[:12]
+        if worst:
+            click.echo("sai nhiều nhất (most wrong values): " + ", ".join(f"{k} {v}" for k, v in worst))
+        if misses:
+            write_misses(result, misses)
+        return
     if corpus is None or not (corpus / "manifest.json").exists():
         from synth.generate import generate_corpus
         if corpus is None:

@@ -182,6 +182,63 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
     return result
 
 
+@dataclass
+class _Capture:
+    condition: str
+
+
+@dataclass
+class _RenderedPage:
+    """A rendered-set card (synth/rendered) seen as the scorer sees a generator page."""
+    doc_type: str
+    fields: dict
+    capture: _Capture
+    qr: str = ""
+    page: int = 0
+    owners: list = field(default_factory=list)
+
+
+@dataclass
+class _Truth:
+    value: str
+    handwritten: bool = False
+
+
+def run_rendered(folder: Path, limit: int | None = None) -> Result:
+    """The card class of the independent rendered set (synth/rendered), for measuring only: every card image
+    through prepare + OCR + extraction as the hot folder does (folder kind: CCCD), scored per condition."""
+    from ocr.engine import get_engine
+    from scanner.prepare import prepare_file
+    from synth.rendered.model import load
+    result = Result()
+    engine = get_engine("vie", 6)
+    cards = [it for it in load(folder) if it.cls == "card" and it.doc_type]
+    done = []
+    for item in cards[:limit]:
+        t0 = time.perf_counter()
+        page = prepare_file(Path(folder) / item.file)[0]
+        ocr = engine.read_page(page.ocr_image, dpi=page.dpi, doc_hint="cccd")
+        record = extract_page_lazy(page, ocr, engine)
+        qr = "" if "qr_payload" not in item.extra else ("ok" if item.extra.get("qr_decodable") else "spoilt")
+        truth = _RenderedPage(item.doc_type, {k: _Truth(v.value) for k, v in item.fields.items()},
+                              _Capture(item.condition), qr)
+        done.append((item.file, truth, record, time.perf_counter() - t0))
+    for file, truth_page, record, seconds in done:
+        key = (truth_page.doc_type, truth_page.capture.condition)
+        tally = result.tallies.setdefault(key, Tally())
+        score_page(result, tally, file, truth_page, record)
+        result.pages.append(PageRef(file, 0, truth_page.capture.condition))
+        result.card_pages.append((truth_page, record))
+        result.card_files.append(file)
+        tally.seconds += seconds
+    return result
+
+
+def extract_page_lazy(page, ocr, engine):
+    from extract.pipeline import extract_page
+    return extract_page(page, ocr, engine)
+
+
 def _pair_cards(done: list) -> None:
     """A card's back is scored after meeting its front (as the app does): the printed name can then confirm
     the MRZ name line. Front and back of one generated card share the file-name stem before _front/_back."""
