@@ -219,7 +219,7 @@ def run_rendered(folder: Path, limit: int | None = None) -> Result:
         page = prepare_file(Path(folder) / item.file)[0]
         ocr = engine.read_page(page.ocr_image, dpi=page.dpi, doc_hint="cccd")
         record = extract_page_lazy(page, ocr, engine)
-        qr = "" if "qr_payload" not in item.extra else ("ok" if item.extra.get("qr_decodable") else "spoilt")
+        qr = "" if not item.extra.get("qr_payload") else ("ok" if item.extra.get("qr_decodable") else "spoilt")
         truth = _RenderedPage(item.doc_type, {k: _Truth(v.value) for k, v in item.fields.items()},
                               _Capture(item.condition), qr)
         done.append((item.file, truth, record, time.perf_counter() - t0))
