@@ -244,7 +244,12 @@ def _read_card(record: Record, profile: Profile, page, ocr: OcrPage, engine, evi
     from extract.card import canonical_card, looks_like_code, tell_model
     from extract.qr import read_qr
     spec = profile.card
-    archival = page.archival if page.archival.ndim == 2 else cv2.cvtColor(page.archival, cv2.COLOR_RGB2GRAY)
+    image = getattr(page, "archival", None)
+    if image is None:
+        image = getattr(page, "ocr_image", None)
+    if image is None:
+        return  # a page without pixels (tests' stand-ins): nothing to cut out or decode
+    archival = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     card = canonical_card(archival, spec)
     qr = seen = None
     if profile.qr is not None:
@@ -267,7 +272,10 @@ def _region_reads(record: Record, profile: Profile, page, card, engine, evidence
     the date pattern). Agreement with the label reading is independent evidence (two crops, two
     segmentations, two character sets); a field the label search missed gets the region reading for review."""
     import cv2
-    ocr_grey = page.ocr_image if page.ocr_image.ndim == 2 else cv2.cvtColor(page.ocr_image, cv2.COLOR_RGB2GRAY)
+    ocr_image = getattr(page, "ocr_image", None)
+    if ocr_image is None:
+        return
+    ocr_grey = ocr_image if ocr_image.ndim == 2 else cv2.cvtColor(ocr_image, cv2.COLOR_RGB2GRAY)
     x0, y0, x1, y1 = card.box
     h, w = card.grey.shape[:2]
     grey = cv2.resize(ocr_grey[y0:y1, x0:x1], (w, h), interpolation=cv2.INTER_AREA

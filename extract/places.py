@@ -170,8 +170,11 @@ def gazetteer() -> Gazetteer:
 # ---------------------------------------------------------------- matching
 
 def allowed_edits(folded: str) -> int:
+    """Letter edits a name may differ by (tone marks never count): none up to 6 letters — one letter apart,
+    "Tân Hòa" and "Vân Hòa" are two real communes, and a name the list lacks (merged away, misspelt) must
+    not become its neighbour — one up to 12, two beyond."""
     n = len(folded.replace(" ", ""))
-    return 0 if n <= 3 else 1 if n <= 9 else 2
+    return 0 if n <= 6 else 1 if n <= 12 else 2
 
 
 def closest(part: str, candidates: list[Unit], level_hint: int | None = None, kind: str = "") -> tuple[Unit | None, int]:

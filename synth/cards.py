@@ -70,12 +70,19 @@ def random_card(rng: random.Random, issued_from: date, issued_to: date, old_id: 
     mark = rng.choice(data("places")["lists"]["marks"])
     card = Card(person, number, issued, cccd_expiry(person.birth, issued), mark, rng.random() < 0.3)
     if not old_id:
+        # drawn from the card's own generator, so the document's stream (and every image drawn from it,
+        # e.g. the chip card's back) is what it was before cards carried QR codes
+        own = _own_rng(card)
         # a CMND was issued from 14 (9 digits until 2012): most adults of before 2016 held one
-        had_cmnd = person.birth.year + 14 < 2016 and rng.random() < 0.75
-        card.old_id = cmnd_number(rng) if had_cmnd else ""
-        card.qr_defect = qr.pick_defect(rng)
-        card.qr_extra = rng.choice(["", "1"]) if rng.random() < 0.15 else None
+        had_cmnd = person.birth.year + 14 < 2016 and own.random() < 0.75
+        card.old_id = cmnd_number(own) if had_cmnd else ""
+        card.qr_defect = qr.pick_defect(own)
+        card.qr_extra = own.choice(["", "1"]) if own.random() < 0.15 else None
     return card
+
+
+def _own_rng(card: Card, purpose: str = "card") -> random.Random:
+    return random.Random(f"sohoa-synth-{purpose}:{card.number}:{card.issued.isoformat()}")
 
 
 def _qr(c: Canvas, card: Card, box: tuple[int, int, int, int], rng: random.Random) -> None:
@@ -84,7 +91,7 @@ def _qr(c: Canvas, card: Card, box: tuple[int, int, int, int], rng: random.Rando
     name = new_style_tones(p.name) if card.new_style else p.name
     text = qr.payload(card.number, card.old_id, name, p.birth, p.male, p.residence.residence(), card.issued,
                       card.qr_extra)
-    used = qr.draw_qr(c.img, box, text, card.qr_defect, rng, c.dpi)
+    used = qr.draw_qr(c.img, box, text, card.qr_defect, _own_rng(card, "qr"), c.dpi)
     c.qr_payload = text
     if card.old_id:
         c.record("soCMNDCu", card.old_id, [used], card.old_id)

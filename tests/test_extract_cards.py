@@ -17,13 +17,13 @@ def _extract(tmp_path, seed: int):
     out = {}
     for tf in truths:
         page = prepare_file(tmp_path / tf.file)[0]
-        out[tf.pages[0].doc_type] = (tf.pages[0], ocr_and_extract(page, engine, doc_hint=tf.kind))
+        out[tf.pages[0].doc_type] = (tf.pages[0], ocr_and_extract(page, engine, layout="card"))
     return out
 
 
 @pytest.fixture(scope="module")
 def intact(tmp_path_factory):
-    return _extract(tmp_path_factory.mktemp("qr-ok"), 6)  # seed 6: both codes intact, both holders had a CMND
+    return _extract(tmp_path_factory.mktemp("qr-ok"), 4)  # seed 4: both codes intact, both holders had a CMND
 
 
 def test_chip_front_qr_gives_exact_accepted_values_and_the_old_cmnd(intact):
@@ -48,11 +48,11 @@ def test_cancuoc_back_qr_and_front_join(intact):
 
 
 def test_spoilt_codes_fall_back_to_ocr(tmp_path):
-    got = _extract(tmp_path, 4)                                        # seed 4: blurred front, tiny back code
+    got = _extract(tmp_path, 17)                                       # seed 17: both codes blurred
     truth, rec = got["cccd_front"]
     assert truth.qr == "blur"
     assert all(fv.source != "qr" for fv in rec.fields.values())
     assert "soCMNDCu" not in rec.fields and rec.fields["soDinhDanh"].value == truth.fields["soDinhDanh"].value
     assert rec.fields["mauThe"].value == "cccd_2021"                   # the code is seen, though unreadable
     truth, rec = got["cancuoc_back"]
-    assert truth.qr == "small" and all(fv.source != "qr" for fv in rec.fields.values())
+    assert truth.qr == "blur" and all(fv.source != "qr" for fv in rec.fields.values())
