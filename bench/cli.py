@@ -8,12 +8,14 @@ from pathlib import Path
 
 import click
 
+from common.cli_types import EXISTING_DIR, EXISTING_FILE
+
 
 @click.command("scanner", help="Đo độ chính xác chỉnh nghiêng, xoay, tìm trang và tốc độ "
                                "(benchmark deskew, orientation, page finding and speed).")
 @click.option("--n", "n", default=24, show_default=True, help="Số tệp sinh ra (files to generate).")
 @click.option("--seed", default=1, show_default=True, help="Hạt giống ngẫu nhiên (random seed).")
-@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+@click.option("--corpus", type=EXISTING_DIR, default=None,
               help="Dùng bộ dữ liệu có sẵn thay vì sinh mới (use an existing corpus).")
 @click.option("--pipeline-only", is_flag=True, help="Chỉ đo toàn bộ bước chuẩn bị (only the whole prepare step).")
 def bench_scanner(n: int, seed: int, corpus: Path | None, pipeline_only: bool) -> None:
@@ -29,7 +31,7 @@ def bench_scanner(n: int, seed: int, corpus: Path | None, pipeline_only: bool) -
                            "(CER/WER of raw Tesseract vs sohoa per capture condition, speed, memory).")
 @click.option("--n", default=1, show_default=True, help="Số tài liệu mỗi loại và điều kiện (documents per kind and condition).")
 @click.option("--seed", default=7, show_default=True)
-@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+@click.option("--corpus", type=EXISTING_DIR,
               help="Dùng kho ảnh có sẵn (use an existing corpus with manifest.json).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Nơi ghi kho ảnh sinh ra (where to write the generated corpus; default a temp dir).")
@@ -79,7 +81,7 @@ def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
               help="Dùng dòng chữ chuẩn thay OCR: chỉ đo bước trích (truth lines instead of OCR: extraction only).")
 @click.option("--misses", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Ghi các trường sai/chưa chấp nhận ra JSON (write wrong/unaccepted fields to this JSON file).")
-@click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+@click.option("--thresholds", type=EXISTING_FILE, default=None,
               help="Thử một tệp ngưỡng khác (try another thresholds TOML, to calibrate extract/data/thresholds.toml).")
 @click.option("--rendered", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Đo các thẻ của bộ độc lập synth-rendered trong thư mục này, chỉ để đo (score the card class of an "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from common.doctypes import load_registry
 from extract.confidence import Evidence, field_value
 from extract.locate import Row, find_label, line_has
 from extract.normalize import norm_code, norm_id_digits, norm_name, norm_text, norm_year
@@ -243,11 +244,8 @@ def merge_card(front: Record, back: Record) -> Record:
 
 def pair_cards(records: list[Record]) -> list[Record]:
     """Merge each card front with the next back that belongs to it; everything else passes through."""
-    from common.doctypes import load_registry
-
     registry = load_registry()
-    fronts = set(registry.names(family="card", side="front"))
-    backs = set(registry.names(family="card", side="back"))
+    fronts, backs = set(registry.names(family="card", side="front")), set(registry.names(family="card", side="back"))
     out: list[Record] = []
     used: set[int] = set()
     for i, rec in enumerate(records):

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 
+from common.cli_types import EXISTING_DIR
+
 
 @click.command("init", help="Tạo thư mục làm việc: cấu hình, CSDL, inbox/<loại>/, done/, quarantine/, out/ "
                             "(create a workspace: config, store, inbox/<type>/, done/, quarantine/, out/). "
@@ -21,7 +23,7 @@ def init_command(directory: Path) -> None:
 
 
 @click.command("watch", help="Theo dõi inbox và xử lý tệp mới (watch the inbox and process new files).")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("directory", type=EXISTING_DIR)
 @click.option("--once", is_flag=True, help="Xử lý những gì đang có rồi thoát (process what is there, then exit).")
 @click.option("--workers", type=int, default=None,
               help="Số tiến trình xử lý, 0 = trong tiến trình chính (worker processes; 0 = in-process).")
@@ -51,7 +53,7 @@ def watch_command(directory: Path, once: bool, workers: int | None) -> None:
 
 @click.command("status", help="Số tệp theo trạng thái, theo xã/quyển, và lý do cách ly "
                               "(counts by state, by commune/book, and quarantine reasons).")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("directory", type=EXISTING_DIR)
 def status_command(directory: Path) -> None:
     from hotfolders.status import status_report
     from hotfolders.workspace import open_workspace
