@@ -333,7 +333,7 @@ def _match_places(record: Record, profile: Profile, evidence: dict[str, Evidence
     """Place fields (`place = true`): each comma part matched to a real unit inside its parent
     (extract/places.py). A unique match corrects the unit names to their official spelling, counts as
     independent evidence (the validated bar applies) and adds the deepest unit's GSO code as
-    `<key>DVHC`. A QR value is never corrected, only coded."""
+    the profile's `place_code` field. A QR value is never corrected, only coded."""
     from extract.places import match_place
     for spec in profile.fields:
         fv = record.fields.get(spec.key)
@@ -352,10 +352,12 @@ def _match_places(record: Record, profile: Profile, evidence: dict[str, Evidence
                 conf, status, _ = decide(ev, limits)
                 if status == "accepted":
                     fv.status, fv.reason = "accepted", ""
+        if not spec.place_code:
+            continue
         code_status = "accepted" if fv.status == "accepted" else "needs_review"
         reason = "" if code_status == "accepted" else f"theo {spec.key} (follows {spec.key})"
-        record.fields[spec.key + PLACE_CODE_SUFFIX] = FieldValue(match.code, fv.confidence, code_status, reason,
-                                                                 fv.box, page_index, "rule")
+        record.fields[spec.place_code] = FieldValue(match.code, fv.confidence, code_status, reason, fv.box,
+                                                    page_index, "rule")
 
 
 def _match_owner_places(record: Record, profile: Profile, limits: dict[str, float]) -> None:

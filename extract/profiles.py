@@ -80,6 +80,8 @@ class FieldSpec:
     handwriting: bool | None = None  # None = the profile's `handwriting_possible`
     place: bool = False          # an address / place: its units are matched to the official list
                                  # (extract/places.py), corrected and, on a unique close match, accepted
+    place_code: str = ""         # record key for the matched unit's GSO code (e.g. "nksNoiSinhDVHC", a BTP
+                                 # column); "" = no code field (a template without such a column)
 
     @property
     def template_column(self) -> str:
