@@ -54,6 +54,7 @@ setup(
         "psutil>=5.9",
         "rapidfuzz>=3.0",
         "fonttools>=4.40",
+        "zxcvbn>=4.4",   # password strength (common passwords, patterns) for the review accounts
         # the card's QR code: zxing-cpp reads it (measured best, README), segno draws the generators'
         "zxing-cpp>=2.2",
         "segno>=1.6",
