@@ -83,11 +83,14 @@ def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
               help="Ghi các trường sai/chưa chấp nhận ra JSON (write wrong/unaccepted fields to this JSON file).")
 @click.option("--thresholds", type=EXISTING_FILE, default=None,
               help="Thử một tệp ngưỡng khác (try another thresholds TOML, to calibrate extract/data/thresholds.toml).")
+@click.option("--rendered", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Đo các thẻ của bộ độc lập synth-rendered trong thư mục này, chỉ để đo (score the card class of an "
+                   "independent `sohoa synth-rendered` folder: measuring only, never tuning).")
 def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, conditions: str, perfect_ocr: bool,
-                          misses: Path | None, thresholds: Path | None) -> None:
+                          misses: Path | None, thresholds: Path | None, rendered: Path | None) -> None:
     import tomllib
 
-    from bench.extract import by_field, by_reason, run, table, write_misses
+    from bench.extract import by_field, by_reason, card_table, run, run_rendered, table, write_misses
     from extract.data import thresholds as default_thresholds
 
     limits = None
@@ -96,6 +99,16 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
             limits = {**default_thresholds(), **{k: float(v) for k, v in tomllib.load(fh).items()}}
 
     tmp = None
+    if rendered is not None:
+        result = run_rendered(rendered)
+        click.echo("Bộ độc lập synth-rendered, thẻ (independent rendered set, cards)\n" + table(result) + "\n\n"
+                   + card_table(result))
+        worst = list(by_field(result).items())[:12]
+        if worst:
+            click.echo("sai nhiều nhất (most wrong values): " + ", ".join(f"{k} {v}" for k, v in worst))
+        if misses:
+            write_misses(result, misses)
+        return
     if corpus is None or not (corpus / "manifest.json").exists():
         from synth.generate import generate_corpus
         if corpus is None:
@@ -110,6 +123,10 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
         if tmp is not None:
             tmp.cleanup()
     click.echo(("OCR hoàn hảo (perfect OCR: truth lines)\n" if perfect_ocr else "") + table(result))
+    if result.card_pages:
+        click.echo("\nThẻ căn cước theo điều kiện chụp: mã QR đọc được, địa danh khớp danh mục chính thức "
+                   "(ID cards per capture condition: QR decoded, place fields matched to the official list)\n"
+                   + card_table(result))
     worst = list(by_field(result).items())[:12]
     if worst:
         click.echo("sai nhiều nhất (most wrong values): " + ", ".join(f"{k} {v}" for k, v in worst))
@@ -119,6 +136,18 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
                    "by reason): " + "; ".join(f"{k} {v}" for k, v in kept.items()))
     if misses:
         write_misses(result, misses)
+
+
+@click.command("qr", help="So sánh các bộ đọc mã QR (zxing-cpp, OpenCV, pyzbar) trên thẻ sinh ra theo điều kiện "
+                          "chụp (QR readers compared on generated cards per capture condition).")
+@click.option("--n", default=16, show_default=True, help="Số thẻ sinh ra (cards to generate).")
+@click.option("--seed", default=5, show_default=True)
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Dùng kho ảnh có sẵn hoặc ghi vào đây (use an existing corpus, or write here).")
+def bench_qr_command(n: int, seed: int, corpus: Path | None) -> None:
+    from bench.qr import bench
+
+    click.echo(bench(n, seed, corpus))
 
 
 @click.command("review", help="Đo tốc độ kiểm tra bằng bàn phím trong trình duyệt thật "
@@ -189,5 +218,5 @@ def bench_export_command(rows: int, small: int, book_size: int, no_verify: bool,
     click.echo("Mục tiêu (target): ≥ 2000 dòng/s; bộ nhớ đỉnh không tăng theo số dòng (peak memory flat in rows).")
 
 
-BENCH_COMMANDS = [bench_scanner, bench_ocr_command, bench_extract_command, bench_pipeline_command, bench_review,
+BENCH_COMMANDS = [bench_scanner, bench_ocr_command, bench_extract_command, bench_qr_command, bench_pipeline_command, bench_review,
                   bench_export_command]

@@ -88,8 +88,9 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
                                            rule=rule, libreoffice=not no_libreoffice)
                         held = sum(land.held_back.values())
                         click.echo(f"Đất đai xã {code}: {land.rows} dòng chủ sử dụng, {land.reconciliation_rows} "
-                                   f"CMND cần đối soát, giữ lại {held} (land: owner rows, CMND to reconcile, held "
-                                   f"back) -> {land.xlsx.name}, {land.reconciliation.name}")
+                                   f"CMND cần đối soát, {land.resolved_by_qr} đã liên kết từ mã QR, giữ lại {held} "
+                                   f"(land: owner rows, CMND to reconcile, linked by QR codes, held back) -> "
+                                   f"{land.xlsx.name}, {land.reconciliation.name}")
                         files += [land.xlsx.name, land.reconciliation.name]
                         exported_ids += [int(r.record_id) for r in records if r.record_id not in land.held_back_ids]
                 for book in report.books:

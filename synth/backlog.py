@@ -79,6 +79,6 @@ def synthetic_book(n: int, seed: int = 0, year: int = 2010, book_no: str = "01",
                    pages: list[Path] | None = None) -> list[ExportRecord]:
     """n KS registrations of one book; every record gets `pages` (shared image paths) when given."""
     rng = random.Random(seed)
-    book = BookKey("KS", "10507", "Cẩm Giàng", "Hải Dương", str(year), book_no)
+    book = BookKey("KS", "10894", "Cẩm Giàng", "Hải Dương", str(year), book_no)
     return [ExportRecord(f"ks-{seed}-{i}", book, synthetic_ks_fields(rng, i, year, book_no), list(pages or []))
             for i in range(1, n + 1)]

@@ -22,7 +22,7 @@ from synth.people import cccd_number, dotted, random_person
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 PLACES = ["Xã Tân Phong, Huyện Cẩm Giàng, Tỉnh Hải Dương", "Phường Lê Lợi, Quận Ngô Quyền, TP Hải Phòng",
           "Xã Hòa Bình, Huyện Thanh Hà, Tỉnh Hải Dương"]
-COMMUNES = ["10507", "10513"]
+COMMUNES = ["10894", "10924"]
 
 
 @dataclass
