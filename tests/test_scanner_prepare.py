@@ -112,6 +112,26 @@ def test_quality_gate(upright: np.ndarray) -> None:
     assert 0 < low.dpi_estimate < 100
 
 
+def test_blur_verdict_does_not_jump_with_a_pixel_of_letter_height(upright: np.ndarray) -> None:
+    """Regression: the letter height was an integer median and the re-blur a whole number of pixels, so one
+    letter more or less on either side of the median (an OpenCV release changing interpolation rounding was
+    enough) moved a phone photo's blur effect from 0.62 to 0.76 across the retake threshold."""
+    grey = cv2.GaussianBlur(cv2.resize(_grey(upright), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA),
+                            (0, 0), 0.9)  # small, soft letters: where the kernel is only 3-4 px long
+    small = deskew.working_copy(grey, 1600)
+    scale = small.shape[1] / grey.shape[1]
+    effects = [quality.text_blur(grey, height, scale, small)[0] for height in np.arange(8.0, 11.01, 0.25)]
+    assert float(np.abs(np.diff(effects)).max()) < 0.04, np.round(effects, 3)
+
+
+def test_letter_height_is_a_continuous_median() -> None:
+    assert quality.interpolated_median(np.array([9] * 50 + [10] * 50)) == pytest.approx(9.5)
+    assert quality.interpolated_median(np.array([9] * 49 + [10] * 51)) == pytest.approx(9.51, abs=0.02)
+    assert quality.interpolated_median(np.array([9] * 51 + [10] * 49)) == pytest.approx(9.49, abs=0.02)
+    taps = quality.box_kernel(3.5)
+    assert taps.sum() == pytest.approx(1.0) and len(taps) == 5 and taps[0] == pytest.approx(0.25 / 3.5)
+
+
 def test_quality_flags_cut_off_scan(upright: np.ndarray) -> None:
     grey = _grey(upright)
     h, w = grey.shape
