@@ -120,17 +120,20 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
         if perfect_ocr:
             pairs = [(None, page_from_truth(p), p) for p in tf.pages]
         else:
+            from extract.layout_hint import ocr_layout_for
             from ocr.engine import get_engine
+            from ocr.reading import line_reader
             from scanner.prepare import prepare_file
             engine = engine or get_engine("vie", 6)
-            prepared = prepare_file(corpus / tf.file)
+            prepared = prepare_file(corpus / tf.file, read_line=line_reader(engine))
             pairs = []
             for p in tf.pages:
                 page = prepared[p.page] if p.page < len(prepared) else None
                 if page is None:
                     continue
                 # the hint a hot folder gives: its kind (the generator's kind stands for the folder)
-                pairs.append((page, engine.read_page(page.ocr_image, dpi=page.dpi, doc_hint=tf.kind or "auto"), p))
+                layout = ocr_layout_for(tf.kind)
+                pairs.append((page, engine.read_page(page.ocr_image, dpi=page.dpi, layout=layout), p))
         for page, ocr, truth_page in pairs:
             record = extract_page(page, ocr, engine, limits=limits)
             done.append((tf.file, truth_page, record, time.perf_counter() - t0))

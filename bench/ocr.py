@@ -3,9 +3,9 @@ document kind, speed and memory.
 
 Systems compared on the same images:
   raw      — Tesseract's defaults (psm 3, `vie`) on the image as stored, no scanner, no text layer;
-  sohoa    — scanner prepare, then the segmentation policy (ocr.policy) with the hint the hot folder would
-             give (CCCD / GCN / the book type KS/KT/KH), then the Vietnamese text layer; also shown with the
-             corrector off ("no-layer") and with the policy from the page shape alone ("shape", no hint);
+  sohoa    — scanner prepare, then OCR with the layout hint the hot folder's kind gives (card / form / page,
+             extract.layout_hint), then the Vietnamese text layer; also shown with the corrector off
+             ("no-layer") and with no hint at all ("shape": OCR decides from the image);
   no-scan  — sohoa's OCR on the image as stored: the OCR stage alone, so a scanner regression and an OCR
              regression can be told apart;
   fixed psm variants (--psms) on the prepared pages, for the record of why the policy is what it is.
@@ -182,7 +182,7 @@ def page_lines(page: OcrPage, correct: bool | None) -> list[tuple[str, tuple[int
 class PageResult:
     file: str
     condition: str
-    family: str = "unknown"  # card | gcn | register (ocr.policy.hint_family)
+    family: str = "unknown"  # card | gcn | register (the generator's kind)
     a4: bool = False          # an A4 page (the speed target is per A4 page)
     scores: dict[str, Score] = field(default_factory=dict)  # system name -> score
     seconds: dict[str, float] = field(default_factory=dict)  # "prepare", "ocr", "raw", "ocr:<variant>"
@@ -201,50 +201,72 @@ def folder_hint(truth: TruthFile, page_doc_type: str) -> str:
     return page_doc_type.upper()  # register/book pages: the book type KS/KT/KH
 
 
+def folder_layout(truth: TruthFile, page_doc_type: str) -> str | None:
+    """The OCR layout hint the hot folder's kind gives (extract.layout_hint, as the worker does)."""
+    from extract.layout_hint import ocr_layout_for
+
+    return ocr_layout_for(folder_hint(truth, page_doc_type))
+
+
+def family_of(truth: TruthFile) -> str:
+    return {"cccd": "card", "cmnd": "card", "cancuoc": "card", "gcn": "gcn"}.get(truth.kind, "register")
+
+
+def raw_pages(path: Path, dpi: int = 300) -> list:
+    """The file's pages as stored (EXIF orientation applied), grey, without any scanner correction:
+    (grey image, dpi) per page."""
+    import cv2
+
+    from scanner.intake import read_pages
+
+    return [(cv2.cvtColor(page.image, cv2.COLOR_RGB2GRAY), page.dpi or dpi) for page in read_pages(Path(path), dpi=dpi)]
+
+
 def evaluate_file(corpus: Path, truth: TruthFile, variants: list[tuple[str, int]], with_raw: bool,
                   lang: str = "vie") -> tuple[list[PageResult], int]:
     """Worker task: every page of one file through raw Tesseract, sohoa (prepare + policy + text layer, with
     the folder hint and with the page shape only), sohoa's OCR on the unprepared image, and each fixed
     variant. Returns the page results and this worker's peak RSS in bytes."""
     from ocr.engine import get_engine
-    from ocr.pages import load_pages, raw_pages
-    from ocr.policy import choose_psm, hint_family
+    from ocr.reading import line_reader
+    from scanner.prepare import prepare_file
 
     path = corpus / truth.file
     results = []
     t0 = time.perf_counter()
-    prepared = load_pages(path)
+    prepared = prepare_file(path, read_line=line_reader())
     prepare_s = (time.perf_counter() - t0) / max(1, len(prepared))
     raws = raw_pages(path) if with_raw else []
     engine = get_engine(lang, 6, correct=False)
     for i, tpage in enumerate(truth.pages):
-        hint = folder_hint(truth, tpage.doc_type)
-        res = PageResult(truth.file, tpage.capture.condition, hint_family(hint),
+        hint = folder_layout(truth, tpage.doc_type)
+        res = PageResult(truth.file, tpage.capture.condition, family_of(truth),
                          a4=tpage.height > 1.3 * tpage.width)
         rows = truth_rows(tpage.lines, tpage.height)
         if with_raw and i < len(raws):
             t = time.perf_counter()
-            lines = raw_tesseract_lines(get_engine("vie", 3, correct=False), raws[i].image, raws[i].dpi)
+            raw_image, raw_dpi = raws[i]
+            lines = raw_tesseract_lines(get_engine("vie", 3, correct=False), raw_image, raw_dpi)
             res.seconds["raw"] = time.perf_counter() - t
-            res.scores["raw"] = score_lines(rows, lines, raws[i].image.shape[0])
-            unprepared = engine.read_page(raws[i].image, dpi=raws[i].dpi, doc_hint=hint)
+            res.scores["raw"] = score_lines(rows, lines, raw_image.shape[0])
+            unprepared = engine.read_page(raw_image, dpi=raw_dpi, layout=hint)
             res.scores["noscan"] = score_lines(rows, page_lines(unprepared, True), unprepared.height)
         res.seconds["prepare"] = prepare_s
         if i < len(prepared):
-            image, dpi = prepared[i].image, prepared[i].dpi
+            image, dpi = prepared[i].ocr_image, prepared[i].dpi
             t = time.perf_counter()
-            page = engine.read_page(image, dpi=dpi, doc_hint=hint)
+            page = engine.read_page(image, dpi=dpi, layout=hint)
             res.seconds["ocr"] = time.perf_counter() - t
             res.scores["sohoa:off"] = score_lines(rows, page_lines(page, False), page.height)
             res.scores["sohoa:on"] = score_lines(rows, page_lines(page, True), page.height)
-            if choose_psm(image.shape, "auto") != choose_psm(image.shape, hint):
-                shape_only = engine.read_page(image, dpi=dpi, doc_hint="auto")
+            if hint is not None:
+                shape_only = engine.read_page(image, dpi=dpi)
                 res.scores["shape:on"] = score_lines(rows, page_lines(shape_only, True), shape_only.height)
             else:
                 res.scores["shape:on"] = res.scores["sohoa:on"]
             for v_lang, psm in variants:
                 t = time.perf_counter()
-                vpage = get_engine(v_lang, psm, correct=False).read_page(image, dpi=dpi)
+                vpage = get_engine(v_lang, psm, correct=False).read_page(image, dpi=dpi, psm=psm)
                 name = variant_name(v_lang, psm)
                 res.seconds[f"ocr:{name}"] = time.perf_counter() - t
                 res.scores[f"{name}:on"] = score_lines(rows, page_lines(vpage, True), vpage.height)
@@ -257,13 +279,14 @@ def worker_alone(corpus: Path, files: list[str], lang: str = "vie") -> tuple[int
     by shape). Returns (pages, wall seconds, CPU seconds, peak RSS bytes): the speed and memory targets are
     about this process, not the bench process that also holds comparison images."""
     from ocr.engine import get_engine
+    from ocr.reading import line_reader
     from scanner.prepare import prepare_file
 
     engine = get_engine(lang, 6)
     pages, wall0, cpu0 = 0, time.perf_counter(), time.process_time()
     for name in files:
-        for prepared in prepare_file(corpus / name):
-            engine.read_page(prepared.ocr_image, dpi=prepared.dpi, doc_hint="auto")
+        for prepared in prepare_file(corpus / name, read_line=line_reader(engine)):
+            engine.read_page(prepared.ocr_image, dpi=prepared.dpi)
             pages += 1
             del prepared
     return pages, time.perf_counter() - wall0, time.process_time() - cpu0, peak_rss()

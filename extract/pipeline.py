@@ -421,8 +421,10 @@ def record_json(record: Record, file: str = "", page: int | None = None) -> dict
     return out
 
 
-def ocr_and_extract(page, engine, profile_name: str | None = None, doc_hint: str | None = None) -> Record:
-    """OCR a prepared page and extract it, as the hot-folder processor does: the OCR's page segmentation is
-    chosen (ocr/policy.py) from a hint — the profile if known, else the folder kind, else "auto" (shape)."""
-    ocr = engine.read_page(page.ocr_image, dpi=page.dpi, doc_hint=profile_name or doc_hint or "auto")
+def ocr_and_extract(page, engine, profile_name: str | None = None, kind: str | None = None) -> Record:
+    """OCR a prepared page and extract it, as the hot-folder processor does: the OCR's layout hint comes
+    from the profile if known, else the folder kind, else none (OCR decides from the page)."""
+    from extract.layout_hint import ocr_layout_for
+
+    ocr = engine.read_page(page.ocr_image, dpi=page.dpi, layout=ocr_layout_for(profile_name or kind))
     return extract_page(page, ocr, engine, profile_name)

@@ -19,7 +19,8 @@ os.environ["OMP_THREAD_LIMIT"] = "1"  # before libtesseract loads: 2 cores share
 import numpy as np  # noqa: E402
 
 from common.paths import tessdata_dir  # noqa: E402
-from ocr.policy import AUTO_LAYOUT, UNIFORM_BLOCK, choose_psm, layout_collapsed  # noqa: E402
+from ocr.geometry import measure  # noqa: E402
+from ocr.layout import AUTO_LAYOUT, UNIFORM_BLOCK, check_layout, layout_collapsed, plan_reading  # noqa: E402
 from ocr.types import Box, Line, OcrPage, Word  # noqa: E402
 from ocr.vietnamese import apply_line_layer  # noqa: E402
 
@@ -50,16 +51,38 @@ def normalise_lang(lang: str) -> str:
     return "+".join(parts)
 
 
-def _as_uint8(image: np.ndarray) -> np.ndarray:
+def as_uint8(image: np.ndarray) -> np.ndarray:
+    """Any decodable pixel array -> grey (H, W) or RGB (H, W, 3) uint8: booleans, 16-bit and float images
+    are rescaled, alpha is laid on white paper (a transparent PNG's text is not on black), a single or
+    two-channel (grey + alpha) image becomes grey. Raises TypeError/ValueError with the reason otherwise."""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] in (2, 4):  # grey+alpha / RGBA: composite on white
+        alpha = image[..., -1:].astype(np.float32)
+        top = float(np.iinfo(image.dtype).max) if np.issubdtype(image.dtype, np.integer) else 1.0
+        colour = image[..., :-1].astype(np.float32)
+        image = colour * (alpha / top) + top * (1.0 - alpha / top)
+        image = image.astype(np.float32) if top == 1.0 else np.clip(np.rint(image), 0, top).astype(
+            np.uint16 if top > 255 else np.uint8)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):
+        raise ValueError(f"ảnh phải là (H, W) hoặc (H, W, 3) (OCR needs a (H, W) or (H, W, 3) image), "
+                         f"got shape {image.shape}")
     if image.dtype == bool:
         image = image.astype(np.uint8) * 255
-    if image.dtype != np.uint8:
-        raise TypeError(f"OCR needs a uint8 image, got {image.dtype}")
-    if image.ndim == 3 and image.shape[2] == 4:
-        image = image[:, :, :3]
-    if image.ndim not in (2, 3):
-        raise ValueError(f"OCR needs a (H, W) or (H, W, 3) image, got shape {image.shape}")
+    elif image.dtype != np.uint8:
+        if not (np.issubdtype(image.dtype, np.integer) or np.issubdtype(image.dtype, np.floating)):
+            raise TypeError(f"kiểu điểm ảnh không hỗ trợ (unsupported pixel type) {image.dtype}")
+        values = np.nan_to_num(image.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+        if np.issubdtype(image.dtype, np.floating):
+            top = 1.0 if values.size and values.max() <= 1.0 else 255.0
+        else:
+            top = 65535.0 if values.size and values.max() > 255 else 255.0
+        image = np.clip(np.rint(values * (255.0 / top)), 0, 255).astype(np.uint8)
     return np.ascontiguousarray(image)
+
+
+_as_uint8 = as_uint8
 
 
 class TesserocrBackend:
@@ -176,6 +199,21 @@ def _has_ink(image: np.ndarray) -> bool:
     return bool((image < 128).any())
 
 
+def _has_contrast(image: np.ndarray) -> bool:
+    """Something to read: ink darker than the paper, or light text on a dark ground. A flat image (blank,
+    all black) has nothing, and Tesseract invents "_" or "." on it."""
+    return int(image.max()) - int(image.min()) >= 40
+
+
+def _to_source(rw: RawWord, origin: tuple[int, int], scale: float) -> RawWord:
+    """A word box from the (padded, rescaled) working copy back into the caller's image pixels."""
+    ox, oy = origin
+    x0, y0, x1, y1 = rw.box
+    box = (int((x0 - ox) / scale), int((y0 - oy) / scale), int(np.ceil((x1 - ox) / scale)),
+           int(np.ceil((y1 - oy) / scale)))
+    return RawWord(rw.text, box, rw.confidence, rw.line_no)
+
+
 def _evidence(words: list[RawWord]) -> float:
     """How much text a reading confidently found: alphanumeric characters weighted by word confidence."""
     return sum(w.confidence * sum(c.isalnum() for c in w.text) for w in words)
@@ -249,23 +287,30 @@ class OcrEngine:
         return OcrPage(lines=out, width=width, height=height, lang=self.lang, psm=psm)
 
     def read_page(self, image: np.ndarray, *, psm: int | None = None, dpi: float | None = None,
-                  doc_hint: str | None = None) -> OcrPage:
-        """OCR a whole prepared page (grey, binary or RGB uint8). Segmentation: an explicit `psm` wins;
-        else with a `doc_hint` (folder kind "KS"/"GCN"/"CCCD"/..., a profile name, or "auto" for shape
-        only) the policy in ocr.policy chooses; else the engine's default psm. When psm 3 collapses
-        (no words, or words Tesseract doubts) the page is read again with psm 6 and the likelier kept."""
-        image = _as_uint8(image)
-        if psm is None:
-            psm = self.psm if doc_hint is None else choose_psm(image.shape, doc_hint)
-        if not _has_ink(image):
-            return OcrPage(width=image.shape[1], height=image.shape[0], lang=self.lang, psm=psm)
-        raw = self.backend.recognise(image, psm, dpi or self.dpi, None)
-        if psm == AUTO_LAYOUT and layout_collapsed([w.confidence for w in raw]):
-            retry = self.backend.recognise(image, UNIFORM_BLOCK, dpi or self.dpi, None)
+                  layout: str | None = None) -> OcrPage:
+        """OCR a whole prepared page, a region cut from one, a line or a word (grey, binary or RGB; any
+        size). Segmentation: an explicit `psm` wins; else the layout hint (ocr.layout: "card", "form",
+        "page", "line"; None = decide from the image) and what the image measures (ocr.geometry: text
+        lines, letter height) choose it. Small letters are read from an enlarged copy, light-on-dark text
+        from an inverted one; boxes are always in `image`'s own pixels. When psm 3 collapses (no words, or
+        words Tesseract doubts) the page is read again with psm 6 and the likelier kept."""
+        image = as_uint8(image)
+        height, width = image.shape[:2]
+        layout = check_layout(layout)
+        dpi = dpi or self.dpi
+        if height == 0 or width == 0 or not _has_contrast(image):
+            return OcrPage(width=width, height=height, lang=self.lang, psm=psm or UNIFORM_BLOCK)
+        plan = plan_reading(measure(image), layout, psm)
+        work, origin, scale = plan.apply(image)
+        raw = self.backend.recognise(work, plan.psm, dpi * scale, None)
+        used = plan.psm
+        if used == AUTO_LAYOUT and layout_collapsed([w.confidence for w in raw]):
+            retry = self.backend.recognise(work, UNIFORM_BLOCK, dpi * scale, None)
             if _evidence(retry) > _evidence(raw):
-                raw, psm = retry, UNIFORM_BLOCK
-        page = self._page(raw, image.shape[1], image.shape[0], psm)
-        if self.reread:
+                raw, used = retry, UNIFORM_BLOCK
+        raw = [_to_source(rw, origin, scale) for rw in raw]
+        page = self._page(raw, width, height, used)
+        if self.reread and plan.reread:
             page.lines = [self._reread_line(image, line, dpi) for line in page.lines]
         return page
 

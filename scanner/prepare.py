@@ -12,7 +12,7 @@ from scanner import cleanup, deskew, orientation
 from scanner.intake import read_pages
 from scanner.page_finding import find_page, warp_page
 from scanner.quality import assess
-from scanner.types import PreparedPage, Quad, SourcePage
+from scanner.types import LineReader, PreparedPage, Quad, SourcePage
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +20,11 @@ MIN_SKEW = 0.05  # degrees; below this a rotation only resamples (and softens) t
 DEFAULT_DPI = 300.0
 
 
-def prepare_page(page: SourcePage, *, photo: bool | None = None, binarisation: str = "grey") -> PreparedPage:
+def prepare_page(page: SourcePage, *, photo: bool | None = None, binarisation: str = "grey",
+                 read_line: LineReader | None = None) -> PreparedPage:
     """`photo`: None decides from the image (a sheet against a visible background), True forces page
-    finding, False treats the image as a flat scan."""
+    finding, False treats the image as a flat scan. `read_line`: the OCR stage's line reader, with which
+    orientation tells upright from upside-down text (without it only Tesseract OSD, when confident)."""
     rgb = page.image
     steps: list[str] = []
     if page.exif_rotated:
@@ -46,7 +48,7 @@ def prepare_page(page: SourcePage, *, photo: bool | None = None, binarisation: s
         grey = deskew.rotate_image(grey, skew, border=255)
         steps.append(f"deskew:{skew:+.2f}")
 
-    rotation = orientation.detect_rotation(grey)
+    rotation = orientation.detect_rotation(grey, read_line=read_line)
     if rotation:
         grey = orientation.turn_clockwise(grey, rotation)
         steps.append(f"rotate:{rotation}")
@@ -72,6 +74,6 @@ def prepare_page(page: SourcePage, *, photo: bool | None = None, binarisation: s
                         crop_quad=crop, quality=quality, steps=steps)
 
 
-def prepare_file(path: Path, dpi: int = 300) -> list[PreparedPage]:
+def prepare_file(path: Path, dpi: int = 300, read_line: LineReader | None = None) -> list[PreparedPage]:
     """Every page of a file, prepared. Raises scanner.errors.IntakeError when the file cannot be read."""
-    return [prepare_page(page) for page in read_pages(Path(path), dpi=dpi)]
+    return [prepare_page(page, read_line=read_line) for page in read_pages(Path(path), dpi=dpi)]
