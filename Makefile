@@ -7,11 +7,16 @@ PY    := $(VENV)/bin/python
 STAMP := .stamps
 
 # System packages: OCR engine and models, PDF tools, the generator's fonts (checked for Vietnamese
-# coverage at start-up), LibreOffice to re-read exports, Chromium for the review app's browser tests.
+# coverage at start-up), LibreOffice to re-read exports, Chromium for the review app's browser tests;
+# for the independent rendered set (synth/rendered): LibreOffice Writer, hunspell-vi's word list, and
+# fonts synth/ never uses (each checked for the 134 Vietnamese letters; OCR-B for the MRZ).
 SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd \
 	poppler-utils fonts-noto-core fonts-dejavu-core fonts-dejavu-extra fonts-freefont-ttf \
 	fonts-roboto fonts-open-sans fonts-texgyre fonts-dancingscript fonts-comic-neue fonts-kristi \
-	libreoffice-calc-nogui chromium python3-venv
+	libreoffice-calc-nogui chromium python3-venv \
+	libreoffice-writer-nogui hunspell-vi fonts-liberation2 fonts-crosextra-carlito fonts-linuxlibertine \
+	fonts-sil-gentiumplus fonts-sil-charis fonts-sil-andika fonts-lato fonts-inter fonts-cantarell \
+	fonts-ebgaramond fonts-noto-mono fonts-ocr-b
 
 .PHONY: demo test setup system-packages venv lint bench clean
 

@@ -54,12 +54,16 @@ setup(
         "psutil>=5.9",
         "rapidfuzz>=3.0",
         "fonttools>=4.40",
+        # synth/rendered: official place names (2025 units, GSO codes) and QR codes for the card set
+        "vietnam-provinces>=2025.8",
+        "segno>=1.6",
     ],
     extras_require={
         # pikepdf makes encrypted PDFs for the bad-input tests; jdeskew is the published deskew method
         # the scanner benchmark compares against (not used at run time).
         "test": ["pytest>=8", "pytest-xdist>=3.5", "ruff>=0.5", "playwright>=1.45", "hypothesis>=6",
-                 "pikepdf>=8", "jdeskew>=0.4", "pytest-timeout>=2.2"],
+                 "pikepdf>=8", "jdeskew>=0.4", "pytest-timeout>=2.2",
+                 "zxing-cpp>=2.2"],
     },
     entry_points={"console_scripts": ["sohoa=sohoa.cli:main"]},
 )

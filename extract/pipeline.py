@@ -29,7 +29,7 @@ from extract.normalize import Normalized, normalize
 from extract.profiles import FieldSpec, Profile, load_profiles
 from extract.textutil import bare_syllables
 from extract.types import FieldValue, Record
-from extract.validate import check_date_order, check_id_matches_person, run_validator
+from extract.validate import AGREEMENT_CHECKS, run_cross_checks, run_validator
 from ocr.types import OcrPage
 
 log = logging.getLogger(__name__)
@@ -236,7 +236,6 @@ def _derive_paper_types(record: Record, profile: Profile) -> None:
         record.fields[spec.key] = FieldValue(code, number.confidence, status, reason, number.box, number.page, "rule")
 
 
-AGREEMENT_RULES = ("same_as", "in_header")
 REVIEW_FOR_DOUBT = (LOW_CONFIDENCE, MAYBE_HANDWRITTEN, UNCHECKED_TEXT)
 
 
@@ -270,7 +269,7 @@ def _agreements(record: Record, profile: Profile, evidence: dict[str, Evidence],
     validated threshold applies (stricter on handwriting-possible profiles), never a lower one."""
     header = None
     for check in profile.checks:
-        if check.rule not in AGREEMENT_RULES:
+        if check.rule not in AGREEMENT_CHECKS:
             continue
         key = check.fields[0]
         fv = record.fields.get(key)
@@ -302,27 +301,18 @@ def _accept_if_agreed(record: Record, key: str, ev: Evidence | None, other: str,
 
 
 def _cross_checks(record: Record, profile: Profile) -> None:
-    for check in profile.checks:
-        fvs = [record.fields.get(k) for k in check.fields]
-        if any(f is None or not f.value for f in fvs[:2]):
-            continue
-        if check.rule in AGREEMENT_RULES:
-            continue  # evidence for acceptance, not a rule that can break: see _agreements
-        if check.rule == "date_order":
-            results = [check_date_order(fvs[0].value, fvs[1].value, check.message)]
-        else:
-            sex = fvs[2].value if fvs[2] is not None else ""
-            results = check_id_matches_person(fvs[0].value, fvs[1].value, sex)
-        failures = [r.message for r in results if not r.ok]
-        if not failures:
-            if check.rule == "id_matches_person":
+    values = {key: fv.value for key, fv in record.fields.items()}
+    for result in run_cross_checks(profile.checks, values):
+        fvs = [record.fields.get(k) for k in result.keys]
+        if result.ok:
+            if result.rule == "id_matches_person" and len(fvs) > 2:
                 _corroborate_sex(fvs[0], fvs[2])
             continue
-        for key, fv in zip(check.fields, fvs, strict=True):
+        for key, fv in zip(result.keys, fvs, strict=True):
             if fv is None or not fv.value or fv.source == "mrz":
                 continue
             fv.status = "invalid"
-            fv.reason = "; ".join(([fv.reason] if fv.reason and fv.status == "invalid" else []) + failures)
+            fv.reason = "; ".join(([fv.reason] if fv.reason and fv.status == "invalid" else []) + result.failures)
             record.fields[key] = fv
 
 

@@ -7,9 +7,10 @@ of a 9-digit CMND).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from extract.data import province_codes
 from extract.normalize import parse_date
@@ -154,7 +155,48 @@ VALIDATORS: dict[str, Callable[[str, dict | None], Check]] = {
     "mrz": check_mrz,
 }
 
-CROSS_CHECKS = ("date_order", "id_matches_person")
+# Profile [[checks]] come in two sorts. Validity rules can break: a failure makes the fields invalid.
+# Agreement rules are evidence for acceptance only (two independent reads agree), evaluated by extraction where
+# the page is at hand; a disagreement is never an error, so the review app and imports skip them.
+VALIDITY_CHECKS = ("date_order", "id_matches_person")
+AGREEMENT_CHECKS = ("same_as", "in_header")
+
+
+class CrossCheckSpec(Protocol):
+    rule: str
+    fields: list[str]
+    message: str
+
+
+@dataclass
+class CrossCheckResult:
+    """One validity check run on a record's values: the fields it covers and what failed (empty = passed)."""
+    rule: str
+    keys: list[str]
+    failures: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def run_cross_checks(checks: Iterable[CrossCheckSpec], values: Mapping[str, str]) -> list[CrossCheckResult]:
+    """The validity checks whose first two fields have values, in profile order. One implementation for
+    extraction, the review app and legacy imports: each used to interpret the rules on its own, and two of
+    them read every non-date rule as the three-field ID check (a one-field `in_header` check crashed them)."""
+    out: list[CrossCheckResult] = []
+    for check in checks:
+        if check.rule not in VALIDITY_CHECKS:
+            continue
+        got = [values.get(key) or "" for key in check.fields]
+        if len(got) < 2 or not all(got[:2]):
+            continue
+        if check.rule == "date_order":
+            results = [check_date_order(got[0], got[1], check.message)]
+        else:
+            results = check_id_matches_person(got[0], got[1], got[2] if len(got) > 2 else "")
+        out.append(CrossCheckResult(check.rule, list(check.fields), [r.message for r in results if not r.ok]))
+    return out
 
 
 def run_validator(name: str, value: str, params: dict | None = None) -> Check:

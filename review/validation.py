@@ -124,20 +124,14 @@ def profile_checks(doc_type: str, values: dict[str, str]) -> dict[str, str] | No
     profile = _profile(doc_type)
     if profile is None:
         return None
+    normalised = {k: normalise(k, values.get(k, ""), doc_type) for c in profile.checks for k in c.fields}
     out: dict[str, str] = {}
-    for check in profile.checks:
-        got = [normalise(k, values.get(k, ""), doc_type) for k in check.fields]
-        if not all(got[:2]):
+    for result in V.run_cross_checks(profile.checks, normalised):
+        if result.ok:
             continue
-        if check.rule == "date_order":
-            results = [V.check_date_order(got[0], got[1], check.message)]
-        else:
-            results = V.check_id_matches_person(got[0], got[1], got[2] if len(got) > 2 else "")
-        failures = "; ".join(r.message for r in results if not r.ok)
-        if failures:
-            for key in check.fields:
-                if values.get(key, "").strip():
-                    out.setdefault(key, failures)
+        for key in result.keys:
+            if values.get(key, "").strip():
+                out.setdefault(key, "; ".join(result.failures))
     return out
 
 

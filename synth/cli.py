@@ -53,4 +53,32 @@ def synth_command(out: Path, n: int, seed: int, kinds: str | None, conditions: s
                f"({elapsed / max(1, total_pages):.2f} s/trang (page)); đáp án (truth): <tên>.json, manifest.json")
 
 
-COMMANDS = [synth_command]
+@click.command("synth-rendered", help="Bộ ảnh độc lập do trình kết xuất thật tạo (independent set made by real "
+                                      "renderers: Chromium, LibreOffice) để ĐO, không để tinh chỉnh (to measure, "
+                                      "never to tune): ảnh + manifest.json trong OUT.")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--n", "n", type=int, default=12, show_default=True, help="Số ảnh mỗi lớp (images per class).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Hạt giống ngẫu nhiên (random seed).")
+@click.option("--classes", help="Lớp, cách nhau dấu phẩy (classes, comma-separated): line,word,screenshot,"
+                                "lowres_scan,photo,clean_page,two_column,table,form_leaders,register,card.")
+def synth_rendered_command(out: Path, n: int, seed: int, classes: str | None) -> None:
+    import time
+    from collections import Counter
+
+    from synth.rendered import generate
+
+    start = time.perf_counter()
+    try:
+        items = generate(out, n=n, seed=seed, classes=_split(classes))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    elapsed = time.perf_counter() - start
+    counts = Counter((it.cls, it.condition) for it in items)
+    click.echo(f"{'lớp (class)':<14} {'điều kiện (condition)':<22} {'ảnh (images)':>12}")
+    for (cls, cond), k in sorted(counts.items()):
+        click.echo(f"{cls:<14} {cond:<22} {k:>12}")
+    click.echo(f"Đã ghi (written) {len(items)} ảnh vào (images to) {out} trong (in) {elapsed:.1f} s; "
+               f"đáp án (truth): manifest.json")
+
+
+COMMANDS = [synth_command, synth_rendered_command]

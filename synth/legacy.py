@@ -25,6 +25,7 @@ ALL_QUIRKS = frozenset({"title_rows", "group_headers", "odd_headers", "date_styl
 _PLACES = ("xã Cẩm Hưng, huyện Cẩm Giàng, tỉnh Hải Dương", "xã Cẩm Điền, huyện Cẩm Giàng, tỉnh Hải Dương",
            "xã Nam Hưng, huyện Nam Sách, tỉnh Hải Dương", "Trạm y tế xã Cẩm Hưng")
 _EXCEL_EPOCH = date(1899, 12, 30)
+AUTHORITY = "UBND xã Cẩm Hưng, huyện Cẩm Giàng, tỉnh Hải Dương"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ KS_COLUMNS = (
     Column("nguoiKy", "Người ký", kind="name"),
     Column("chucVuNguoiKy", "Chức vụ người ký"),
     Column("nguoiThucHien", "Cán bộ tư pháp", kind="name"),
+    Column("noiDangKy", "Nơi đăng ký", kind="authority"),
     Column(None, "Mã vạch lưu trữ"),
 )
 
@@ -80,6 +82,7 @@ KT_COLUMNS = (
     Column("nycHoTen", "Người đi khai tử", kind="name"),
     Column("nycQuanHe", "Quan hệ với người chết"),
     Column("nguoiKy", "Người ký", kind="name"),
+    Column("noiDangKy", "Nơi đăng ký", kind="authority"),
     Column(None, "Mã vạch lưu trữ"),
 )
 
@@ -99,6 +102,7 @@ KH_COLUMNS = (
     Column("voNoiCuTru", "Nơi cư trú vợ", "Bên vợ", "Nơi cư trú", "place"),
     Column("voSoGiayToTuyThan", "Số CMND vợ", "Bên vợ", "Số CMND", "id9"),
     Column("nguoiKy", "Người ký", kind="name"),
+    Column("noiDangKy", "Nơi đăng ký", kind="authority"),
     Column(None, "Mã vạch lưu trữ"),
 )
 
@@ -135,6 +139,8 @@ def _truth_value(col: Column, rng: random.Random, reg: date, year: int) -> str:
         return f"0{rng.randint(30000000, 39999999)}"  # Hải Dương-era CMND, leading zero
     if col.kind == "place":
         return rng.choice(_PLACES)
+    if col.kind == "authority":  # the book's registering authority: the commune of the title row
+        return AUTHORITY
     return {"nksDanToc": "Kinh", "meDanToc": "Kinh", "chaDanToc": "Kinh", "nktDanToc": "Kinh",
             "chongDanToc": "Kinh", "voDanToc": "Kinh", "nksQuocTich": "Việt Nam", "nycQuanHe": "Cha",
             "chucVuNguoiKy": "Chủ tịch"}.get(col.key or "", "Kinh")

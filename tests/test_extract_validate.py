@@ -160,3 +160,24 @@ def test_gcn_register_entry_number_has_a_two_letter_prefix():
     pattern = next(v for v in spec.validators if v.name == "regex")
     assert run_validator("regex", "CS 77745", pattern.params).ok
     assert not run_validator("regex", "CSI 77745", pattern.params).ok
+
+
+def test_cross_checks_run_validity_rules_only_whatever_their_arity():
+    """One evaluator for extraction, review and imports: agreement rules (one-field `in_header`, `same_as`)
+    are never run as the three-field ID check (that crashed the review app and legacy imports)."""
+    from extract.profiles import CrossCheck
+    from extract.validate import run_cross_checks
+
+    checks = [CrossCheck("in_header", ["noiDangKy"]), CrossCheck("same_as", ["nycHoTen", "chaHoTen"]),
+              CrossCheck("date_order", ["nksNgaySinh", "ngayDangKy"], "sinh sau đăng ký"),
+              CrossCheck("id_matches_person", ["soDinhDanh", "ngaySinh", "gioiTinh"]),
+              CrossCheck("id_matches_person", ["soDinhDanh", "ngaySinh"])]
+    values = {"noiDangKy": "UBND xã Cẩm Hưng", "nycHoTen": "A", "chaHoTen": "B", "nksNgaySinh": "02.01.2011",
+              "ngayDangKy": "01.01.2011", "soDinhDanh": "030084001234", "ngaySinh": "01.01.1985",
+              "gioiTinh": "2"}
+    results = run_cross_checks(checks, values)
+    assert [r.rule for r in results] == ["date_order", "id_matches_person", "id_matches_person"]
+    assert results[0].failures == ["sinh sau đăng ký"] and results[0].keys == ["nksNgaySinh", "ngayDangKy"]
+    assert len(results[1].failures) == 2   # birth year 85 vs 84, and sex
+    assert len(results[2].failures) == 1   # birth year only
+    assert run_cross_checks(checks, {"soDinhDanh": "030084001234"}) == []  # nothing to compare with

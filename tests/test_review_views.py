@@ -7,8 +7,17 @@ import time
 
 import pytest
 
+from extract.profiles import load_profiles
 from store.db import Store
-from tests.support.review_kit import PASSWORD, csrf_token, logged_in, login, make_env, save_form
+from tests.support.review_kit import (
+    PASSWORD,
+    add_full_record,
+    csrf_token,
+    logged_in,
+    login,
+    make_env,
+    save_form,
+)
 
 
 @pytest.fixture()
@@ -374,3 +383,25 @@ def test_land_certificate_owner_fields_are_reviewed_by_key(env):
     assert stored.owners[0].fields["hoTen"].value == "Trần Văn Ba"
     history = Store(store.url).field_history(rid)
     assert {(h.owner_index, h.key) for h in history} == {(1, "hoTen"), (1, "soGiayTo")}
+
+
+@pytest.mark.parametrize("doc_type", sorted(load_profiles()))
+def test_every_document_type_opens_validates_and_saves(env, doc_type):
+    """Regression: every KS/KT/KH record answered HTTP 500 when `noiDangKy` was read — the one-field
+    `in_header` check was read as the three-field ID check. Every profile, every field filled."""
+    keys = [f.key for f in load_profiles()[doc_type].fields]
+    rid = add_full_record(env, doc_type, flagged=tuple(keys[:2]))
+    client = logged_in(env, "an")
+    page = client.get(f"/record/{rid}")
+    assert page.status_code == 200, page.text[:300]
+    values = {k: "x" for k in keys}
+    assert client.post(f"/api/record/{rid}/validate", json={"values": values},
+                       headers={"X-CSRFToken": csrf_token(page.text)}).status_code == 200
+    data = {"csrf_token": csrf_token(page.text)}
+    for key in keys[:2]:
+        data[f"v:{key}"] = _values(env.store, rid)[key]
+        data[f"s:{key}"] = "accepted"
+        data[f"c:{key}"] = "1"
+    resp = client.post(f"/record/{rid}/save", data=data)
+    assert resp.status_code == 302, resp.text[:300]
+    assert env.store.load_record(rid).row.status == "reviewed"

@@ -15,8 +15,9 @@ from datetime import date, datetime, timedelta
 
 from export.legacy.problems import Problem
 from extract.normalize import normalize
+from extract.profiles import CrossCheck
 from extract.types import FieldValue
-from extract.validate import check_date_order, check_id_matches_person, run_validator
+from extract.validate import run_cross_checks, run_validator
 
 EXCEL_EPOCH = date(1899, 12, 30)  # Excel's 1900 system, as openpyxl reads it (the 1900 leap-year bug absorbed)
 
@@ -61,7 +62,7 @@ def rule_by_name(key: str) -> FieldRule:
 class FieldRules:
     """Per key rules plus the profile's cross-field checks, for one book type."""
     rules: dict[str, FieldRule]
-    checks: list[tuple[str, list[str], str]]   # (rule, fields, message)
+    checks: list[CrossCheck]                   # the profile's [[checks]]
     labels: dict[str, list[str]]               # key -> printed labels, used to guess headers
 
     def rule(self, key: str) -> FieldRule:
@@ -85,8 +86,7 @@ def rules_for(doc_type: str) -> FieldRules:
         rules[key] = FieldRule(spec.normalizer, dict(spec.params),
                                tuple((v.name, dict(v.params)) for v in spec.validators))
         labels[key] = list(spec.labels)
-    checks = [(c.rule, list(c.fields), c.message) for c in profile.checks]
-    return FieldRules(rules, checks, labels)
+    return FieldRules(rules, list(profile.checks), labels)
 
 
 def is_id_key(key: str) -> bool:
@@ -149,22 +149,16 @@ def cross_check(fields: dict[str, FieldValue], rules: FieldRules, doc_type: str)
     failures: list[tuple[str, str]] = []
     checks = list(rules.checks)
     if not checks and doc_type.upper() == "KS":
-        checks = [("id_matches_person", ["nksSoDinhDanh", "nksNgaySinh", "nksGioiTinh"], "")]
-    for rule, keys, message in checks:
-        values = [fields[k].value if k in fields else "" for k in keys]
-        if not all(values[:2]):
-            continue
-        if rule == "date_order":
-            results = [check_date_order(values[0], values[1], message)]
-            target = keys[1]
-        else:
-            results = check_id_matches_person(*values[:3])
-            target = keys[0]
-        for check in results:
-            if not check.ok and target in fields:
+        checks = [CrossCheck("id_matches_person", ["nksSoDinhDanh", "nksNgaySinh", "nksGioiTinh"])]
+    values = {key: fv.value for key, fv in fields.items()}
+    for result in run_cross_checks(checks, values):
+        # the later date of an order check, the ID number of an ID check: the value a clerk re-types
+        target = result.keys[1] if result.rule == "date_order" else result.keys[0]
+        for message in result.failures:
+            if target in fields:
                 fv = fields[target]
                 fv.status = "invalid"
                 fv.confidence = min(fv.confidence, 0.5)
-                fv.reason = "; ".join(r for r in (fv.reason, check.message) if r)
-                failures.append((target, check.message))
+                fv.reason = "; ".join(r for r in (fv.reason, message) if r)
+                failures.append((target, message))
     return failures

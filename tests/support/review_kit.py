@@ -63,3 +63,39 @@ def save_form(client, record: SeededRecord, values: dict[str, str] | None = None
     for key in confirm:
         data[f"c:{key}"] = "1"
     return data
+
+
+# A plausible typed value per normaliser, so a record of any profile can be filled field by field.
+SAMPLE_BY_NORMALISER = {
+    "date": "05.03.2010", "year": "1980", "name": "Nguyễn Văn An", "gender": "1", "ethnicity": "Kinh",
+    "nationality": "Việt Nam", "register_no": "12/2010", "digits": "7", "code": "1", "time": "08 giờ 30 phút",
+    "area": "120,5", "address": "Xã Cẩm Hưng, Huyện Cẩm Giàng, Tỉnh Hải Dương",
+}
+
+
+def sample_value(spec) -> str:
+    """A value a reviewer could type for this profile field (ID numbers by their allowed lengths)."""
+    if spec.normalizer == "id_digits":
+        lengths = spec.params.get("lengths", [12])
+        return "030084001234" if 12 in lengths else "031234567"
+    return SAMPLE_BY_NORMALISER.get(spec.normalizer, "Ghi chú thử")
+
+
+def add_full_record(env: Env, doc_type: str, *, flagged: tuple[str, ...] = ()) -> int:
+    """A record of `doc_type` with EVERY field of its profile read (flagged ones need review), on a page
+    of the seeded workspace. Seeded records only hold some fields: this one exercises every profile check."""
+    from extract.profiles import load_profiles
+    from extract.types import FieldValue, Record
+    from store.types import PageData
+
+    profile = load_profiles()[doc_type]
+    folder = env.workspace / "work/review-fixtures"
+    page = f"work/review-fixtures/{sorted(p.name for p in folder.iterdir())[0]}"
+    rec = Record(doc_type=doc_type, doc_confidence=0.9, pages=[0])
+    for i, spec in enumerate(profile.fields):
+        status = "needs_review" if spec.key in flagged else "accepted"
+        rec.fields[spec.key] = FieldValue(sample_value(spec), 0.95, status, box=(10, 10 + 30 * i, 200, 25))
+    stored = env.store.add_file(content_hash=f"full-{doc_type}-{len(flagged)}", size=1, origin_path=page,
+                                rel_path=page, kind_hint="auto", commune="10507", book="")
+    (record_id,) = env.store.commit_file_results(stored.id, [PageData(0, page, page)], [rec])
+    return record_id
