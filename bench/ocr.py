@@ -418,3 +418,169 @@ def bench(out_dir: Path, n: int, seed: int, conditions: list[str], variants: lis
         truths, source = build_corpus(out_dir, n, seed, conditions, kinds)
     results, peak, alone = run(corpus, truths, variants, workers)
     return report(results, variants, peak, source, alone)
+
+
+# ------------------------------------------------------------------------------------ per-class benchmark
+
+RAW_PSMS = (3, 6, 7)
+
+
+@dataclass
+class ItemResult:
+    file: str
+    cls: str
+    source: str
+    chars: int
+    edits: dict[str, tuple[int, int]] = field(default_factory=dict)  # system -> (strict edits, tolerant edits)
+    seconds: dict[str, float] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)            # system -> exception text
+    empty: dict[str, bool] = field(default_factory=dict)
+
+
+def strict_edits(truth_lines: list[str], ocr_lines: list[str]) -> int:
+    """Edits between the whole text in reading order and the OCR text in its own order (lines joined by one
+    space): a reading order that differs from the page's is counted as errors."""
+    ref = " ".join(clean_text(t) for t in truth_lines if clean_text(t))
+    hyp = " ".join(clean_text(t) for t in ocr_lines if clean_text(t))
+    return Levenshtein.distance(ref, hyp)
+
+
+def _tolerant_edits(item, ocr_lines: list[tuple[str, tuple[int, int, int, int]]], ocr_height: int) -> int:
+    truth = [TruthLine(text=t, box=b) for t, b in item.lines]
+    score = score_lines(truth_rows(truth, item.height), ocr_lines, ocr_height)
+    return score.printed_err + score.hand_err
+
+
+def _truth_chars(item) -> int:
+    return len(" ".join(clean_text(t) for t, _ in item.lines if clean_text(t)))
+
+
+def evaluate_item(folder: Path, item, systems: tuple[str, ...] = ("sohoa", "psm3", "psm6", "psm7")) -> ItemResult:
+    """Worker task: one image through sohoa (prepare + OCR, no hint: what `sohoa ocr FILE` does) and raw
+    Tesseract (the stored image, grey, no text layer) at psm 3, 6 and 7; times measured in this process."""
+    import traceback
+
+    from ocr.engine import get_engine
+    from ocr.reading import line_reader
+    from scanner.prepare import prepare_page
+
+    res = ItemResult(item.file, item.cls, item.source, _truth_chars(item))
+    path = Path(folder) / item.file
+    truth_texts = [t for t, _ in item.lines]
+    engine = get_engine("vie", 6)
+    raw_engine = get_engine("vie", 3, correct=False)
+    try:
+        raws = raw_pages(path)
+    except Exception as exc:  # an unreadable file fails every system alike
+        for name in systems:
+            res.failed[name] = f"{type(exc).__name__}: {exc}"
+        return res
+    grey, dpi = raws[0]
+    for name in systems:
+        t0 = time.perf_counter()
+        try:
+            if name == "sohoa":
+                from scanner.intake import read_pages
+
+                source = next(iter(read_pages(path)))
+                prepared = prepare_page(source, read_line=line_reader(engine))
+                page = engine.read_page(prepared.ocr_image, dpi=prepared.dpi)
+                lines = page_lines(page, True)
+                height = page.height
+            else:
+                psm = int(name[3:])
+                lines = raw_lines(raw_engine, grey, dpi, psm)
+                height = grey.shape[0]
+        except Exception as exc:
+            res.failed[name] = f"{type(exc).__name__}: {exc} | " + traceback.format_exc(limit=-2).replace("\n", " ")
+            res.seconds[name] = time.perf_counter() - t0
+            res.edits[name] = (res.chars, res.chars)
+            continue
+        res.seconds[name] = time.perf_counter() - t0
+        res.empty[name] = not any(t.strip() for t, _ in lines)
+        res.edits[name] = (strict_edits(truth_texts, [t for t, _ in lines]), _tolerant_edits(item, lines, height))
+    return res
+
+
+def raw_lines(engine, image, dpi: float, psm: int) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Tesseract's own words and lines at one psm, straight from the backend: no speck filter, no text layer."""
+    lines: dict[int, list] = defaultdict(list)
+    for rw in engine.backend.recognise(image, psm, dpi, None):
+        lines[rw.line_no].append(rw)
+    return [(" ".join(w.text for w in ws), (min(w.box[0] for w in ws), min(w.box[1] for w in ws),
+                                            max(w.box[2] for w in ws), max(w.box[3] for w in ws)))
+            for _, ws in sorted(lines.items())]
+
+
+def run_classes(folder: Path, items: list, workers: int) -> list[ItemResult]:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        return list(pool.map(evaluate_item, [folder] * len(items), items))
+
+
+CLASS_ORDER = ("line", "word", "screenshot", "lowres_scan", "photo", "clean_page", "two_column", "table",
+               "form_leaders", "register", "card")
+
+
+def class_table(results: list[ItemResult], title: str) -> str:
+    """n, failures, CER strict / tolerant per system, s/page and sohoa's time ratio to raw psm 3."""
+    systems = ("sohoa", "psm3", "psm6", "psm7")
+    by_cls: dict[str, list[ItemResult]] = defaultdict(list)
+    for r in results:
+        by_cls[r.cls].append(r)
+    head = (f"{'class':13} {'n':>3} {'fail':>4} {'empty':>5} | "
+            + " | ".join(f"{s + ' strict':>12} {'tol':>7}" for s in systems)
+            + f" | {'s/img':>6} {'raw s':>6} {'ratio':>5} | best raw")
+    out = [title, head, "-" * len(head)]
+    order = [c for c in CLASS_ORDER if c in by_cls] + sorted(c for c in by_cls if c not in CLASS_ORDER)
+    for cls in order + ["ALL"]:
+        rs = results if cls == "ALL" else by_cls[cls]
+        chars = max(1, sum(r.chars for r in rs))
+        cells = []
+        best_raw, best_val = "", 9e9
+        for s in systems:
+            strict = sum(r.edits.get(s, (r.chars, r.chars))[0] for r in rs) / chars
+            tol = sum(r.edits.get(s, (r.chars, r.chars))[1] for r in rs) / chars
+            cells.append(f"{100 * strict:11.2f}% {100 * tol:6.2f}%")
+            if s != "sohoa" and tol < best_val:
+                best_raw, best_val = s, tol
+        fails = sum(1 for r in rs if "sohoa" in r.failed)
+        empties = sum(1 for r in rs if r.empty.get("sohoa") and r.chars)
+        t = statistics.mean(r.seconds.get("sohoa", 0) for r in rs)
+        raw = statistics.mean(r.seconds.get("psm3", 0) for r in rs)
+        out.append(f"{cls:13} {len(rs):3d} {fails:4d} {empties:5d} | " + " | ".join(cells)
+                   + f" | {t:6.2f} {raw:6.2f} {t / max(raw, 1e-9):5.2f} | {best_raw}")
+    raw_fail = {s: sum(1 for r in results if s in r.failed) for s in systems[1:]}
+    out.append("fail = traceback (sohoa); empty = nothing read where the truth has text; strict = the whole text "
+               "in reading order; tol = reading-order tolerant (rows matched by text); raw = Tesseract on the "
+               "stored image, no preparation, no text layer; s/img = sohoa prepare + OCR, raw s = raw psm 3, "
+               f"same process. Raw failures: {raw_fail}.")
+    for r in results:
+        if "sohoa" in r.failed:
+            out.append(f"  FAILED {r.file}: {r.failed['sohoa'][:300]}")
+    return "\n".join(out)
+
+
+def bench_classes(out_dir: Path, n: int, seed: int, sets: list[str], classes: list[str] | None, workers: int,
+                  own_corpus: Path | None = None, rendered_corpus: Path | None = None) -> str:
+    """`sohoa bench ocr`: the per-class tables, own generator (tuning set) and/or the rendered set."""
+    from bench.ocr_classes import build_own_set, load_own_set, rendered_items
+
+    parts = []
+    if "own" in sets:
+        folder = own_corpus or out_dir / "own"
+        items = load_own_set(folder) if own_corpus else build_own_set(folder, n, seed, classes)
+        if classes:
+            items = [it for it in items if it.cls in classes]
+        parts.append(class_table(run_classes(folder, items, workers),
+                                 f"Own generator (synth/, the tuning set): {len(items)} images, seed {seed}"))
+    if "rendered" in sets:
+        if rendered_corpus is None:
+            from synth.rendered import generate
+
+            rendered_corpus = out_dir / "rendered"
+            generate(rendered_corpus, n=n, seed=seed, classes=classes)
+        items = rendered_items(rendered_corpus, classes)
+        parts.append(class_table(run_classes(rendered_corpus, items, workers),
+                                 f"Independent rendered set (synth.rendered, measured, never tuned on): "
+                                 f"{len(items)} images, {rendered_corpus}"))
+    return "\n\n".join(parts)

@@ -79,7 +79,7 @@ def layout_collapsed(word_confidences: list[float]) -> bool:
 # Letter height (median letter-blob height, ocr.geometry) Tesseract's LSTM reads best at, and the band it is
 # comfortable in; outside it the image is rescaled to TARGET_LETTER_PX. See README "OCR input kinds".
 TARGET_LETTER_PX = 24.0
-MIN_LETTER_PX = 0.0
+MIN_LETTER_PX = 16.0
 MAX_LETTER_PX = 80.0
 MAX_UPSCALE = 4.0
 MAX_WORK_PIXELS = 40_000_000  # a 600-dpi A4 page is 35 MP; larger inputs are read from a reduced copy
@@ -95,6 +95,7 @@ class ReadingPlan:
     pad: int = 0        # white border around the working copy (Tesseract misreads ink touching the edge)
     invert: bool = False
     reread: bool = True  # re-read doubtful lines alone afterwards (pages and blocks)
+    alternative: int | None = None  # a second psm to read with; the surer reading is kept (small crops)
 
     def apply(self, image: np.ndarray) -> tuple[np.ndarray, tuple[int, int], float]:
         """(working copy, where the source's (0, 0) lands in it, scale)."""
@@ -130,8 +131,10 @@ def plan_reading(geo: Geometry, layout: str | None = None, psm: int | None = Non
     if psm is None:
         psm = {"line": SINGLE_LINE, "block": UNIFORM_BLOCK}.get(kind) or choose_psm((geo.height, geo.width), layout)
     scale = 1.0
-    if geo.letter_px and geo.letter_px < MIN_LETTER_PX:
-        scale = min(MAX_UPSCALE, TARGET_LETTER_PX / geo.letter_px)
+    # too few blobs to measure (a short word): in a crop of one line the letters are about half its height
+    letter_px = geo.letter_px or (0.5 * geo.height if kind == "line" and geo.height < 4 * MIN_LETTER_PX else 0.0)
+    if letter_px and letter_px < MIN_LETTER_PX:
+        scale = min(MAX_UPSCALE, TARGET_LETTER_PX / letter_px)
     elif geo.letter_px > MAX_LETTER_PX:
         scale = TARGET_LETTER_PX / geo.letter_px
     pixels = geo.height * geo.width * scale * scale
@@ -139,4 +142,7 @@ def plan_reading(geo: Geometry, layout: str | None = None, psm: int | None = Non
         scale *= (MAX_WORK_PIXELS / pixels) ** 0.5
     letter = (geo.letter_px or min(geo.height, geo.width)) * scale
     pad = 0 if kind == "page" else max(10, round(0.5 * letter))
-    return ReadingPlan(kind, psm, scale, pad, geo.dark_background, reread=kind != "line")
+    alternative = None
+    if layout is None and kind in ("line", "block") and geo.line_count <= 3:
+        alternative = UNIFORM_BLOCK if psm == SINGLE_LINE else SINGLE_LINE if psm == UNIFORM_BLOCK else None
+    return ReadingPlan(kind, psm, scale, pad, geo.dark_background, reread=kind != "line", alternative=alternative)

@@ -115,10 +115,11 @@ def test_read_page_uses_the_hint_and_what_the_image_measures() -> None:
     engine.read_page(PAGE, layout="page")
     engine.read_page(PAGE, layout="form")
     engine.read_page(PAGE, layout="form", psm=11)
-    engine.read_page(_text_page(lines=1, height=120))  # one line: single-line mode, whatever the hint
+    engine.read_page(_text_page(lines=1, height=120))  # one line: single-line mode, whatever the hint ...
     engine.read_page(_text_page(lines=1, height=120), layout="form")
     engine.read_page(_text_page(lines=3, height=330))  # a few lines, no hint: one block
-    assert engine.backend.calls == [3, 3, 6, 11, 7, 7, 6]
+    # ... and a crop without a hint is also read the other way (block / line), the surer reading kept
+    assert engine.backend.calls == [3, 3, 6, 11, 7, 6, 7, 6, 7]
 
 
 def test_collapsed_layout_analysis_falls_back_to_one_block() -> None:

@@ -28,10 +28,7 @@ def test_stage_imports_follow_the_data_flow(package: str) -> None:
     forbidden = {"scanner": {"ocr", "extract", *WORKBENCH}, "ocr": {"scanner", "extract", *WORKBENCH}}[package]
     offenders = []
     for path in sorted((ROOT / package).glob("*.py")):
-        if package == "ocr" and path.name == "cli.py":
-            forbidden_here = forbidden - {"scanner"}
-        else:
-            forbidden_here = forbidden
+        forbidden_here = forbidden - {"scanner"} if package == "ocr" and path.name == "cli.py" else forbidden
         bad = imported_packages(path) & forbidden_here
         if bad:
             offenders.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
