@@ -21,6 +21,8 @@ import numpy as np  # noqa: E402
 from common.paths import tessdata_dir  # noqa: E402
 from ocr.geometry import measure  # noqa: E402
 from ocr.layout import AUTO_LAYOUT, UNIFORM_BLOCK, check_layout, layout_collapsed, plan_reading  # noqa: E402
+from ocr.leaders import remove_leaders  # noqa: E402
+from ocr.order import rows_across_blocks  # noqa: E402
 from ocr.types import Box, Line, OcrPage, Word  # noqa: E402
 from ocr.vietnamese import apply_line_layer  # noqa: E402
 
@@ -38,6 +40,7 @@ class RawWord:
     box: Box
     confidence: float  # 0..1
     line_no: int
+    block_no: int = 0  # Tesseract's layout block (psm 3 finds several; psm 6 and 7 one)
 
 
 def normalise_lang(lang: str) -> str:
@@ -112,15 +115,18 @@ class TesserocrBackend:
             if iterator is None:
                 return words
             line_no = -1
+            block_no = -1
             level = tesserocr.RIL.WORD
             for r in tesserocr.iterate_level(iterator, level):
+                if r.IsAtBeginningOf(tesserocr.RIL.BLOCK) or block_no < 0:
+                    block_no += 1
                 if r.IsAtBeginningOf(tesserocr.RIL.TEXTLINE) or line_no < 0:
                     line_no += 1
                 text = r.GetUTF8Text(level)
                 box = r.BoundingBox(level)
                 if not text or not text.strip() or box is None:
                     continue
-                words.append(RawWord(text.strip(), tuple(box), r.Confidence(level) / 100.0, line_no))
+                words.append(RawWord(text.strip(), tuple(box), r.Confidence(level) / 100.0, line_no, block_no))
             return words
         except RuntimeError:  # tesserocr raises on a page with no text at all
             return []
@@ -164,7 +170,7 @@ class PytesseractBackend:
             line_no = line_ids.setdefault(key, len(line_ids))
             x, y, bw, bh = (int(data[k][i]) for k in ("left", "top", "width", "height"))
             conf = max(0.0, float(data["conf"][i])) / 100.0
-            words.append(RawWord(str(text).strip(), (x, y, x + bw, y + bh), conf, line_no))
+            words.append(RawWord(str(text).strip(), (x, y, x + bw, y + bh), conf, line_no, int(data["block_num"][i])))
         return words
 
     def close(self) -> None:
@@ -211,7 +217,7 @@ def _to_source(rw: RawWord, origin: tuple[int, int], scale: float) -> RawWord:
     x0, y0, x1, y1 = rw.box
     box = (int((x0 - ox) / scale), int((y0 - oy) / scale), int(np.ceil((x1 - ox) / scale)),
            int(np.ceil((y1 - oy) / scale)))
-    return RawWord(rw.text, box, rw.confidence, rw.line_no)
+    return RawWord(rw.text, box, rw.confidence, rw.line_no, rw.block_no)
 
 
 def _evidence(words: list[RawWord]) -> float:
@@ -253,6 +259,8 @@ class OcrEngine:
     psm 3's layout analysis collapses); `correct`: the Vietnamese corrector on/off (normalisation always
     runs); `backend`: "auto" (tesserocr, else pytesseract), "tesserocr" or "pytesseract"; `reread`:
     full-page lines holding a doubtful word are read again alone (see `_reread_line`)."""
+
+    leaders = True  # leader lines and rules removed before recognition (ocr/leaders.py)
 
     def __init__(self, lang: str = "vie", psm: int = 6, *, correct: bool = True, backend: str = "auto",
                  dpi: float = DEFAULT_DPI, reread: bool = True):
@@ -312,8 +320,11 @@ class OcrEngine:
         dpi = dpi or self.dpi
         if height == 0 or width == 0 or not _has_contrast(image):
             return OcrPage(width=width, height=height, lang=self.lang, psm=psm or UNIFORM_BLOCK)
-        plan = plan_reading(measure(image), layout, psm)
+        geo = measure(image)
+        plan = plan_reading(geo, layout, psm)
         work, origin, scale = plan.apply(image)
+        if self.leaders:
+            work, _ = remove_leaders(work, geo.letter_px * scale)
         raw = self.backend.recognise(work, plan.psm, dpi * scale, None)
         used = plan.psm
         if psm is None and plan.alternative is not None:  # a crop of 1-3 lines: which reading is surer
@@ -324,7 +335,7 @@ class OcrEngine:
             retry = self.backend.recognise(work, UNIFORM_BLOCK, dpi * scale, None)
             if _evidence(retry) > _evidence(raw):
                 raw, used = retry, UNIFORM_BLOCK
-        raw = [_to_source(rw, origin, scale) for rw in raw]
+        raw = rows_across_blocks([_to_source(rw, origin, scale) for rw in raw])
         page = self._page(raw, width, height, used)
         if self.reread and plan.reread:
             page.lines = [self._reread_line(image, line, dpi) for line in page.lines]
@@ -362,6 +373,8 @@ class OcrEngine:
         crop = image[cy0:cy1, cx0:cx1]
         if not _has_ink(crop):  # Tesseract invents "_" or "." on blank paper
             return OcrPage(width=w, height=h, lang=self.lang, psm=psm)
+        if self.leaders:
+            crop, _ = remove_leaders(crop, measure(crop).letter_px)
         spec = ((REGION_BORDER, REGION_BORDER), (REGION_BORDER, REGION_BORDER)) + (((0, 0),) if crop.ndim == 3 else ())
         crop = np.ascontiguousarray(np.pad(crop, spec, constant_values=255))
         raw = self.backend.recognise(crop, psm, dpi or self.dpi, whitelist)
