@@ -93,9 +93,24 @@ def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
               help="Ghi các trường sai/chưa chấp nhận ra JSON (write wrong/unaccepted fields to this JSON file).")
 @click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Thử một tệp ngưỡng khác (try another thresholds TOML, to calibrate extract/data/thresholds.toml).")
+@click.option("--registers", "registers", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Chỉ đo các trang sổ của bộ rendered ở thư mục này (sinh nếu chưa có), theo kiểu dòng chấm "
+                   "(only the rendered set's register pages in this folder, generated when missing, by leader "
+                   "style: the register-pages-with-leaders rows).")
 def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, conditions: str, perfect_ocr: bool,
-                          misses: Path | None, thresholds: Path | None) -> None:
+                          misses: Path | None, thresholds: Path | None, registers: Path | None) -> None:
     import tomllib
+
+    if registers is not None:
+        from bench.extract import register_table, run_registers
+
+        if not (registers / "manifest.json").exists():
+            from synth.rendered import generate
+
+            click.echo(f"sinh {n} trang sổ (generating {n} register pages) -> {registers}", err=True)
+            generate(registers, n=n, seed=seed, classes=["register"])
+        click.echo(register_table(run_registers(registers)))
+        return
 
     from bench.extract import by_field, by_reason, run, table, write_misses
     from extract.data import thresholds as default_thresholds

@@ -7,8 +7,8 @@ on the blocks themselves:
 
 * side by side: one block lies left of the other and their heights overlap;
 * row-aligned: most lines of the smaller block have a line of the other at the same height;
-* not two text columns: a two-column article has two WIDE blocks (each a good share of the text width);
-  a form's label column, a table's columns and a card's label/value pairs are narrow on at least one side.
+* not two text columns: a two-column article has running text (lines of many words) on both sides; a
+  form's label column, a table's cells and a card's label/value pairs do not.
 
 Blocks joined this way are read row by row (pieces of one row become one line, left to right), at the
 place of their first block in Tesseract's order; every word is kept.
@@ -26,7 +26,11 @@ class _Word(Protocol):
     block_no: int
 
 
-WIDE_COLUMN = 0.35   # of the text width: two blocks at least this wide are text columns, not label/value
+# A block of running text: its median line holds RUNNING_WORDS words or more (one line will do: Tesseract
+# cuts a column's first lines into blocks of their own). Two
+# such blocks side by side are columns of an article (a width rule failed on columns of short lines); a form's
+# labels (1-4 words), a table's cells and a card's label/value pairs are not.
+RUNNING_WORDS = 5
 ALIGNED_SHARE = 0.5  # share of the smaller block's lines with a partner line at the same height
 ROW_OVERLAP = 0.5    # vertical overlap (of the smaller height) for two lines to be one row
 
@@ -53,8 +57,6 @@ def rows_across_blocks(words: Sequence[_Word]) -> list:
         return list(words)
     line_box = {no: _union([w.box for w in ws]) for no, ws in lines.items()}
     block_box = {b: _union([line_box[n] for n in ns]) for b, ns in blocks.items()}
-    text = _union(list(block_box.values()))
-    text_w = max(1, text[2] - text[0])
     parent = {b: b for b in blocks}
 
     def find(b):
@@ -63,13 +65,17 @@ def rows_across_blocks(words: Sequence[_Word]) -> list:
             b = parent[b]
         return b
 
+    def running_text(b: int) -> bool:
+        counts = sorted(len(lines[n]) for n in blocks[b])
+        return counts[len(counts) // 2] >= RUNNING_WORDS
+
     ids = sorted(blocks)
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
             ba, bb = block_box[a], block_box[b]
             if not (ba[2] <= bb[0] + 2 or bb[2] <= ba[0] + 2) or _overlap(ba, bb) < 0.3:
                 continue
-            if (ba[2] - ba[0]) >= WIDE_COLUMN * text_w and (bb[2] - bb[0]) >= WIDE_COLUMN * text_w:
+            if running_text(a) and running_text(b):  # two columns of an article, not labels and values
                 continue
             small, other = (a, b) if len(blocks[a]) <= len(blocks[b]) else (b, a)
             partners = sum(any(_overlap(line_box[n], line_box[m]) >= ROW_OVERLAP for m in blocks[other])
