@@ -484,7 +484,9 @@ def evaluate_item(folder: Path, item, systems: tuple[str, ...] = ("sohoa", "psm3
 
                 source = next(iter(read_pages(path)))
                 prepared = prepare_page(source, read_line=line_reader(engine))
+                t1 = time.perf_counter()
                 page = engine.read_page(prepared.ocr_image, dpi=prepared.dpi)
+                res.seconds["sohoa_ocr"] = time.perf_counter() - t1
                 lines = page_lines(page, True)
                 height = page.height
             else:
@@ -529,7 +531,7 @@ def class_table(results: list[ItemResult], title: str) -> str:
         by_cls[r.cls].append(r)
     head = (f"{'class':13} {'n':>3} {'fail':>4} {'empty':>5} | "
             + " | ".join(f"{s + ' strict':>12} {'tol':>7}" for s in systems)
-            + f" | {'s/img':>6} {'raw s':>6} {'ratio':>5} | best raw")
+            + f" | {'s/img':>6} {'ocr s':>6} {'raw s':>6} {'ratio':>5} {'ocr r':>5} | best raw")
     out = [title, head, "-" * len(head)]
     order = [c for c in CLASS_ORDER if c in by_cls] + sorted(c for c in by_cls if c not in CLASS_ORDER)
     for cls in order + ["ALL"]:
@@ -546,14 +548,17 @@ def class_table(results: list[ItemResult], title: str) -> str:
         fails = sum(1 for r in rs if "sohoa" in r.failed)
         empties = sum(1 for r in rs if r.empty.get("sohoa") and r.chars)
         t = statistics.mean(r.seconds.get("sohoa", 0) for r in rs)
+        t_ocr = statistics.mean(r.seconds.get("sohoa_ocr", 0) for r in rs)
         raw = statistics.mean(r.seconds.get("psm3", 0) for r in rs)
         out.append(f"{cls:13} {len(rs):3d} {fails:4d} {empties:5d} | " + " | ".join(cells)
-                   + f" | {t:6.2f} {raw:6.2f} {t / max(raw, 1e-9):5.2f} | {best_raw}")
+                   + f" | {t:6.2f} {t_ocr:6.2f} {raw:6.2f} {t / max(raw, 1e-9):5.2f} {t_ocr / max(raw, 1e-9):5.2f}"
+                   + f" | {best_raw}")
     raw_fail = {s: sum(1 for r in results if s in r.failed) for s in systems[1:]}
     out.append("fail = traceback (sohoa); empty = nothing read where the truth has text; strict = the whole text "
                "in reading order; tol = reading-order tolerant (rows matched by text); raw = Tesseract on the "
-               "stored image, no preparation, no text layer; s/img = sohoa prepare + OCR, raw s = raw psm 3, "
-               f"same process. Raw failures: {raw_fail}.")
+               "stored image, no preparation, no text layer; s/img = sohoa prepare + OCR, ocr s = its OCR "
+               "alone, raw s = raw psm 3, same process; ratio / ocr r = s/img / ocr s over raw s. "
+               f"Raw failures: {raw_fail}.")
     for r in results:
         if "sohoa" in r.failed:
             out.append(f"  FAILED {r.file}: {r.failed['sohoa'][:300]}")
