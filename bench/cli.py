@@ -8,12 +8,14 @@ from pathlib import Path
 
 import click
 
+from common.cli_types import EXISTING_DIR, EXISTING_FILE
+
 
 @click.command("scanner", help="Đo độ chính xác chỉnh nghiêng, xoay, tìm trang và tốc độ "
                                "(benchmark deskew, orientation, page finding and speed).")
 @click.option("--n", "n", default=24, show_default=True, help="Số tệp sinh ra (files to generate).")
 @click.option("--seed", default=1, show_default=True, help="Hạt giống ngẫu nhiên (random seed).")
-@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+@click.option("--corpus", type=EXISTING_DIR, default=None,
               help="Dùng bộ dữ liệu có sẵn thay vì sinh mới (use an existing corpus).")
 @click.option("--pipeline-only", is_flag=True, help="Chỉ đo toàn bộ bước chuẩn bị (only the whole prepare step).")
 def bench_scanner(n: int, seed: int, corpus: Path | None, pipeline_only: bool) -> None:
@@ -35,9 +37,9 @@ def bench_scanner(n: int, seed: int, corpus: Path | None, pipeline_only: bool) -
               help="own = bộ sinh của dự án (tuning set, synth/); rendered = bộ độc lập (synth.rendered, "
                    "measuring set, never tuned on).")
 @click.option("--classes", default="", help="Chỉ các lớp này (only these classes, comma-separated).")
-@click.option("--own-corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+@click.option("--own-corpus", type=EXISTING_DIR,
               help="Bộ own đã sinh (an own set written before, with manifest.json).")
-@click.option("--rendered-corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+@click.option("--rendered-corpus", type=EXISTING_DIR,
               help="Bộ rendered đã sinh (a rendered set written before by `sohoa synth-rendered`).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Nơi ghi ảnh sinh ra (where to write generated images; default a temp dir).")
@@ -91,7 +93,7 @@ def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
               help="Dùng dòng chữ chuẩn thay OCR: chỉ đo bước trích (truth lines instead of OCR: extraction only).")
 @click.option("--misses", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Ghi các trường sai/chưa chấp nhận ra JSON (write wrong/unaccepted fields to this JSON file).")
-@click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+@click.option("--thresholds", type=EXISTING_FILE, default=None,
               help="Thử một tệp ngưỡng khác (try another thresholds TOML, to calibrate extract/data/thresholds.toml).")
 @click.option("--registers", "registers", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Chỉ đo các trang sổ của bộ rendered ở thư mục này (sinh nếu chưa có), theo kiểu dòng chấm "

@@ -120,7 +120,7 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
         if perfect_ocr:
             pairs = [(None, page_from_truth(p), p) for p in tf.pages]
         else:
-            from extract.layout_hint import ocr_layout_for
+            from extract.pipeline import layout_of
             from ocr.engine import get_engine
             from ocr.reading import line_reader
             from scanner.prepare import prepare_file
@@ -132,7 +132,7 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
                 if page is None:
                     continue
                 # the hint a hot folder gives: its kind (the generator's kind stands for the folder)
-                layout = ocr_layout_for(tf.kind)
+                layout = layout_of(p.doc_type)  # the registry's hint for the page's type, as its folder gives
                 pairs.append((page, engine.read_page(page.ocr_image, dpi=page.dpi, layout=layout), p))
         for page, ocr, truth_page in pairs:
             record = extract_page(page, ocr, engine, limits=limits)
@@ -242,8 +242,7 @@ def run_registers(folder: Path, engine=None) -> dict[tuple[str, str, str], Regis
     """The rendered set's register pages (synth.rendered, class `register`) through the worker's path:
     prepare, OCR with the layout hint a KS/KT/KH folder gives, extraction with the book's profile. Keyed by
     (doc type, condition, leader group); typed fields only (the set has no handwriting)."""
-    from extract.layout_hint import ocr_layout_for
-    from extract.pipeline import extract_page
+    from extract.pipeline import extract_page, layout_of
     from ocr.engine import get_engine
     from ocr.reading import line_reader
     from scanner.prepare import prepare_file
@@ -256,7 +255,7 @@ def run_registers(folder: Path, engine=None) -> dict[tuple[str, str, str], Regis
             continue
         t0 = time.perf_counter()
         page = prepare_file(Path(folder) / item.file, read_line=line_reader(engine))[0]
-        ocr = engine.read_page(page.ocr_image, dpi=page.dpi, layout=ocr_layout_for(item.doc_type))
+        ocr = engine.read_page(page.ocr_image, dpi=page.dpi, layout=layout_of(item.doc_type))
         record = extract_page(page, ocr, engine, item.doc_type)
         tally = out.setdefault((item.doc_type, item.condition, leader_group(item.extra.get("leader", ""))),
                                RegisterTally())

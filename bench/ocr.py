@@ -4,7 +4,7 @@ document kind, speed and memory.
 Systems compared on the same images:
   raw      — Tesseract's defaults (psm 3, `vie`) on the image as stored, no scanner, no text layer;
   sohoa    — scanner prepare, then OCR with the layout hint the hot folder's kind gives (card / form / page,
-             extract.layout_hint), then the Vietnamese text layer; also shown with the corrector off
+             the document-type registry, extract.pipeline.layout_for_folder), then the Vietnamese text layer; also shown with the corrector off
              ("no-layer") and with no hint at all ("shape": OCR decides from the image);
   no-scan  — sohoa's OCR on the image as stored: the OCR stage alone, so a scanner regression and an OCR
              regression can be told apart;
@@ -202,10 +202,10 @@ def folder_hint(truth: TruthFile, page_doc_type: str) -> str:
 
 
 def folder_layout(truth: TruthFile, page_doc_type: str) -> str | None:
-    """The OCR layout hint the hot folder's kind gives (extract.layout_hint, as the worker does)."""
-    from extract.layout_hint import ocr_layout_for
+    """The OCR layout hint the hot folder gives (the registry's, as the worker gets it)."""
+    from extract.pipeline import layout_for_folder
 
-    return ocr_layout_for(folder_hint(truth, page_doc_type))
+    return layout_for_folder(folder_hint(truth, page_doc_type))
 
 
 def family_of(truth: TruthFile) -> str:

@@ -9,11 +9,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.doctypes import load_registry
 from hotfolders.runner import Runner, RunStats
 from hotfolders.workspace import init_workspace
 
 PROVINCE_PAGES = 1_730_000
-FOLDER_FOR_KIND = {"register": "KS", "book": "KS", "gcn": "GCN", "cccd": "CCCD", "cmnd": "CCCD", "cancuoc": "CCCD"}
 
 
 @dataclass
@@ -73,16 +73,18 @@ def run_bench(out: Path, n: int, seed: int, kinds: list[str], workers: int | Non
     truths = generate_corpus(corpus, n=n, seed=seed, kinds=kinds, conditions=["clean", "skewed", "photocopy"],
                              dpi=dpi, book_pages=(3, 6))
     ws = init_workspace(out / "workspace")
+    registry = load_registry()
     for i, truth in enumerate(truths):
-        kind_folder = FOLDER_FOR_KIND.get(truth.kind, "auto")
+        doc = registry.get(truth.pages[0].doc_type)
+        kind_folder = doc.type.inbox[0] if doc is not None and doc.type.inbox else "auto"
         dest = ws.inbox / kind_folder / "Xã Thử Nghiệm" / f"Q{i % 3 + 1:02d}" / Path(truth.file).name
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(corpus / truth.file, dest)
-    config = ws.config()
-    config.stability_seconds = 0.0  # the files are complete: measure processing, not the pickup window
-    config.progress_seconds = 15.0
+    config = ws.settings()
+    config.watch.stability_seconds = 0.0  # the files are complete: measure processing, not the pickup window
+    config.watch.progress_seconds = 15.0
     if workers is not None:
-        config.workers = workers
+        config.workers.count = workers
     start = time.perf_counter()
     with RssSampler() as sampler:
         runner = Runner(ws, config, report=print)
@@ -93,7 +95,7 @@ def run_bench(out: Path, n: int, seed: int, kinds: list[str], workers: int | Non
     seconds = time.perf_counter() - start
     peaks = {pid: mb for pid, mb in sampler.peaks.items() if pid in stats.worker_pids} or sampler.peaks
     return BenchFigures(files=len(truths), pages=stats.pages, seconds=seconds, stats=stats,
-                        workers=config.worker_count, peak_rss_mb=peaks)
+                        workers=config.workers.resolved, peak_rss_mb=peaks)
 
 
 def format_figures(fig: BenchFigures, kinds: list[str]) -> str:

@@ -455,12 +455,15 @@ def export_backlog(store, out_dir: Path, *, communes=None, types: Iterable[str] 
                    options: ExportOptions | None = None, workspace: Path | None = None,
                    progress: Progress | None = None, workers: int = 1) -> BacklogReport:
     """Export every book of the store that is not done yet into `out_dir`; safe to re-run after an interrupt."""
+    from common.doctypes import load_registry
     from export.communes import load_communes
 
     communes = communes or load_communes(workspace)
     state = open_state(store, Path(out_dir))
-    books = {(r.doc_type.upper(), r.commune, r.book) for r in store.record_rows()}
+    registry = load_registry()
+    code_of = {t.name: t.code for t in registry if t.export.exporter == "btp"}
+    books = {(code_of[r.doc_type], r.commune, r.book) for r in store.record_rows() if r.doc_type in code_of}
     wanted = {t.upper() for t in types} if types else None
-    total = sum(1 for t, _, _ in books if (wanted is None or t in wanted) and t in ("KS", "KT", "KH", "HN", "CMC"))
+    total = sum(1 for t, _, _ in books if wanted is None or t in wanted)
     return run_backlog(store_groups(store, communes, types=types, workspace=workspace), Path(out_dir), state,
                        options=options, total=total, progress=progress, workers=workers)

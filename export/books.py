@@ -128,7 +128,7 @@ def _export_book(book: BookKey, records: Iterable[ExportRecord], out_dir: Path, 
 
 
 def export_books(records: Iterable[ExportRecord], out_dir: Path, options: ExportOptions = ExportOptions(),
-                 *, naming: Naming | None = None, templates: Path | None = None) -> ExportReport:
+                 *, naming: Naming | None = None) -> ExportReport:
     """Write every book's Excel + zip into `out_dir`, re-read them, and say what was held back and why.
 
     Raises ExportError (clear message; no partial file under a final name) when writing fails, e.g. on a
@@ -143,7 +143,7 @@ def export_books(records: Iterable[ExportRecord], out_dir: Path, options: Export
             raise ExportError(f"bản ghi của quyển {book.label} không liền nhau: cần sắp theo quyển "
                               f"(records of book {book.label} are not grouped; order the input by book)")
         done.add(book)
-        template = load_btp_template(book.doc_type, templates)
+        template = load_btp_template(book.doc_type)
         group_iter: Iterable[ExportRecord] = group
         if options.sort_rows:
             group_iter = sorted(group_iter, key=_row_order)
@@ -153,7 +153,7 @@ def export_books(records: Iterable[ExportRecord], out_dir: Path, options: Export
     if options.verify and report.books:
         checks = []
         for b in report.books:
-            t = load_btp_template(b.book.doc_type, templates)
+            t = load_btp_template(b.book.doc_type)
             checks.append(XlsxCheck(b.xlsx, t.sheet, t.header(), b.rows))
         # openpyxl, pdfinfo and CRC ran per book; this adds LibreOffice (one start for all workbooks)
         verified = verify_exports(checks, libreoffice=options.libreoffice, openpyxl=False)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
-TYPE_CHOICES = ("KS", "KT", "KH", "HN", "CMC", "GCN")
+from common.cli_types import EXISTING_DIR, EXISTING_FILE, DocTypeCode
+
+EXPORT_TYPES = DocTypeCode(exporters=("btp", "land"))
 
 
 def _open_store(workspace: Path):
@@ -37,13 +39,13 @@ def workspace_rule(root: Path):
                               "đất đai: Excel chủ sử dụng và danh sách đối soát CMND (export: per civil-status "
                               "book the BTP Excel and a zip of per-registration PDFs; land: the owners Excel "
                               "and the CMND reconciliation list).")
-@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("workspace", type=EXISTING_DIR)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục ghi ra (output folder; default: <workspace>/out).")
 @click.option("--book", "books", multiple=True,
               help="Chỉ xuất quyển này: số quyển, tên tệp hoặc nhãn xã/loại/năm/quyển (only this book: book number, "
                    "file name or label commune/type/year/book; repeatable).")
-@click.option("--type", "types", multiple=True, type=click.Choice(TYPE_CHOICES, case_sensitive=False),
+@click.option("--type", "types", multiple=True, type=EXPORT_TYPES,
               help="Chỉ loại này (only this type; repeatable).")
 @click.option("--include-unreviewed", is_flag=True,
               help="Xuất cả bản ghi chưa duyệt hoặc có trường sai (also export unreviewed/invalid records).")
@@ -57,6 +59,7 @@ def workspace_rule(root: Path):
 def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, books: tuple[str, ...],
                    types: tuple[str, ...], include_unreviewed: bool, keep_pdfs: bool, no_libreoffice: bool,
                    all_books: bool) -> None:
+    from common.doctypes import load_registry
     from export.books import ExportOptions, export_books
     from export.communes import load_communes
     from export.errors import ExportError
@@ -67,13 +70,16 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
     if all_books:  # one implementation of the resumable backlog export, reached by either name
         from export.supervise_cli import export_backlog_command
 
+        btp = set(load_registry().codes(exporter="btp"))
         ctx.invoke(export_backlog_command, workspace=workspace, out_dir=out_dir,
-                   types=tuple(t for t in types if t.upper() != "GCN"), include_unreviewed=include_unreviewed,
+                   types=tuple(t for t in types if t in btp), include_unreviewed=include_unreviewed,
                    no_libreoffice=no_libreoffice)
         return
     ws, store = _open_store(workspace)
     out_dir = out_dir or ws.out
-    wanted = {t.upper() for t in types} or set(TYPE_CHOICES)
+    registry = load_registry()
+    btp_codes, land_codes = set(registry.codes(exporter="btp")), set(registry.codes(family="land"))
+    wanted = set(types) or (btp_codes | land_codes)
     communes = load_communes(ws.root)
     naming = load_naming()
 
@@ -83,14 +89,14 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
 
     rule = workspace_rule(ws.root)
     options = ExportOptions(include_unreviewed=include_unreviewed, rule=rule, book_filter=book_filter,
-                            types=frozenset(wanted - {"GCN"}), keep_pdfs=keep_pdfs, libreoffice=not no_libreoffice)
+                            types=frozenset(wanted & btp_codes), keep_pdfs=keep_pdfs, libreoffice=not no_libreoffice)
     try:
         with store:
-            report = export_books(book_records(store, communes, types=wanted - {"GCN"}, workspace=ws.root),
+            report = export_books(book_records(store, communes, types=wanted & btp_codes, workspace=ws.root),
                                   out_dir, options, naming=naming)
             exported_ids = []
             click.echo(report.summary())
-            if "GCN" in wanted and not books:
+            if wanted & land_codes and not books:
                 for code, records in sorted(land_records(store, communes).items()):
                     land = export_land(records, out_dir, code, include_unreviewed=include_unreviewed,
                                        rule=rule, libreoffice=not no_libreoffice)
@@ -113,8 +119,8 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
                help="Nhập kết quả đối soát CMND của công an (số định danh 12 số) vào hồ sơ; báo các dòng sai "
                     "theo số dòng (merge the police's CMND -> 12-digit answers into the records; bad rows are "
                     "reported by row number).")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--workspace", "-w", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("."),
+@click.argument("file", type=EXISTING_FILE)
+@click.option("--workspace", "-w", type=EXISTING_DIR, default=Path("."),
               show_default=True, help="Thư mục làm việc (workspace folder).")
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không ghi (validate only, write nothing).")
 def import_reconciliation_command(file: Path, workspace: Path, dry_run: bool) -> None:

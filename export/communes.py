@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.errors import ConfigError
 from common.paths import profiles_dir
 from common.text import nfc
 from extract.textutil import fold, strip_accents
@@ -22,7 +23,7 @@ ADMIN_PREFIXES = ("xã ", "phường ", "thị trấn ")
 log = logging.getLogger(__name__)
 
 
-class CommuneTableError(ValueError):
+class CommuneTableError(ConfigError):
     """The commune table file is missing or malformed; the message names the file and the entry."""
 
 

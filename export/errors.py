@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import errno
 
+from common.errors import ExportError
 
-class ExportError(RuntimeError):
-    """An export could not be written or did not read back correctly. No partial final file is left."""
+__all__ = ["ExportError", "VerifyError", "describe_os_error"]
 
 
 class VerifyError(ExportError):
     """A written export failed its re-read check (openpyxl, LibreOffice, pdfinfo or zip CRC)."""
+
+    code = "export_verify"
 
 
 def describe_os_error(exc: OSError, target: str) -> str:

@@ -13,12 +13,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from common.doctypes import load_registry
 from export.communes import CommuneTable
 from export.land import attach_cards
-from export.templates import BTP_TYPES
+from export.templates import btp_types
 from export.types import BookKey, ExportRecord, LandOwner, LandRecord, plain
-
-CARD_TYPES = ("cccd_front", "cancuoc_front", "cmnd_front")
 
 
 def parse_book_label(label: str) -> tuple[str, str]:
@@ -52,11 +51,14 @@ def _page_path(path: str, root: Path | None) -> Path:
 def book_records(store, communes: CommuneTable, *, types: Iterable[str] | None = None,
                  workspace: Path | None = None) -> Iterator[ExportRecord]:
     """Every hộ tịch record, grouped by (type, commune, book), as export_books wants them."""
-    wanted = {t.upper() for t in (types or BTP_TYPES)} & set(BTP_TYPES)
-    rows = [r for r in store.record_rows() if r.doc_type.upper() in wanted]
+    registry = load_registry()
+    known = btp_types()
+    wanted = {t.upper() for t in (types or known)} & set(known)
+    code_of = {t.name: t.code for t in registry if t.export.exporter == "btp"}
+    rows = [r for r in store.record_rows() if code_of.get(r.doc_type, "") in wanted]
     groups: dict[tuple[str, str, str], list] = {}
     for row in rows:
-        groups.setdefault((row.doc_type.upper(), row.commune, row.book), []).append(row)
+        groups.setdefault((code_of[row.doc_type], row.commune, row.book), []).append(row)
     for (doc_type, commune, book), members in sorted(groups.items()):
         records = []
         for row in members:
@@ -72,12 +74,15 @@ def book_records(store, communes: CommuneTable, *, types: Iterable[str] | None =
 
 def land_records(store, communes: CommuneTable, commune: str | None = None) -> dict[str, list[LandRecord]]:
     """GCN records per commune code, each owner given its captured ID card when the numbers match."""
+    registry = load_registry()
+    card_fronts = set(registry.names(family="card", side="front"))
+    land = set(registry.names(family="land"))
     by_commune: dict[str, list[LandRecord]] = {}
     cards = []
     for row in store.record_rows(commune=commune):
-        if row.doc_type in CARD_TYPES:
+        if row.doc_type in card_fronts:
             cards.append(dict(store.load_record(row.id).record.fields))
-        elif row.doc_type.startswith("gcn"):
+        elif row.doc_type in land:
             stored = store.load_record(row.id)
             code = communes.resolve(row.commune).code
             owners = [LandOwner(dict(p.fields), owner_ref=f"{row.id}/{i}") for i, p in enumerate(stored.record.owners)]

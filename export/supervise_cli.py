@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from common.cli_types import EXISTING_DIR, EXISTING_FILE, DocTypeCode
+
 
 def _open_store(workspace: Path):
     from export.cli import _open_store as open_workspace_store  # one definition of "a workspace's store"
@@ -39,7 +41,7 @@ def _workspace_rule(root: Path):
 @click.command("report", help="Báo cáo tiến độ theo xã và huyện trong một ngày hoặc một tuần: Excel (một trang "
                               "mỗi cấp, có biểu đồ) và ảnh PNG cạnh tệp Excel (progress report per commune and "
                               "district for a day or an ISO week: Excel with a chart, and a PNG beside it).")
-@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("workspace", type=EXISTING_DIR)
 @click.option("--day", help="Ngày YYYY-MM-DD (day; default: today).")
 @click.option("--week", help="Tuần ISO YYYY-Www, ví dụ 2026-W19 (ISO week).")
 @click.option("--by", "level", type=click.Choice(["xa", "huyen"]), default=None,
@@ -68,12 +70,12 @@ def report_command(workspace: Path, day: str | None, week: str | None, level: st
                                      "qua tệp ánh xạ cột; báo từng vấn đề theo dòng và cột (import a legacy "
                                      "MISA-style Excel export through a column mapping; every problem is "
                                      "reported by row and column).")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--type", "doc_type", required=True, type=click.Choice(["KS", "KT", "KH"], case_sensitive=False),
+@click.argument("file", type=EXISTING_FILE)
+@click.option("--type", "doc_type", required=True, type=DocTypeCode(legacy=True),
               help="Loại sổ (book type).")
-@click.option("--map", "mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+@click.option("--map", "mapping", type=EXISTING_FILE, default=None,
               help="Tệp ánh xạ cột .toml (column mapping; default: profiles/legacy/misa_<type>.toml).")
-@click.option("--workspace", "-w", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("."),
+@click.option("--workspace", "-w", type=EXISTING_DIR, default=Path("."),
               show_default=True, help="Thư mục làm việc (workspace folder).")
 @click.option("--commune", help="Xã của tệp: mã hoặc tên (the file's commune: code or name; default: found in "
                                 "the file).")
@@ -112,11 +114,10 @@ def import_legacy_command(file: Path, doc_type: str, mapping: Path | None, works
 @click.command("export-backlog", help="Xuất toàn bộ tồn đọng theo từng quyển, chạy lại được sau khi bị ngắt "
                                       "(không ghi lại quyển đã xong), kèm danh mục bàn giao manifest (export the "
                                       "whole backlog book by book, resumable, with a hand-over manifest).")
-@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("workspace", type=EXISTING_DIR)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục ghi ra (output folder; default: <workspace>/out/backlog).")
-@click.option("--type", "types", multiple=True, type=click.Choice(["KS", "KT", "KH", "HN", "CMC"],
-                                                                   case_sensitive=False),
+@click.option("--type", "types", multiple=True, type=DocTypeCode(exporters=("btp",)),
               help="Chỉ loại này (only this type; repeatable).")
 @click.option("--include-unreviewed", is_flag=True,
               help="Xuất cả bản ghi chưa duyệt hoặc có trường sai (also export unreviewed/invalid records).")

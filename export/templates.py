@@ -1,20 +1,20 @@
-"""BTP import templates and the land workbook layout, loaded from data files (profiles/templates/*.toml).
+"""BTP import templates and the land workbook layout, loaded from data files.
 
 Column order and code lists are data, not code, because only KS is confirmed from a real template file;
-KT/KH/HN/CMC are [likely] and may need correcting without a release.
+KT/KH/HN/CMC are [likely] and may need correcting without a release. A civil-status type's BTP template is
+the `[export]` table of its document-type file (profiles/<type>.toml, see common/doctypes.py):
 
-Schema of `profiles/templates/btp_<type>.toml` (type in lower case: ks, kt, kh, hn, cmc):
-
-    doc_type = "KS"                      # required, the book type code
+    [export]
+    exporter = "btp"
     sheet = "DL Import"                  # optional, default "DL Import"
     notes_sheet = "Ghi chu"              # optional, default "Ghi chu"
     columns = ["STT", "so", ...]         # required, the row-1 keys in template order ("STT" = row number)
     date_columns = ["ngayDangKy", ...]   # optional; default: keys containing "ngay"/"Ngay" but not "BangChu"
 
-    [annotations]                        # optional: text written after a line break in the header cell
+    [export.annotations]                 # optional: text written after a line break in the header cell
     loaiDangKy = "i=[1,2,3,4,5,6]"       #   -> header cell "loaiDangKy\\ni=[1,2,3,4,5,6]"
 
-    [[code_lists]]                       # optional: the `Ghi chu` sheet, one block per list
+    [[export.code_lists]]                # optional: the `Ghi chu` sheet, one block per list
     title = "Giới tính (nksGioiTinh, ...)"
     codes = [["1", "Nam"], ["2", "Nữ"], ["3", "Không xác định"]]
 
@@ -29,15 +29,14 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
+from common.doctypes import DocType, load_registry
+from common.errors import ConfigError
 from common.paths import profiles_dir
 
-BTP_TYPES = ("KS", "KT", "KH", "HN", "CMC")
 
-
-class TemplateError(ValueError):
+class TemplateError(ConfigError):
     """A template file is missing or malformed; the message names the file and the problem."""
 
 
@@ -127,14 +126,29 @@ def parse_btp_template(data: dict, where: Path) -> BtpTemplate:
         source=where)
 
 
-@lru_cache(maxsize=32)
-def _load_btp(path: Path, mtime: float) -> BtpTemplate:
-    return parse_btp_template(read_toml(path), path)
+def btp_types() -> tuple[str, ...]:
+    """The codes of the document types exported as BTP books, from the registry (file order)."""
+    return tuple(load_registry().codes(exporter="btp"))
 
 
-def load_btp_template(doc_type: str, directory: Path | None = None) -> BtpTemplate:
-    """The template for a book type (KS, KT, KH, HN, CMC), from `btp_<type>.toml`."""
-    path = (directory or templates_dir()) / f"btp_{doc_type.lower()}.toml"
-    if not path.exists():
-        raise TemplateError(f"thiếu mẫu BTP cho loại {doc_type} (no BTP template for {doc_type}): {path}")
-    return _load_btp(path, path.stat().st_mtime)
+def template_of(doc: DocType) -> BtpTemplate:
+    """A registry type's BTP template, from its file's [export] table."""
+    spec = doc.export
+    data = {"doc_type": doc.code, "columns": list(spec.columns), "annotations": dict(spec.annotations),
+            "code_lists": [{"title": c.title, "codes": c.codes} for c in spec.code_lists],
+            "sheet": spec.sheet, "notes_sheet": spec.notes_sheet}
+    if spec.date_columns is not None:
+        data["date_columns"] = list(spec.date_columns)
+    return parse_btp_template(data, Path(doc.source))
+
+
+def load_btp_template(doc_type: str) -> BtpTemplate:
+    """The template of a book type by its code (KS, KT …) or its registry name (ks …)."""
+    registry = load_registry()
+    found = [t for t in registry.by_code(doc_type) if t.export.exporter == "btp"]
+    if not found and (named := registry.get(doc_type.lower())) is not None and named.export.exporter == "btp":
+        found = [named]
+    if not found:
+        raise TemplateError(f"không có mẫu BTP cho loại {doc_type} (no BTP template for {doc_type}); loại có "
+                            f"mẫu (types with one): {', '.join(btp_types())}", code="no_template")
+    return template_of(found[0])

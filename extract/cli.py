@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
+from common.cli_types import EXISTING_FILE
+
 
 @click.command("extract", help="Nhận loại giấy tờ và trích các trường, mỗi trang một dòng JSON "
                                "(recognise the document type and extract its fields, one JSON object per page).")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=EXISTING_FILE)
 @click.option("--profile", "profile_name", default=None,
               help="Bỏ qua bước nhận loại, dùng profile này (skip classification, use this profile).")
 @click.option("--json", "as_json", is_flag=True, default=True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from common.doctypes import load_registry
 from extract.confidence import Evidence, field_value
 from extract.locate import Row, find_label, line_has
 from extract.normalize import norm_code, norm_id_digits, norm_name, norm_text, norm_year
@@ -175,8 +176,6 @@ def parse_owners(rows: list[Row], spec: OwnersSpec, handwriting: bool = False) -
 
 # ---------------------------------------------------------------- ID card front + back
 
-CARD_FRONTS = ("cccd_front", "cancuoc_front", "cmnd_front")
-CARD_BACKS = ("cccd_back",)
 MISMATCH = "không khớp với MRZ mặt sau (does not match the MRZ on the back)"
 
 
@@ -223,14 +222,16 @@ def merge_card(front: Record, back: Record) -> Record:
 
 def pair_cards(records: list[Record]) -> list[Record]:
     """Merge each card front with the next back that belongs to it; everything else passes through."""
+    registry = load_registry()
+    fronts, backs = set(registry.names(family="card", side="front")), set(registry.names(family="card", side="back"))
     out: list[Record] = []
     used: set[int] = set()
     for i, rec in enumerate(records):
         if i in used:
             continue
-        if rec.doc_type in CARD_FRONTS:
+        if rec.doc_type in fronts:
             for j in range(i + 1, len(records)):
-                if j not in used and records[j].doc_type in CARD_BACKS and belong_together(rec, records[j]):
+                if j not in used and records[j].doc_type in backs and belong_together(rec, records[j]):
                     used.add(j)
                     rec = merge_card(rec, records[j])
                     break

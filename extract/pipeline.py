@@ -11,6 +11,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from common.doctypes import load_registry
 from extract.classify import UNKNOWN_REASON, classify
 from extract.confidence import (
     LOW_CONFIDENCE,
@@ -411,10 +412,20 @@ def record_json(record: Record, file: str = "", page: int | None = None) -> dict
     return out
 
 
-def ocr_and_extract(page, engine, profile_name: str | None = None, kind: str | None = None) -> Record:
-    """OCR a prepared page and extract it, as the hot-folder processor does: the OCR's layout hint comes
-    from the profile if known, else the folder kind, else none (OCR decides from the page)."""
-    from extract.layout_hint import ocr_layout_for
+def layout_of(profile_name: str | None) -> str | None:
+    """The registry's OCR layout hint of a document type ("form", "card", "page"), None when unknown."""
+    doc = load_registry().get(profile_name) if profile_name else None
+    return doc.type.ocr_layout if doc is not None else None
 
-    ocr = engine.read_page(page.ocr_image, dpi=page.dpi, layout=ocr_layout_for(profile_name or kind))
+
+def layout_for_folder(folder: str | None) -> str | None:
+    """The OCR layout hint an inbox folder gives: the one all its types share, else None (OCR decides)."""
+    layouts = {t.type.ocr_layout for t in load_registry().for_folder(folder)} if folder else set()
+    return layouts.pop() if len(layouts) == 1 else None
+
+
+def ocr_and_extract(page, engine, profile_name: str | None = None, layout: str | None = None) -> Record:
+    """OCR a prepared page and extract it, as the hot-folder processor does: the OCR's layout hint is the
+    registry's for the profile if known, else the folder's, else none (OCR decides from the page)."""
+    ocr = engine.read_page(page.ocr_image, dpi=page.dpi, layout=layout_of(profile_name) or layout)
     return extract_page(page, ocr, engine, profile_name)

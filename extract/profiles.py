@@ -1,7 +1,7 @@
 """Document profiles (profiles/*.toml): how to recognise a document type and where its fields are.
 
-Why data files: a new document type is a new TOML file, never a new Python module. (Template column maps
-in profiles/templates/ belong to the export stage, export/templates.py.)
+Why data files: a new document type is a new TOML file, never a new Python module. The same file's `[type]`
+and `[export]` tables are the document-type registry (common/doctypes.py); this module reads the rest.
 Each file is checked against the dataclasses below when loaded; an error names the file, the key path
 and the problem, e.g. `profiles/ks.toml: fields[3].normalizer: unknown normaliser 'dat' (known: …)`.
 The check is written on the dataclasses themselves (type hints drive it), no schema library needed.
@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import re
 import tomllib
-import types
-import typing
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from common.doctypes import ExportSpec, TypeSpec
+from common.errors import ConfigError
+from common.schema import build
+
 Position = Literal["right", "below", "right_or_below", "region", "mrz"]
-Kind = Literal["card", "register", "gcn", "other"]
 
 
-class ProfileError(ValueError):
+class ProfileError(ConfigError):
     """A profile or template file that does not follow the schema."""
 
 
@@ -53,6 +54,11 @@ class OcrSettings:
 class ValidatorSpec:
     name: str
     params: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_shorthand(cls, value: object) -> object:
+        """validators = ["date"] is shorthand for [{name = "date"}]."""
+        return {"name": value} if isinstance(value, str) else value
 
 
 @dataclass
@@ -103,9 +109,9 @@ class Profile:
     title: str
     recognise: Recognise
     fields: list[FieldSpec]
-    kind: Kind = "other"
+    type: TypeSpec                     # the registry part: code, family, inbox folders … (common/doctypes.py)
+    export: ExportSpec = field(default_factory=ExportSpec)  # the export template (common/doctypes.py)
     handwriting_possible: bool = False
-    template: str = ""                 # template map name in profiles/templates/, e.g. "btp_ks"
     stop_labels: list[str] = field(default_factory=list)  # headings that end any value
     titles: list[str] = field(default_factory=list)       # title lines: never searched for labels
     checks: list[CrossCheck] = field(default_factory=list)
@@ -117,67 +123,6 @@ class Profile:
             if f.key == key:
                 return f
         raise KeyError(key)
-
-
-# ---------------------------------------------------------------- schema check driven by the dataclasses
-
-def _type_name(tp: object) -> str:
-    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
-
-
-def _convert(tp: object, value: object, where: str) -> object:
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        inner = [a for a in args if a is not type(None)]
-        return _convert(inner[0], value, where)
-    if origin is Literal:
-        if value not in args:
-            raise ProfileError(f"{where}: {value!r} không hợp lệ, chọn một trong {list(args)} "
-                               f"(invalid value, expected one of {list(args)})")
-        return value
-    if origin is list:
-        if not isinstance(value, list):
-            raise ProfileError(f"{where}: cần một danh sách (expected a list), got {type(value).__name__}")
-        return [_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if is_dataclass(tp):
-        return _build(tp, value, where)
-    if tp is dict or origin is dict:
-        if not isinstance(value, dict):
-            raise ProfileError(f"{where}: cần một bảng (expected a table)")
-        return dict(value)
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ProfileError(f"{where}: cần một số (expected a number), got {value!r}")
-        return float(value)
-    if tp is bool and not isinstance(value, bool):
-        raise ProfileError(f"{where}: cần true/false (expected a boolean), got {value!r}")
-    if tp is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ProfileError(f"{where}: cần một số nguyên (expected an integer), got {value!r}")
-    if tp is str and not isinstance(value, str):
-        raise ProfileError(f"{where}: cần một chuỗi (expected a string), got {value!r}")
-    return value
-
-
-def _build(cls: type, data: object, where: str) -> object:
-    if isinstance(data, str) and cls is ValidatorSpec:
-        data = {"name": data}  # validators = ["date"] is shorthand for [{name = "date"}]
-    if not isinstance(data, dict):
-        raise ProfileError(f"{where}: cần một bảng (expected a table) for {cls.__name__}")
-    hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in fields(cls) if f.name != "source"}
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        raise ProfileError(f"{where}.{unknown[0]}: khóa không biết (unknown key); known: {sorted(known)}")
-    kwargs = {}
-    for name, f in known.items():
-        if name in data:
-            kwargs[name] = _convert(hints[name], data[name], f"{where}.{name}" if where else name)
-        elif f.default is MISSING and f.default_factory is MISSING:
-            raise ProfileError(f"{where + '.' if where else ''}{name}: thiếu khóa bắt buộc (required key missing)")
-    return cls(**kwargs)
 
 
 def _check_profile(p: Profile) -> None:
@@ -247,11 +192,11 @@ def _read(path: Path) -> dict:
 def load_profile(path: Path) -> Profile:
     path = Path(path)
     try:
-        profile = _build(Profile, _read(path), "")
+        profile = build(Profile, _read(path), "", ProfileError)
         _check_profile(profile)
     except ProfileError as exc:
         msg = str(exc)
-        raise ProfileError(msg if msg.startswith(str(path)) else f"{path}: {msg}") from None
+        raise ProfileError(msg if msg.startswith(str(path)) else f"{path}: {msg}", code=exc.code) from None
     profile.source = str(path)
     return profile
 

@@ -5,41 +5,43 @@ from pathlib import Path
 
 import click
 
+from common.cli_types import EXISTING_DIR
+
 
 @click.command("init", help="Tạo thư mục làm việc: cấu hình, CSDL, inbox/<loại>/, done/, quarantine/, out/ "
                             "(create a workspace: config, store, inbox/<type>/, done/, quarantine/, out/). "
                             "Chạy lại không mất gì (idempotent).")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init_command(directory: Path) -> None:
-    from hotfolders.workspace import KINDS, init_workspace
+    from hotfolders.workspace import init_workspace
 
     ws = init_workspace(directory)
     click.echo(f"Thư mục làm việc (workspace): {ws.root}")
     click.echo(f"  cấu hình (config): {ws.config_path}")
-    click.echo(f"  thả tệp vào (drop files into): {ws.inbox}/<{'|'.join(KINDS)}>/<xã>/<quyển>/")
+    click.echo(f"  thả tệp vào (drop files into): {ws.inbox}/<{'|'.join(ws.inbox_folders())}>/<xã>/<quyển>/")
+    _warn_unknown_folders(ws)
 
 
 @click.command("watch", help="Theo dõi inbox và xử lý tệp mới (watch the inbox and process new files).")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("directory", type=EXISTING_DIR)
 @click.option("--once", is_flag=True, help="Xử lý những gì đang có rồi thoát (process what is there, then exit).")
 @click.option("--workers", type=int, default=None,
               help="Số tiến trình xử lý, 0 = trong tiến trình chính (worker processes; 0 = in-process).")
 def watch_command(directory: Path, once: bool, workers: int | None) -> None:
-    from hotfolders.watch import WorkspaceBusy, run_once, watch_forever
+    from hotfolders.watch import run_once, watch_forever
     from hotfolders.workspace import open_workspace
 
     ws = open_workspace(directory)
-    config = ws.config()
+    config = ws.settings()
     if workers is not None:
-        config.workers = workers
+        config.workers.count = workers
+    _warn_unknown_folders(ws)
 
     def report(line: str) -> None:
         click.echo(line, err=True)
 
     try:
         stats = run_once(ws, config, report) if once else watch_forever(ws, config, report)
-    except WorkspaceBusy as exc:
-        raise click.ClickException(str(exc)) from exc
     except KeyboardInterrupt:
         click.echo("dừng (stopped); tệp dở dang sẽ được xử lý lại lần sau (unfinished files resume next time)",
                    err=True)
@@ -51,12 +53,22 @@ def watch_command(directory: Path, once: bool, workers: int | None) -> None:
 
 @click.command("status", help="Số tệp theo trạng thái, theo xã/quyển, và lý do cách ly "
                               "(counts by state, by commune/book, and quarantine reasons).")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("directory", type=EXISTING_DIR)
 def status_command(directory: Path) -> None:
     from hotfolders.status import status_report
     from hotfolders.workspace import open_workspace
 
     click.echo(status_report(open_workspace(directory)))
+
+
+def _warn_unknown_folders(ws) -> None:
+    """An inbox folder no document type declares is read as `auto` (classified): say so at start-up."""
+    unknown = ws.unknown_inbox_folders()
+    if unknown:
+        click.echo(f"Cảnh báo: thư mục inbox không thuộc loại giấy tờ nào, tệp trong đó sẽ được tự nhận dạng như "
+                   f"`auto` (warning: inbox folders no document type declares; their files are classified as "
+                   f"`auto`): {', '.join(unknown)}. Các loại có (declared): {', '.join(ws.inbox_folders())}",
+                   err=True)
 
 
 COMMANDS = [init_command, watch_command, status_command]

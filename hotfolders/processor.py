@@ -2,8 +2,9 @@
 
 A processor turns one file into prepared pages (saved under its work folder) and extraction records. It is
 built once per worker process (`load_processor`), so a real one keeps its own Tesseract engine alive.
-Failures it raises: anything with `.code` and `.message` (scanner.errors.IntakeError and friends) is
-permanent -> quarantine; OSError, TimeoutError and MemoryError are transient -> retried with back-off.
+Failures it raises: a common.errors.SohoaError that is not transient (scanner.errors.IntakeError and
+friends) is permanent -> quarantine; a transient one, OSError, TimeoutError and MemoryError are retried
+with back-off.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from common.errors import SohoaError
 from extract.types import Record
 from hotfolders.workspace import IntakeHint
 
@@ -45,17 +47,9 @@ class Processor(Protocol):
         ...
 
 
-class PermanentError(Exception):
-    """A processor's own permanent failure, shaped like scanner.errors.IntakeError (code + message)."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
 def is_permanent(exc: BaseException) -> bool:
-    return isinstance(getattr(exc, "code", None), str) and isinstance(getattr(exc, "message", None), str)
+    """A sohoa error that trying again will not cure (bad input, a refused profile …): quarantine."""
+    return isinstance(exc, SohoaError) and not exc.transient
 
 
 TRANSIENT = (OSError, TimeoutError, MemoryError)

@@ -51,7 +51,6 @@ class RealProcessor:
     def __init__(self, settings: ProcessorSettings):
         import cv2
 
-        from extract.layout_hint import ocr_layout_for
         from extract.pipeline import extract_page
         from ocr.engine import get_engine
         from ocr.reading import line_reader
@@ -62,7 +61,7 @@ class RealProcessor:
 
         self.settings = settings
         self.read_pages, self.prepare_page, self.extract_page = read_pages, prepare_page, extract_page
-        self.get_engine, self.line_reader, self.ocr_layout_for = get_engine, line_reader, ocr_layout_for
+        self.get_engine, self.line_reader = get_engine, line_reader
 
     def process_file(self, path: Path, hint: IntakeHint, out_dir: Path) -> FileOutcome:
         from PIL import Image
@@ -83,8 +82,7 @@ class RealProcessor:
                 prepared = self.prepare_page(source, read_line=reader)
             del source
             with timed(t, "ocr"):
-                ocr_page = engine.read_page(prepared.ocr_image, dpi=prepared.dpi,
-                                            layout=self.ocr_layout_for(hint.kind))
+                ocr_page = engine.read_page(prepared.ocr_image, dpi=prepared.dpi, layout=hint.ocr_layout)
             with timed(t, "extract"):
                 record = self.extract_page(prepared, ocr_page, engine, hint.profile_name)
             index = prepared.page_index

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common.config import Settings
 from common.files import sha256_of
-from hotfolders.config import Config
 from hotfolders.crashpoints import maybe_crash
 from hotfolders.junk import is_junk
 from hotfolders.moves import move_with_note, note_text
@@ -86,18 +86,18 @@ class RunStats:
 
 
 class Runner:
-    def __init__(self, ws: Workspace, config: Config, *, report: Callable[[str], None] | None = None):
+    def __init__(self, ws: Workspace, config: Settings, *, report: Callable[[str], None] | None = None):
         self.ws, self.config = ws, config
         self.store = Store(ws.store_url(config))
-        self.tracker = StabilityTracker(config.stability_seconds)
-        self.settings = ProcessorSettings(dpi=config.dpi, max_pixels=config.max_pixels, lang=config.lang)
+        self.tracker = StabilityTracker(config.watch.stability_seconds)
+        self.settings = ProcessorSettings(dpi=config.scan.dpi, max_pixels=config.scan.max_pixels, lang=config.processor.lang)
         self.executor = self._new_executor()
         self.in_flight: dict[int, InFlight] = {}
         self.retry_at: dict[int, tuple[float, Path]] = {}  # file id -> (monotonic time of next attempt, path)
         self.move_retry_at: dict[Path, float] = {}    # finished files that could not be moved yet
         self.hash_cache: dict[Path, tuple[int, int, str]] = {}
         self.stats = RunStats()
-        self.progress = Progress(config.progress_seconds, report or log.info)
+        self.progress = Progress(config.watch.progress_seconds, report or log.info)
         self.started = datetime.now(UTC)
         self.backlog = False
         self._recover()
@@ -105,12 +105,12 @@ class Runner:
     # ---------------------------------------------------------------------------------------- set-up
 
     def _new_executor(self):
-        n = self.config.worker_count
+        n = self.config.workers.resolved
         if n == 0:
-            return InlineExecutor(self.config.processor_spec, self.settings)
+            return InlineExecutor(self.config.processor.name, self.settings)
         # spawn: the watcher has threads (watchdog), and forking a threaded process is unsafe
         return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=init_worker, initargs=(self.config.processor_spec, self.settings))
+                                   initializer=init_worker, initargs=(self.config.processor.name, self.settings))
 
     def _recover(self) -> None:
         stale = self.store.requeue_stale(self.started)
@@ -160,9 +160,9 @@ class Runner:
         """Look at these inbox paths once, hand out what is ready, collect what finished."""
         self.backlog = False
         for path in paths:
-            if len(self.in_flight) >= max(1, self.config.worker_count) * 2:
+            if len(self.in_flight) >= max(1, self.config.workers.resolved) * 2:
                 self.collect(block=False)
-                if len(self.in_flight) >= max(1, self.config.worker_count) * 2:
+                if len(self.in_flight) >= max(1, self.config.workers.resolved) * 2:
                     self.backlog = True  # the pool is full; the rest will be seen on the next pass
                     break
             self._consider(path)
@@ -177,9 +177,9 @@ class Runner:
             self.step(scan_inbox(self.ws.inbox))
             if not self.busy:
                 break
-            self.collect(block=True, timeout=self.config.poll_seconds)
+            self.collect(block=True, timeout=self.config.watch.poll_seconds)
             if not self.in_flight:
-                sleep(self.config.poll_seconds)
+                sleep(self.config.watch.poll_seconds)
         self.progress.final(self.stats.done + self.stats.quarantined + self.stats.duplicates)
         return self.stats
 
@@ -246,7 +246,7 @@ class Runner:
         return digest
 
     def _dispatch(self, row: FileRow, path: Path) -> None:
-        if row.attempts >= self.config.max_attempts:
+        if row.attempts >= self.config.retry.max_attempts:
             # a file that keeps killing its worker (or the whole run) must not loop forever
             self._quarantine(row, path, "gave_up", f"đã thử {row.attempts} lần không thành công "
                              f"(gave up after {row.attempts} attempts)")
@@ -312,12 +312,12 @@ class Runner:
             self._quarantine(row, path, result.code, result.message)
         else:
             log.warning("file %d attempt %d failed (%s): %s", row.id, item.attempt, result.code, result.detail)
-            if item.attempt >= self.config.max_attempts:
+            if item.attempt >= self.config.retry.max_attempts:
                 self._quarantine(row, path, "gave_up", f"{result.message}; đã thử {item.attempt} lần "
                                  f"(gave up after {item.attempt} attempts)")
             else:
                 self.store.mark_received(row.id, reason=result.message, reason_code=result.code)
-                delay = self.config.backoff_seconds * 2 ** (item.attempt - 1)
+                delay = self.config.retry.backoff_seconds * 2 ** (item.attempt - 1)
                 self.retry_at[row.id] = (time.monotonic() + delay, path)
                 self.stats.retried += 1
 
@@ -344,7 +344,7 @@ class Runner:
                 self.store.note_problem(row.id, f"{row.reason}; {problem}", row.reason_code)
             else:
                 self.store.note_problem(row.id, problem, "move_failed")
-            self.move_retry_at[path] = time.monotonic() + max(MOVE_RETRY_SECONDS, self.config.rescan_seconds)
+            self.move_retry_at[path] = time.monotonic() + max(MOVE_RETRY_SECONDS, self.config.watch.rescan_seconds)
             self.stats.move_failures += 1
             return
         maybe_crash("after_move")

@@ -9,7 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from hotfolders.config import Config
+from common.config import Settings
+from common.errors import WorkspaceError
 from hotfolders.junk import is_junk
 from hotfolders.runner import Runner, RunStats, scan_inbox
 from hotfolders.workspace import Workspace
@@ -17,8 +18,10 @@ from hotfolders.workspace import Workspace
 log = logging.getLogger(__name__)
 
 
-class WorkspaceBusy(RuntimeError):
-    pass
+class WorkspaceBusy(WorkspaceError):
+    """Another watcher already works on this workspace."""
+
+    code = "workspace_busy"
 
 
 class WorkspaceLock:
@@ -68,7 +71,7 @@ class _Collector:
         return paths
 
 
-def run_once(ws: Workspace, config: Config, report: Callable[[str], None] | None = None) -> RunStats:
+def run_once(ws: Workspace, config: Settings, report: Callable[[str], None] | None = None) -> RunStats:
     with WorkspaceLock(ws):
         runner = Runner(ws, config, report=report)
         try:
@@ -77,7 +80,7 @@ def run_once(ws: Workspace, config: Config, report: Callable[[str], None] | None
             runner.close()
 
 
-def watch_forever(ws: Workspace, config: Config, report: Callable[[str], None] | None = None,
+def watch_forever(ws: Workspace, config: Settings, report: Callable[[str], None] | None = None,
                   stop: threading.Event | None = None) -> RunStats:
     from watchdog.observers import Observer
     from watchdog.observers.polling import PollingObserver
@@ -86,21 +89,21 @@ def watch_forever(ws: Workspace, config: Config, report: Callable[[str], None] |
     with WorkspaceLock(ws):
         runner = Runner(ws, config, report=report)
         collector = _Collector()
-        observer = PollingObserver() if config.observer == "polling" else Observer()
+        observer = PollingObserver() if config.watch.observer == "polling" else Observer()
         observer.schedule(collector, str(ws.inbox), recursive=True)
         observer.start()
-        log.info("watching the inbox (%d worker(s))", config.worker_count)
+        log.info("watching the inbox (%d worker(s))", config.workers.resolved)
         last_rescan = float("-inf")
         try:
             while not stop.is_set():
                 paths = collector.drain() | runner.recheck_paths()
-                if time.monotonic() - last_rescan >= config.rescan_seconds:
+                if time.monotonic() - last_rescan >= config.watch.rescan_seconds:
                     paths |= set(scan_inbox(ws.inbox))
                     last_rescan = time.monotonic()
                 runner.step(sorted(p for p in paths if p.is_relative_to(ws.inbox)))
-                runner.collect(block=True, timeout=config.poll_seconds)
+                runner.collect(block=True, timeout=config.watch.poll_seconds)
                 if not runner.in_flight:
-                    stop.wait(config.poll_seconds)
+                    stop.wait(config.watch.poll_seconds)
         finally:
             observer.stop()
             observer.join(timeout=5)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from common.cli_types import EXISTING_FILE
 from ocr.layout import LAYOUTS
 
 
@@ -16,7 +17,7 @@ from ocr.layout import LAYOUTS
                            "(Vietnamese OCR: print page text in reading order, or JSON words). "
                            "Chạy bước chuẩn bị ảnh trước (runs the scanner first). Nhận cả trang, vùng, "
                            "dòng hoặc từ cắt ra (whole pages, regions, single lines or words).")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=EXISTING_FILE)
 @click.option("--json", "as_json", is_flag=True, help="In JSON: dòng, từ, khung, độ tin cậy (JSON words, boxes, confidences).")
 @click.option("--lang", default="vie", show_default=True,
               help="Mô hình: vie, Vietnamese, vie+Vietnamese (Tesseract model).")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from common.errors import AccountError
 from review.tables import ROLES, users
 
 # What each role may do; higher roles include the lower ones' rights.
@@ -21,8 +22,7 @@ RIGHTS = {
 MIN_PASSWORD = 8
 
 
-class UserError(ValueError):
-    """A refused account operation; the message is plain Vietnamese with an English gloss."""
+UserError = AccountError  # a refused account operation; the message is plain Vietnamese with an English gloss
 
 
 @dataclass(frozen=True)

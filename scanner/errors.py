@@ -1,6 +1,8 @@
 """Typed intake errors: a file that cannot become a page gets a reason an operator can act on, never a crash."""
 from __future__ import annotations
 
+from common.errors import InputError
+
 # code -> plain Vietnamese reason with an English gloss (what the operator sees)
 MESSAGES: dict[str, str] = {
     "empty": "tệp rỗng, không có dữ liệu (empty file)",
@@ -14,13 +16,10 @@ MESSAGES: dict[str, str] = {
 }
 
 
-class IntakeError(Exception):
+class IntakeError(InputError):
     """Why a file could not be read. `code` is one of MESSAGES' keys; `message` is what to show a person."""
 
     def __init__(self, code: str, message: str | None = None, *, detail: str = "") -> None:
         if code not in MESSAGES:
             raise ValueError(f"unknown intake error code {code!r}")
-        self.code = code
-        self.message = message or MESSAGES[code]
-        self.detail = detail  # technical cause for the log (no personal data: file ids only)
-        super().__init__(f"{code}: {self.message}" + (f" [{detail}]" if detail else ""))
+        super().__init__(message or MESSAGES[code], code=code, detail=detail)

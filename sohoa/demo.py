@@ -12,20 +12,40 @@ from pathlib import Path
 
 import click
 
-# Which hot folder an operator would drop each generated kind into.
-FOLDER_FOR_KIND = {"gcn": "GCN", "cccd": "CCCD", "cmnd": "CCCD", "cancuoc": "CCCD"}
 DEMO_KINDS = ("book", "register", "cccd", "gcn", "cmnd", "cancuoc")
+DEMO_MARKER = ".sohoa-demo"  # a workspace the demo made itself: the only kind it may delete and rebuild
 
 
 def inbox_path(inbox: Path, truth, batch_commune: str) -> Path:
-    """Where an operator would put this file: inbox/<loại>/<xã>/<quyển or batch>/<file>."""
+    """Where an operator would put this file: inbox/<loại>/<xã>/<quyển or batch>/<file>, the folder being the
+    first inbox folder the document type's registry entry declares."""
+    from common.doctypes import load_registry
+
     name = Path(truth.file).name
+    doc = load_registry().get(truth.pages[0].doc_type)
+    folder_kind = doc.type.inbox[0] if doc is not None and doc.type.inbox else "auto"
     if truth.book:  # register pages and books know their book
         book = truth.book
         folder = f"Q{int(book['quyenSo']):02d}_{book['year']}" if book.get("quyenSo", "").isdigit() \
             else f"{book.get('quyenSo', '')}_{book['year']}"
-        return inbox / book["type"] / book["commune"] / folder / name
-    return inbox / FOLDER_FOR_KIND.get(truth.kind, "auto") / batch_commune / "lo-01" / name
+        return inbox / folder_kind / book["commune"] / folder / name
+    return inbox / folder_kind / batch_commune / "lo-01" / name
+
+
+def _clear_previous_demo(workspace: Path) -> None:
+    """--fresh rebuilds only a workspace the demo made; anything else (a real one with users, records and
+    originals, or any other folder with files) is refused, never deleted."""
+    if not workspace.exists():
+        return
+    if (workspace / DEMO_MARKER).is_file():
+        shutil.rmtree(workspace)
+        return
+    if workspace.is_dir() and not any(workspace.iterdir()):
+        return
+    raise click.ClickException(
+        f"{workspace} đã có dữ liệu và không phải thư mục demo: không xóa. Chọn thư mục khác với --workspace, "
+        f"hoặc --keep để chạy tiếp trên nó ({workspace} holds data and was not made by the demo: not deleted. "
+        f"Pick another folder with --workspace, or --keep to run on it).")
 
 
 @click.command("demo", help="Chạy thử toàn bộ công việc trên mẫu tổng hợp: tạo thư mục làm việc, thả tệp vào "
@@ -45,9 +65,12 @@ def demo_command(ctx: click.Context, workspace: Path, n: int, seed: int, fresh: 
     from hotfolders.workspace import init_workspace
     from synth.generate import generate_corpus
 
-    if fresh and workspace.exists():
-        shutil.rmtree(workspace)
+    if fresh:
+        _clear_previous_demo(workspace)
+    made_here = not workspace.exists()
     ws = init_workspace(workspace)
+    if made_here:
+        (ws.root / DEMO_MARKER).write_text("sohoa demo\n", encoding="utf-8")
     click.echo(f"1. Thư mục làm việc (workspace): {ws.root}")
 
     samples = ws.root / "samples"
@@ -62,7 +85,7 @@ def demo_command(ctx: click.Context, workspace: Path, n: int, seed: int, fresh: 
                f"(dropped {len(truths)} synthetic files, {pages} pages, into the hot folders)")
 
     click.echo("3. Xử lý (processing: intake → scanner → OCR → extract → store) …")
-    config = ws.config()
+    config = ws.settings()
     stats = run_once(ws, config, lambda line: click.echo(f"   {line}", err=True))
     click.echo(f"   xong {stats.done}, cách ly {stats.quarantined}, trùng {stats.duplicates}, "
                f"{stats.pages} trang (done, quarantined, duplicates, pages)")

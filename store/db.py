@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, func, insert, select, update
 
+from common.errors import StoreError
 from extract.types import FieldValue, Person, Record
 from store.schema import (
     FILE_STATES,
@@ -95,10 +96,6 @@ def migrate(engine: Engine) -> bool:
         command.upgrade(config, "heads")
     log.info("store schema upgraded to %s", ",".join(sorted(heads)))
     return True
-
-
-class StoreError(RuntimeError):
-    pass
 
 
 class Store:

@@ -21,7 +21,9 @@ from synth.truth import Capture, TruthFile, TruthPage
 
 log = logging.getLogger(__name__)
 
-KINDS = ("cccd", "cmnd", "cancuoc", "gcn", "register", "book")
+DEFAULT_KINDS = ("cccd", "cmnd", "cancuoc", "gcn", "register", "book")
+# register pages of one type, on request only (the default mix above stays what the benchmarks were run on)
+KINDS = DEFAULT_KINDS + ("hn", "cmc")
 CONDITIONS = capture.CONDITIONS
 CARD_DPIS = (300, 400, 500, 600)
 PAGE_DPIS = (200, 250, 300, 300, 350, 400)
@@ -32,7 +34,7 @@ def generate_corpus(out_dir: Path, n: int, seed: int, kinds: Sequence[str] | Non
                     book_pages: tuple[int, int] = (5, 50), dpi: int | None = None) -> list[TruthFile]:
     """n documents (a CCCD document is two files, a book one multi-page file). `dpi` forces one resolution
     (small test corpora); `book_pages` bounds the pages per book."""
-    kinds = tuple(kinds or KINDS)
+    kinds = tuple(kinds or DEFAULT_KINDS)
     conditions = tuple(conditions or CONDITIONS)
     for k in kinds:
         if k not in KINDS:
@@ -133,9 +135,15 @@ class _Doc:
         page.capture = Capture(dpi=dpi)
         return [self._single(img, page)]
 
-    def register(self) -> list[TruthFile]:
+    def hn(self) -> list[TruthFile]:
+        return self.register("hn")
+
+    def cmc(self) -> list[TruthFile]:
+        return self.register("cmc")
+
+    def register(self, book_type: str | None = None) -> list[TruthFile]:
         dpi = self._page_dpi()
-        book = register.random_book(self.rng)
+        book = register.random_book(self.rng, book_type)
         number = self.rng.randint(1, 180)
         day = date(book.year, 1, 1) + timedelta(days=min(364, number * 2 + self.rng.randint(0, 3)))
         img, page = register.render_page(book, number, number + self.rng.randint(0, 3), day, self.rng, self.np,

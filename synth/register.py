@@ -1,4 +1,5 @@
-"""Hộ tịch register pages (KS birth, KT death, KH marriage): a book header and one registration per page.
+"""Hộ tịch register pages (KS birth, KT death, KH marriage; HN marital status and CMC parent-child
+recognition on request): a book header and one registration per page.
 
 Labels print in one font, values in another ("typed"), a share of values "handwritten" (calligraphic font,
 per-glyph jitter). Old books often record only a parent's birth year: such values stay partial ("1962").
@@ -32,7 +33,8 @@ from synth.people import (
 from synth.truth import TruthPage
 
 A4_MM = (210.0, 297.0)
-TYPES = ("ks", "kt", "kh")
+TYPES = ("ks", "kt", "kh")          # the random mix (what the benchmarks ran on)
+ALL_TYPES = TYPES + ("hn", "cmc")    # any of them on request
 INKS = [(20, 20, 20), (35, 35, 60), (15, 30, 110), (40, 40, 40)]
 HAND_INKS = [(20, 40, 140), (25, 25, 35), (10, 60, 150), (60, 30, 110)]
 PAPERS = [(252, 250, 244), (248, 243, 228), (244, 238, 220), (255, 255, 255), (240, 236, 226)]
@@ -172,6 +174,29 @@ def entry_values(book: Book, number: int, reg_date: date, rng: random.Random) ->
                             male=rel == "Chồng" or (rel != "Vợ" and None))
         v["nycHoTen"] = name(nyc)
         v["nycQuanHe"] = (rel, rel)
+    elif book.type == "hn":
+        person = random_person(rng, date(y - 70, 1, 1), date(y - 18, 1, 1), residence=home)
+        person_block("nxn", person, id_paper=True)
+        v["nxnGioiTinh"] = (person.gender_code, "Nam" if person.male else "Nữ")
+        lists = data("registers")["hn"]
+        status = rng.choice(lists["statuses"])
+        v["nxnTinhTrangHonNhan"] = (status, status)
+        purpose = rng.choice(lists["purposes"])
+        v["nxnMucDichSuDung"] = (purpose, purpose)
+    elif book.type == "cmc":
+        parent = random_person(rng, date(y - 60, 1, 1), date(y - 20, 1, 1), residence=home)
+        child = random_person(rng, parent.birth + timedelta(days=18 * 366), min(reg_date, date(y, 1, 1)),
+                              residence=home)
+        kind = ("Cha nhận con" if parent.male else "Mẹ nhận con") if rng.random() < 0.8 else (
+            "Con nhận cha" if parent.male else "Con nhận mẹ")
+        v["loaiXacNhan"] = (kind, kind)
+        person_block("cm", parent, id_paper=True)
+        v["ncHoTen"] = name(child)
+        v["ncGioiTinh"] = (child.gender_code, "Nam" if child.male else "Nữ")
+        v["ncNgaySinh"] = _date(rng, child.birth)
+        v["ncDanToc"] = (child.ethnicity, child.ethnicity)
+        v["ncQuocTich"] = ("Việt Nam", "Việt Nam")
+        v["ncNoiCuTru"] = (child.residence.full(), child.residence.full())
     else:
         husband = random_person(rng, date(y - 40, 1, 1), date(y - 20, 1, 1), male=True)
         wife = random_person(rng, date(y - 38, 1, 1), date(y - 18, 1, 1), male=False, residence=home)

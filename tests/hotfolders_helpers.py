@@ -5,13 +5,13 @@ import json
 import re
 from pathlib import Path
 
-from hotfolders.config import Config
+from common.config import Settings
 from hotfolders.workspace import Workspace, init_workspace
 
 FAKE = "tests.support.fakes:FakeProcessor"
 
 
-def make_workspace(root: Path, **overrides: object) -> tuple[Workspace, Config]:
+def make_workspace(root: Path, **overrides: object) -> tuple[Workspace, Settings]:
     """A fresh workspace whose sohoa.toml uses the fake processor, in-process work and short windows."""
     ws = init_workspace(root)
     settings = {"stability_seconds": 0.2, "rescan_seconds": 0.5, "poll_seconds": 0.05, "progress_seconds": 0.0,
@@ -23,7 +23,7 @@ def make_workspace(root: Path, **overrides: object) -> tuple[Workspace, Config]:
         text, n = re.subn(rf"(?m)^{key} = .*$", f"{key} = {literal}", text)
         assert n == 1, key
     ws.config_path.write_text(text, encoding="utf-8")
-    return ws, ws.config()
+    return ws, ws.settings()
 
 
 def drop_document(ws: Workspace, rel: str, **doc: object) -> Path:

@@ -4,6 +4,7 @@ import unicodedata
 
 import pytest
 
+from common.errors import ConfigError
 from export.naming import Naming, initials, load_naming, safe_name, strip_diacritics, unique_name
 from export.types import BookKey
 
@@ -69,7 +70,7 @@ def test_patterns_are_configurable(tmp_path):
     assert naming.pdf_name(BOOK, {"so": "7/2010"}) == "KS-0007.pdf"
     assert naming.book == Naming().book
     (tmp_path / "bad.toml").write_text('pfd = "x"\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="unknown keys"):
+    with pytest.raises(ConfigError, match="unknown keys"):
         load_naming(tmp_path / "bad.toml")
 
 

@@ -1,5 +1,4 @@
 """Profiles are data: they load, they are checked with clear errors, and a new file adds a document type."""
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -9,29 +8,40 @@ from extract.pipeline import extract_page
 from extract.profiles import ProfileError, load_profile, load_profiles
 from synth.perfect_ocr import page_of
 
-SHIPPED = {"cccd_front", "cccd_back", "cmnd_front", "cancuoc_front", "gcn_2014", "gcn_2024", "ks", "kt", "kh"}
+SHIPPED = {"cccd_front", "cccd_back", "cmnd_front", "cancuoc_front", "gcn_2014", "gcn_2024", "ks", "kt", "kh", "hn",
+           "cmc"}
 
+# A document type sohoa does not ship (adoption register): one file is all it takes.
 NEW_TYPE = """
-name = "hn"
-title = "Giấy xác nhận tình trạng hôn nhân (marital-status confirmation)"
-kind = "other"
+name = "ncn"
+title = "Đăng ký nuôi con nuôi (adoption register page)"
+
+[type]
+code = "NCN"
+family = "civil_status"
+inbox = ["NCN"]
+ocr_layout = "form"
 
 [recognise]
 min_score = 3.0
-anchors = [{ phrase = "Giấy xác nhận tình trạng hôn nhân", weight = 3 },
-           { phrase = "Tình trạng hôn nhân", weight = 1 }]
+anchors = [{ phrase = "Sổ đăng ký nuôi con nuôi", weight = 3 },
+           { phrase = "Người nhận con nuôi", weight = 1 }]
 
 [[fields]]
-key = "nxnHoTen"
+key = "nccnHoTen"
 labels = ["Họ, chữ đệm, tên", "Họ và tên"]
 normalizer = "name"
 required = true
 
 [[fields]]
-key = "nxnNgaySinh"
+key = "nccnNgaySinh"
 labels = ["Ngày, tháng, năm sinh", "Ngày sinh"]
 normalizer = "date"
 validators = ["date"]
+
+[export]
+exporter = "btp"
+columns = ["STT", "so", "nccnHoTen", "nccnNgaySinh"]
 """
 
 
@@ -43,47 +53,43 @@ def test_shipped_profiles_load():
 
 
 def test_register_keys_are_btp_template_columns():
-    """Hộ tịch field keys are the BTP template keys themselves (issue 4)."""
-    templates = profiles_dir() / "templates"
-    for name in ("ks", "kt", "kh"):
-        path = templates / f"btp_{name}.toml"
-        if not path.exists():
-            pytest.skip(f"{path} not there (the export stage owns the templates)")
-        columns = tomllib.loads(path.read_text(encoding="utf-8"))["columns"]
-        keys = {c if isinstance(c, str) else c["key"] for c in columns}
-        profile = load_profiles()[name]
+    """Hộ tịch field keys are the BTP template keys themselves (issue 4): every type exported as a BTP book."""
+    btp = [p for p in load_profiles().values() if p.export.exporter == "btp"]
+    assert {p.name for p in btp} >= {"ks", "kt", "kh", "hn", "cmc"}
+    for profile in btp:
+        keys = {c if isinstance(c, str) else c["key"] for c in profile.export.columns}
         missing = [f.template_column for f in profile.fields if f.template_column not in keys]
-        assert not missing, f"{name}: {missing}"
+        assert not missing, f"{profile.name}: {missing}"
 
 
 def test_new_document_type_by_dropping_one_file(tmp_path, monkeypatch):
     for path in profiles_dir().glob("*.toml"):
         (tmp_path / path.name).write_bytes(path.read_bytes())
-    page = page_of(["GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN", "Họ, chữ đệm, tên: LÊ VĂN BA",
-                    "Ngày, tháng, năm sinh: 03/04/1991", "Tình trạng hôn nhân: chưa đăng ký kết hôn với ai"])
-    assert extract_page(None, page).doc_type != "hn"
-    (tmp_path / "hn.toml").write_text(NEW_TYPE, encoding="utf-8")
+    page = page_of(["SỔ ĐĂNG KÝ NUÔI CON NUÔI", "Họ, chữ đệm, tên: LÊ VĂN BA",
+                    "Ngày, tháng, năm sinh: 03/04/1991", "Người nhận con nuôi: Lê Văn Tư"])
+    assert extract_page(None, page).doc_type != "ncn"
+    (tmp_path / "ncn.toml").write_text(NEW_TYPE, encoding="utf-8")
     monkeypatch.setenv("SOHOA_PROFILES", str(tmp_path))
     profiles = load_profiles()
-    assert "hn" in profiles and set(profiles) >= SHIPPED
+    assert "ncn" in profiles and set(profiles) >= SHIPPED
     rec = extract_page(None, page)
-    assert rec.doc_type == "hn"
-    assert rec.fields["nxnHoTen"].value == "Lê Văn Ba" and rec.fields["nxnNgaySinh"].value == "03.04.1991"
-    assert load_profiles(tmp_path)["hn"].title.startswith("Giấy xác nhận")
+    assert rec.doc_type == "ncn"
+    assert rec.fields["nccnHoTen"].value == "Lê Văn Ba" and rec.fields["nccnNgaySinh"].value == "03.04.1991"
+    assert load_profiles(tmp_path)["ncn"].title.startswith("Đăng ký nuôi")
 
 
 @pytest.mark.parametrize("edit, where, problem", [
-    (lambda s: s.replace('normalizer = "name"', 'normalizer = "nom"'), "fields[0] (nxnHoTen).normalizer",
+    (lambda s: s.replace('normalizer = "name"', 'normalizer = "nom"'), "fields[0] (nccnHoTen).normalizer",
      "unknown normaliser"),
-    (lambda s: s.replace('validators = ["date"]', 'validators = ["ngay"]'), "fields[1] (nxnNgaySinh).validators[0]",
+    (lambda s: s.replace('validators = ["date"]', 'validators = ["ngay"]'), "fields[1] (nccnNgaySinh).validators[0]",
      "unknown validator"),
-    (lambda s: s.replace('kind = "other"', 'kind = "book"'), "kind", "expected one of"),
+    (lambda s: s.replace('family = "civil_status"', 'family = "book"'), "type.family", "expected one of"),
     (lambda s: s.replace('min_score = 3.0', 'min_score = "high"'), "recognise.min_score", "expected a number"),
     (lambda s: s.replace('required = true', 'required = true\ncolour = "red"'), "fields[0].colour", "unknown key"),
-    (lambda s: s.replace('title = "Giấy xác nhận tình trạng hôn nhân (marital-status confirmation)"\n', ''),
+    (lambda s: s.replace('title = "Đăng ký nuôi con nuôi (adoption register page)"\n', ''),
      "title", "required key missing"),
     (lambda s: s.replace('[recognise]', '[recognise]\naspect = [2.0, 1.0]'), "recognise.aspect", "[min, max]"),
-    (lambda s: s + '\n[[checks]]\nrule = "date_order"\nfields = ["nxnHoTen", "x"]\n', "checks[0].fields",
+    (lambda s: s + '\n[[checks]]\nrule = "date_order"\nfields = ["nccnHoTen", "x"]\n', "checks[0].fields",
      "unknown field"),
     (lambda s: s.replace("[[fields]]", "[[fields]", 1), "", "TOML"),
     # region re-OCR runs in the page engine's language: a per-field lang would be silently ignored

@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from hotfolders_helpers import FAKE, drop_document, files_under, make_workspace
+from hotfolders_helpers import drop_document, files_under, make_workspace
 
 from store.db import Store
 
@@ -21,7 +21,7 @@ CLI = "from sohoa.cli import main; main()"
 
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}
-    env.update({"SOHOA_PROCESSOR": FAKE, "OMP_THREAD_LIMIT": "1"}, **extra)
+    env.update({"OMP_THREAD_LIMIT": "1"}, **extra)  # the workspace config names the fake processor
     return env
 
 

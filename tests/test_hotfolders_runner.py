@@ -65,13 +65,13 @@ def test_transient_failure_is_retried_with_backoff(tmp_path):
     drop_document(ws, "KS/X/Q/flaky.json", fail="io", fail_times=2)
     drop_document(ws, "KS/X/Q/broken-share.json", fail="io")
     stats = run_once(ws, config)
-    assert stats.retried == 2 + (config.max_attempts - 1)
+    assert stats.retried == 2 + (config.retry.max_attempts - 1)
     store = _store(ws)
     by_path = {f.rel_path: f for f in store.files()}
     assert by_path["KS/X/Q/flaky.json"].state == "done" and by_path["KS/X/Q/flaky.json"].attempts == 3
     gave_up = by_path["KS/X/Q/broken-share.json"]
     assert gave_up.state == "quarantined" and gave_up.reason_code == "gave_up"
-    assert gave_up.attempts == config.max_attempts
+    assert gave_up.attempts == config.retry.max_attempts
     assert (ws.quarantine / "KS/X/Q/broken-share.json.reason.txt").exists()
 
 

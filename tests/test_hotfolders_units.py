@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from hotfolders.config import ConfigError, load_config
+from common.config import load_settings
+from common.errors import ConfigError
 from hotfolders.junk import is_junk
 from hotfolders.progress import Progress
 from hotfolders.stability import StabilityTracker
-from hotfolders.workspace import KINDS, Workspace, init_workspace
+from hotfolders.workspace import Workspace, init_workspace
 
 
 @pytest.mark.parametrize("name", ["~$bao cao.docx", "scan.part", "x.TMP", "a.crdownload", "Thumbs.db",
@@ -60,24 +61,25 @@ def test_stability_window_needs_unchanged_size_and_mtime():
 
 def test_init_is_idempotent_and_keeps_config(tmp_path):
     ws = init_workspace(tmp_path / "ws")
-    for kind in KINDS:
+    for kind in ws.inbox_folders():
         assert (ws.inbox / kind).is_dir()
     for folder in (ws.done, ws.quarantine, ws.out, ws.work):
         assert folder.is_dir()
     ws.config_path.write_text(ws.config_path.read_text().replace("max_attempts = 3", "max_attempts = 7"))
     (ws.inbox / "KS" / "keep.jpg").write_bytes(b"x")
     again = init_workspace(tmp_path / "ws")
-    assert again.config().max_attempts == 7
+    assert again.settings().retry.max_attempts == 7
     assert (ws.inbox / "KS" / "keep.jpg").exists()
-    config = again.config()
-    assert config.stability_seconds == 5.0 and config.workers == -1 and config.worker_count >= 1
+    config = again.settings()
+    assert config.watch.stability_seconds == 5.0 and config.workers.count == "auto"
+    assert config.workers.resolved >= 1
 
 
 def test_config_refuses_unknown_keys(tmp_path):
     path = tmp_path / "sohoa.toml"
     path.write_text("[watch]\nstabilty_seconds = 3\n")
     with pytest.raises(ConfigError):
-        load_config(path)
+        load_settings(path)
 
 
 def test_progress_line_has_rate_and_eta():

@@ -40,12 +40,12 @@ def test_layout_hints_are_a_closed_vocabulary() -> None:
 
 @pytest.mark.parametrize(("kind", "layout"), [
     ("KS", "form"), ("kt", "form"), ("KH", "form"), ("HN", "form"), ("CMC", "form"), ("ks", "form"),
-    ("GCN", "page"), ("gcn_2014", "page"), ("CCCD", "card"), ("cmnd_front", "card"), ("cancuoc_back", "card"),
+    ("GCN", "page"), ("gcn_2014", "page"), ("CCCD", "card"), ("cmnd_front", "card"), ("cccd_back", "card"),
     ("auto", None), (None, None), ("", None)])
 def test_folder_kinds_and_profiles_map_to_a_layout_hint(kind: str | None, layout: str | None) -> None:
-    from extract.layout_hint import ocr_layout_for
+    from extract.pipeline import layout_for_folder, layout_of
 
-    assert ocr_layout_for(kind) == layout
+    assert (layout_of(kind.lower()) if kind and kind.lower() == kind else layout_for_folder(kind)) == layout
 
 
 def test_forms_read_as_one_block_everything_else_with_layout_analysis() -> None:

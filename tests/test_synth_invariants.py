@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synth import cards, fonts, mrz
-from synth.generate import KINDS, generate_corpus
+from synth.generate import DEFAULT_KINDS, generate_corpus
 from synth.people import ascii_fold, number_words
 from synth.truth import load_manifest, load_truth
 
@@ -90,7 +90,7 @@ def test_manifest_lists_every_file_and_truth_loads_back(corpus):
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["seed"] == 7
     kinds = {e["kind"] for e in manifest["files"]}
-    assert kinds == set(KINDS)
+    assert kinds == set(DEFAULT_KINDS)
     for entry in manifest["files"]:
         assert (corpus / entry["file"]).stat().st_size > 0
         tf = load_truth(corpus / entry["truth"])

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.doctypes import load_registry
 from common.files import sha256_of
 from export.communes import Commune, CommuneTable, load_communes
 from export.legacy.mapping import ColumnMatch, load_mapping
@@ -28,8 +29,6 @@ from extract.types import FieldValue, Record
 
 log = logging.getLogger(__name__)
 
-IMPORT_TYPES = ("KS", "KT", "KH")
-MAIN_PERSON = {"KS": "nksHoTen", "KT": "nktHoTen", "KH": "chongHoTen"}
 
 
 @dataclass
@@ -113,7 +112,7 @@ class _Reader:
         self.grid, self.by_column, self.headers, self.rules = grid, by_column, headers, rules
         self.doc_type = doc_type
         self.problems: list[Problem] = []
-        self.identity = {c for c, k in by_column.items() if k in ("so", MAIN_PERSON.get(doc_type, ""))}
+        self.identity = {c for c, k in by_column.items() if k in ("so", rules.main_person)}
         self.noted_ranges: set[str] = set()
 
     def where(self, row: int, col: int) -> dict:
@@ -228,9 +227,10 @@ def read_legacy(path: Path, doc_type: str, mapping_path: Path | None = None, *, 
                 commune: str | None = None, communes: CommuneTable | None = None) -> LegacyImport:
     """Read and normalise the workbook without touching the store (also what `--dry-run` shows)."""
     doc_type = doc_type.upper()
-    if doc_type not in IMPORT_TYPES:
-        raise LegacyImportError(f"loại sổ {doc_type} chưa hỗ trợ, chọn {', '.join(IMPORT_TYPES)} "
-                                f"(book type not supported; choose {', '.join(IMPORT_TYPES)})")
+    importable = [t.code for t in load_registry() if t.type.legacy]
+    if doc_type not in importable:
+        raise LegacyImportError(f"loại sổ {doc_type} chưa hỗ trợ, chọn {', '.join(importable)} "
+                                f"(book type not supported; choose {', '.join(importable)})")
     path = Path(path)
     mapping = load_mapping(mapping_path, doc_type)
     template = load_btp_template(doc_type)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from common.doctypes import load_registry
 from export.legacy.problems import Problem
 from extract.normalize import normalize
 from extract.profiles import CrossCheck
@@ -64,6 +65,7 @@ class FieldRules:
     rules: dict[str, FieldRule]
     checks: list[CrossCheck]                   # the profile's [[checks]]
     labels: dict[str, list[str]]               # key -> printed labels, used to guess headers
+    main_person: str = ""                      # the registration's own person: its first required name field
 
     def rule(self, key: str) -> FieldRule:
         return self.rules.get(key) or rule_by_name(key)
@@ -74,7 +76,9 @@ def rules_for(doc_type: str) -> FieldRules:
     try:
         from extract.profiles import load_profiles
 
-        profile = load_profiles().get(doc_type.lower())
+        registry = load_registry()
+        named = [t.name for t in registry.by_code(doc_type) if t.export.exporter == "btp"]
+        profile = load_profiles().get(named[0]) if named else None
     except Exception:  # a broken or missing profile must not stop an import: fall back to names
         profile = None
     if profile is None:
@@ -86,7 +90,8 @@ def rules_for(doc_type: str) -> FieldRules:
         rules[key] = FieldRule(spec.normalizer, dict(spec.params),
                                tuple((v.name, dict(v.params)) for v in spec.validators))
         labels[key] = list(spec.labels)
-    return FieldRules(rules, list(profile.checks), labels)
+    main = next((f.template_column for f in profile.fields if f.required and f.normalizer == "name"), "")
+    return FieldRules(rules, list(profile.checks), labels, main)
 
 
 def is_id_key(key: str) -> bool:
@@ -148,8 +153,6 @@ def cross_check(fields: dict[str, FieldValue], rules: FieldRules, doc_type: str)
     """The profile's cross-field checks; returns (key, message) for each failure and marks the field."""
     failures: list[tuple[str, str]] = []
     checks = list(rules.checks)
-    if not checks and doc_type.upper() == "KS":
-        checks = [CrossCheck("id_matches_person", ["nksSoDinhDanh", "nksNgaySinh", "nksGioiTinh"])]
     values = {key: fv.value for key, fv in fields.items()}
     for result in run_cross_checks(checks, values):
         # the later date of an order check, the ID number of an ID check: the value a clerk re-types

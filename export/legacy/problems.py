@@ -4,12 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from common.errors import SohoaError
+
 Severity = Literal["info", "warning", "error"]
 
 
-class LegacyImportError(ValueError):
+class LegacyImportError(SohoaError):
     """The workbook cannot be imported at all (no sheet fits, mapping file broken). Plain Vietnamese with
     an English gloss, naming what was found so the operator can pick the right file or mapping."""
+
+    code = "legacy_import"
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
-HOTICH_TYPES = ("ks", "kt", "kh", "hn", "cmc")
-
 
 @dataclass(frozen=True)
 class BookNeedingScans:
@@ -20,15 +18,18 @@ class BookNeedingScans:
 
 def books_needing_scans(store) -> list[BookNeedingScans]:
     """Per (type, commune, book): how many registrations have no page linked, for books with at least one."""
+    from common.doctypes import load_registry
     from store.schema import record_pages, records
+
+    registry = load_registry()
 
     linked = select(record_pages.c.record_id).distinct().subquery()
     missing = func.sum(case((linked.c.record_id.is_(None), 1), else_=0))
     query = (select(records.c.doc_type, records.c.commune, records.c.book, func.count(records.c.id), missing)
              .outerjoin(linked, linked.c.record_id == records.c.id)
-             .where(func.lower(records.c.doc_type).in_(HOTICH_TYPES))
+             .where(records.c.doc_type.in_(registry.names(family="civil_status")))
              .group_by(records.c.doc_type, records.c.commune, records.c.book)
              .having(missing > 0)
              .order_by(records.c.commune, records.c.doc_type, records.c.book))
     with store.engine.connect() as conn:
-        return [BookNeedingScans(t.upper(), c, b, int(n), int(m)) for t, c, b, n, m in conn.execute(query)]
+        return [BookNeedingScans(registry[t].code, c, b, int(n), int(m)) for t, c, b, n, m in conn.execute(query)]

@@ -15,8 +15,9 @@ import os
 import time
 from pathlib import Path
 
+from common.errors import InputError
 from extract.types import FieldValue, Record
-from hotfolders.processor import FileOutcome, PageOutcome, PermanentError, ProcessorSettings
+from hotfolders.processor import FileOutcome, PageOutcome, ProcessorSettings
 from hotfolders.workspace import IntakeHint
 
 DELAY_ENV = "SOHOA_FAKE_DELAY"
@@ -39,7 +40,7 @@ class FakeProcessor:
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PermanentError("corrupt", "tài liệu JSON hỏng (corrupt JSON document)") from exc
+            raise InputError("tài liệu JSON hỏng (corrupt JSON document)", code="corrupt") from exc
         fail = doc.get("fail")
         if fail:
             marker = out_dir / "attempts"
@@ -48,7 +49,7 @@ class FakeProcessor:
             if seen < int(doc.get("fail_times", 1_000_000)):
                 if fail == "io":
                     raise OSError("simulated share hiccup")
-                raise PermanentError(fail, f"lỗi giả lập {fail} (simulated {fail})")
+                raise InputError(f"lỗi giả lập {fail} (simulated {fail})", code=fail)
         doc_type = doc.get("doc_type") or (hint.profile_name or "unknown")
         n_pages = int(doc.get("pages", 1))
         pages = []
