@@ -54,6 +54,7 @@ setup(
         "psutil>=5.9",
         "rapidfuzz>=3.0",
         "fonttools>=4.40",
+        "zxcvbn>=4.4",   # password strength (common passwords, patterns) for the review accounts
         # synth/rendered: official place names (2025 units, GSO codes) and QR codes for the card set
         "vietnam-provinces>=2025.8",
         "segno>=1.6",

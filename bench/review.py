@@ -110,7 +110,7 @@ def run_bench(out: Path, n: int = 50, seed: int = 11, *, browser=None) -> BenchR
     workspace = make_workspace(out / "ws")
     seeded = {r.record_id: r for r in seed_workspace(workspace, n=n, seed=seed)}
     app = create_app(workspace)
-    add_user(app.config["ENGINE"], BENCH_USER, "reviewer", BENCH_PASSWORD)
+    add_user(app.config["STORE"], BENCH_USER, "reviewer", BENCH_PASSWORD, actor="bench")
     result = BenchResult()
     server_times: list[tuple[str, float]] = []
     with serve_in_thread(app) as base:

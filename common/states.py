@@ -41,7 +41,8 @@ class ReviewAction(StrEnum):
 
 
 FILE_TRANSITIONS: dict[FileState, frozenset[FileState]] = {
-    FileState.RECEIVED: frozenset({FileState.PROCESSING, FileState.QUARANTINED, FileState.RECEIVED}),
+    # received -> done: results committed without a worker (legacy imports, tests)
+    FileState.RECEIVED: frozenset({FileState.PROCESSING, FileState.DONE, FileState.QUARANTINED, FileState.RECEIVED}),
     FileState.PROCESSING: frozenset({FileState.DONE, FileState.QUARANTINED, FileState.RECEIVED}),
     FileState.DONE: frozenset({FileState.DONE}),
     FileState.QUARANTINED: frozenset({FileState.RECEIVED, FileState.QUARANTINED}),  # dropped again

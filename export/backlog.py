@@ -29,10 +29,8 @@ from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, select, update
-from sqlalchemy.exc import OperationalError, ProgrammingError
-
 from common.files import sha256_of
+from export import rules
 from export.atomic import write_bytes_atomic
 from export.books import ExportOptions, export_books
 from export.errors import VerifyError
@@ -46,31 +44,6 @@ MANIFEST_CSV = "manifest.csv"
 NEEDS_SCANS_CSV = "can-quet-bo-sung.csv"
 ALREADY_EXPORTED = "book_already_exported"
 LO_BATCH_ROWS = 20_000  # rows re-read per LibreOffice batch: a soffice start costs ~1 CPU-s, 20,000 rows ~2
-
-# Created by store/migrations/versions/0003_backlog_export.py; keep the two in step.
-metadata = MetaData()
-export_books_table = Table(
-    "export_books", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("book_key", String(256), nullable=False, unique=True),
-    Column("doc_type", String(8), nullable=False),
-    Column("commune", String(128), nullable=False),
-    Column("book", String(128), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("out_dir", Text, nullable=False, default=""),
-    Column("rows", Integer, nullable=False, default=0),
-    Column("pdfs", Integer, nullable=False, default=0),
-    Column("without_scans", Integer, nullable=False, default=0),
-    Column("xlsx", Text, nullable=False, default=""),
-    Column("xlsx_size", Integer, nullable=False, default=0),
-    Column("xlsx_sha256", String(64), nullable=False, default=""),
-    Column("zip", Text, nullable=False, default=""),
-    Column("zip_size", Integer, nullable=False, default=0),
-    Column("zip_sha256", String(64), nullable=False, default=""),
-    Column("started_at", DateTime(timezone=True), nullable=True),
-    Column("finished_at", DateTime(timezone=True), nullable=True),
-)
-
 
 @dataclass
 class ManifestEntry:
@@ -148,56 +121,35 @@ class ManifestState:
 
 
 class StoreState(ManifestState):
-    """Book state in the store (`export_books`), mirrored to the manifest. The store wins."""
+    """Book state in the store (`export_books`), mirrored to the manifest. The store wins. A finished book
+    marks its records exported under the run that wrote it (store/exports.py)."""
 
     kind = "store"
 
-    def __init__(self, store, out_dir: Path):
+    def __init__(self, store, out_dir: Path, *, run_id: int | None = None, who: str = ""):
         super().__init__(out_dir)
-        self.store = store
-        with store.engine.connect() as conn:
-            rows = conn.execute(select(export_books_table).where(export_books_table.c.state == "done")).mappings()
-            self.done = {r["book_key"] for r in rows}
+        self.store, self.run_id, self.who = store, run_id, who
+        self.done = store.done_books()
 
     def is_done(self, label: str) -> bool:
         return label in self.done or super().is_done(label)
 
     def started(self, book: BookKey, commune: str, store_book: str) -> None:
-        now = datetime.now(UTC)
-        with self.store.engine.begin() as conn:
-            found = conn.execute(select(export_books_table.c.id)
-                                 .where(export_books_table.c.book_key == book.label)).first()
-            values = {"doc_type": book.doc_type, "commune": commune, "book": store_book, "state": "writing",
-                      "out_dir": str(self.out_dir), "started_at": now}
-            if found is None:
-                conn.execute(export_books_table.insert().values(book_key=book.label, **values))
-            else:
-                conn.execute(update(export_books_table).where(export_books_table.c.id == found.id).values(**values))
+        self.store.book_started(book.label, doc_type=book.doc_type, commune=commune, book=store_book,
+                                out_dir=str(self.out_dir))
 
     def finished(self, entry: ManifestEntry, record_ids: list[str], commune: str, store_book: str) -> None:
-        from store.schema import records
-
-        with self.store.engine.begin() as conn:  # the book is done and its records exported, or neither
-            conn.execute(update(export_books_table).where(export_books_table.c.book_key == entry.book).values(
-                state="done", rows=entry.rows, pdfs=entry.pdfs, without_scans=entry.without_scans,
-                xlsx=entry.xlsx, xlsx_size=entry.xlsx_size, xlsx_sha256=entry.xlsx_sha256, zip=entry.zip,
-                zip_size=entry.zip_size, zip_sha256=entry.zip_sha256, finished_at=datetime.now(UTC)))
-            ids = [int(i) for i in record_ids]
-            for start in range(0, len(ids), 500):
-                conn.execute(update(records).where(records.c.id.in_(ids[start:start + 500]))
-                             .values(status="exported", updated_at=datetime.now(UTC)))
+        values = {"rows": entry.rows, "pdfs": entry.pdfs, "without_scans": entry.without_scans,
+                  "xlsx": entry.xlsx, "xlsx_size": entry.xlsx_size, "xlsx_sha256": entry.xlsx_sha256,
+                  "zip": entry.zip, "zip_size": entry.zip_size, "zip_sha256": entry.zip_sha256}
+        self.store.book_finished(entry.book, values, [int(i) for i in record_ids], run_id=self.run_id,
+                                 who=self.who)
         self.done.add(entry.book)
         super().finished(entry, record_ids, commune, store_book)
 
 
-def open_state(store, out_dir: Path) -> ManifestState:
-    if store is None:
-        return ManifestState(out_dir)
-    try:
-        return StoreState(store, out_dir)
-    except (OperationalError, ProgrammingError):
-        log.warning("store has no export_books table (migration 0003 not applied): state kept in the manifest")
-        return ManifestState(out_dir)
+def open_state(store, out_dir: Path, *, run_id: int | None = None, who: str = "") -> ManifestState:
+    return ManifestState(out_dir) if store is None else StoreState(store, out_dir, run_id=run_id, who=who)
 
 
 # ------------------------------------------------------------------------------------------ manifest
@@ -254,16 +206,9 @@ Progress = Callable[[str], None]
 
 def _select(records: list[ExportRecord], options: ExportOptions, held: Counter[str]) -> list[ExportRecord]:
     """The export stage's hold rule, applied here so workers get plain data (a rule may be a closure)."""
-    out = []
-    for record in records:
-        if options.book_filter is not None and not options.book_filter(record.book):
-            continue
-        reason = None if options.include_unreviewed else options.rule(record)
-        if reason:
-            held[reason] += 1
-        else:
-            out.append(record)
-    return out
+    wanted = (r for r in records if options.book_filter is None or options.book_filter(r.book))
+    return list(rules.select(wanted, options.rule, include_unreviewed=options.include_unreviewed,
+                             held=lambda _record, reason: held.update([reason])))
 
 
 def _write_book(records: list[ExportRecord], out_dir: Path, options: ExportOptions, naming: Naming,
@@ -453,13 +398,33 @@ def store_groups(store, communes, *, types: Iterable[str] | None = None, workspa
 
 def export_backlog(store, out_dir: Path, *, communes=None, types: Iterable[str] | None = None,
                    options: ExportOptions | None = None, workspace: Path | None = None,
-                   progress: Progress | None = None, workers: int = 1) -> BacklogReport:
-    """Export every book of the store that is not done yet into `out_dir`; safe to re-run after an interrupt."""
-    from common.doctypes import load_registry
+                   progress: Progress | None = None, workers: int = 1, who: str = "") -> BacklogReport:
+    """Export every book of the store that is not done yet into `out_dir`; safe to re-run after an interrupt.
+    The run is recorded in the store (who, when, options, files, and every record it let out)."""
+    from common.actor import cli_actor
     from export.communes import load_communes
 
     communes = communes or load_communes(workspace)
-    state = open_state(store, Path(out_dir))
+    who = who or cli_actor()
+    opts = options or ExportOptions()
+    run_id = store.start_export_run(who, "export-backlog", {
+        "out_dir": str(out_dir), "types": sorted(types or []), "include_unreviewed": opts.include_unreviewed,
+        "libreoffice": opts.libreoffice, "workers": workers})
+    state = open_state(store, Path(out_dir), run_id=run_id, who=who)
+    files: list[str] = []
+    try:
+        report = _export_store_backlog(store, communes, types, state, out_dir, options, workspace, progress,
+                                       workers)
+        files = [f for e in report.written for f in (e.xlsx, e.zip) if f]
+        return report
+    finally:
+        store.finish_export_run(run_id, files)
+
+
+def _export_store_backlog(store, communes, types, state, out_dir, options, workspace, progress,
+                          workers) -> BacklogReport:
+    from common.doctypes import load_registry
+
     registry = load_registry()
     code_of = {t.name: t.code for t in registry if t.export.exporter == "btp"}
     books = {(code_of[r.doc_type], r.commune, r.book) for r in store.record_rows() if r.doc_type in code_of}

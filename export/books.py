@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
+from export import rules
 from export.btp_excel import write_book_xlsx
 from export.bundle import write_book_zip
 from export.errors import ExportError, VerifyError, describe_os_error
@@ -52,17 +53,13 @@ def _row_order(record: ExportRecord) -> tuple:
 
 def _selected(records: Iterable[ExportRecord], options: ExportOptions, report: ExportReport,
               ) -> Iterator[ExportRecord]:
-    for record in records:
-        if options.types is not None and record.book.doc_type.upper() not in options.types:
-            continue
-        if options.book_filter is not None and not options.book_filter(record.book):
-            continue
-        reason = None if options.include_unreviewed else options.rule(record)
-        if reason:
-            report.held_back[reason] += 1
-            report.held_back_ids.append(record.record_id)
-            continue
-        yield record
+    def held(record: ExportRecord, reason: str) -> None:
+        report.held_back[reason] += 1
+        report.held_back_ids.append(record.record_id)
+
+    wanted = (r for r in records if (options.types is None or r.book.doc_type.upper() in options.types)
+              and (options.book_filter is None or options.book_filter(r.book)))
+    yield from rules.select(wanted, options.rule, include_unreviewed=options.include_unreviewed, held=held)
 
 
 def _export_book(book: BookKey, records: Iterable[ExportRecord], out_dir: Path, template: BtpTemplate,

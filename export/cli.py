@@ -8,31 +8,9 @@ from pathlib import Path
 import click
 
 from common.cli_types import EXISTING_DIR, EXISTING_FILE, DocTypeCode
+from export.opening import open_workspace_store
 
 EXPORT_TYPES = DocTypeCode(exporters=("btp", "land"))
-
-
-def _open_store(workspace: Path):
-    from hotfolders.workspace import Workspace
-    from store.db import Store
-
-    ws = Workspace(workspace.resolve())
-    if not ws.config_path.exists() and not ws.db_path.exists():
-        raise click.ClickException(f"{workspace} không phải thư mục làm việc sohoa (not a sohoa workspace; "
-                                   "run `sohoa init` first)")
-    return ws, Store(ws.store_url())
-
-
-def workspace_rule(root: Path):
-    """Fields still needs_review/invalid hold a record back; then the workspace's review rule (by default
-    approved records only, review/rules.py) decides. Without the review stage, the field rule alone."""
-    from export.rules import all_of, reviewed_only
-
-    try:
-        from review.rules import export_rule
-    except ImportError:
-        return reviewed_only
-    return all_of(reviewed_only, export_rule(root))
 
 
 @click.command("export", help="Xuất dữ liệu: mỗi quyển hộ tịch một tệp Excel mẫu BTP + một tệp zip các PDF; "
@@ -59,6 +37,7 @@ def workspace_rule(root: Path):
 def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, books: tuple[str, ...],
                    types: tuple[str, ...], include_unreviewed: bool, keep_pdfs: bool, no_libreoffice: bool,
                    all_books: bool) -> None:
+    from common.actor import cli_actor
     from common.doctypes import load_registry
     from export.books import ExportOptions, export_books
     from export.communes import load_communes
@@ -66,6 +45,7 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
     from export.from_store import book_records, land_records
     from export.land import export_land
     from export.naming import load_naming
+    from export.rules import workspace_rule
 
     if all_books:  # one implementation of the resumable backlog export, reached by either name
         from export.supervise_cli import export_backlog_command
@@ -75,7 +55,7 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
                    types=tuple(t for t in types if t in btp), include_unreviewed=include_unreviewed,
                    no_libreoffice=no_libreoffice)
         return
-    ws, store = _open_store(workspace)
+    ws, store = open_workspace_store(workspace)
     out_dir = out_dir or ws.out
     registry = load_registry()
     btp_codes, land_codes = set(registry.codes(exporter="btp")), set(registry.codes(family="land"))
@@ -90,26 +70,40 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
     rule = workspace_rule(ws.root)
     options = ExportOptions(include_unreviewed=include_unreviewed, rule=rule, book_filter=book_filter,
                             types=frozenset(wanted & btp_codes), keep_pdfs=keep_pdfs, libreoffice=not no_libreoffice)
+    who = cli_actor()
     try:
         with store:
-            report = export_books(book_records(store, communes, types=wanted & btp_codes, workspace=ws.root),
-                                  out_dir, options, naming=naming)
-            exported_ids = []
-            click.echo(report.summary())
-            if wanted & land_codes and not books:
-                for code, records in sorted(land_records(store, communes).items()):
-                    land = export_land(records, out_dir, code, include_unreviewed=include_unreviewed,
-                                       rule=rule, libreoffice=not no_libreoffice)
-                    held = sum(land.held_back.values())
-                    click.echo(f"Đất đai xã {code}: {land.rows} dòng chủ sử dụng, {land.reconciliation_rows} "
-                               f"CMND cần đối soát, giữ lại {held} (land: owner rows, CMND to reconcile, held "
-                               f"back) -> {land.xlsx.name}, {land.reconciliation.name}")
-                    exported_ids += [int(r.record_id) for r in records if r.record_id not in land.held_back_ids]
-            for book in report.books:
-                click.echo(f"  {book.xlsx}" + (f"\n  {book.zip}" if book.zip else ""))
-                exported_ids += [int(i) for i in book.record_ids]
-            if exported_ids:
-                store.set_records_status(exported_ids, "exported")
+            run_id = store.start_export_run(who, "export", {
+                "out_dir": str(out_dir), "types": sorted(wanted), "books": list(books),
+                "include_unreviewed": include_unreviewed, "libreoffice": not no_libreoffice})
+            files: list[str] = []
+            try:
+                report = export_books(book_records(store, communes, types=wanted & btp_codes, workspace=ws.root),
+                                      out_dir, options, naming=naming)
+                exported_ids = []
+                click.echo(report.summary())
+                if wanted & land_codes and not books:
+                    for code, records in sorted(land_records(store, communes).items()):
+                        land = export_land(records, out_dir, code, include_unreviewed=include_unreviewed,
+                                           rule=rule, libreoffice=not no_libreoffice)
+                        held = sum(land.held_back.values())
+                        click.echo(f"Đất đai xã {code}: {land.rows} dòng chủ sử dụng, {land.reconciliation_rows} "
+                                   f"CMND cần đối soát, giữ lại {held} (land: owner rows, CMND to reconcile, held "
+                                   f"back) -> {land.xlsx.name}, {land.reconciliation.name}")
+                        files += [land.xlsx.name, land.reconciliation.name]
+                        exported_ids += [int(r.record_id) for r in records if r.record_id not in land.held_back_ids]
+                for book in report.books:
+                    click.echo(f"  {book.xlsx}" + (f"\n  {book.zip}" if book.zip else ""))
+                    files += [Path(book.xlsx).name] + ([Path(book.zip).name] if book.zip else [])
+                    exported_ids += [int(i) for i in book.record_ids]
+                if exported_ids:
+                    unapproved = store.mark_exported(exported_ids, run_id=run_id, who=who)
+                    if unapproved:
+                        click.echo(f"Cảnh báo: {unapproved} bản ghi được xuất khi CHƯA phê duyệt; đã ghi lại ai xuất "
+                                   f"(warning: {unapproved} records exported WITHOUT approval; who exported them "
+                                   f"is recorded)", err=True)
+            finally:
+                store.finish_export_run(run_id, files)
     except ExportError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
@@ -141,7 +135,7 @@ def import_reconciliation_command(file: Path, workspace: Path, dry_run: bool) ->
     click.echo(f"{answered} câu trả lời hợp lệ, {len(bad)} sai, {unanswered} chưa trả lời "
                f"({answered} valid, {len(bad)} invalid, {unanswered} unanswered)")
     if not dry_run:
-        ws, store = _open_store(workspace)
+        ws, store = open_workspace_store(workspace)
         with store:
             merged = merge_reconciliation(store, replies)
         click.echo(f"Đã cập nhật {merged.merged} chủ sử dụng (merged {merged.merged} owners)")

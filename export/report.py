@@ -25,6 +25,8 @@ from export.communes import CommuneTable, load_communes
 
 RATE_WINDOW_DAYS = 7       # the "current rate" is the mean of the last 7 calendar days
 HISTORY_DAYS = 30          # days shown on the progress chart
+MAX_PROJECTION_YEARS = 10  # a finish further away than this is no projection: too little progress to tell
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # report periods outside these years are typing mistakes
 LEVELS = ("xa", "huyen")
 _ID_KEY = re.compile(r"(?i)(giayto|cmnd|dinhdanh|cccd)")
 _CMND = re.compile(r"\d{9}")
@@ -65,6 +67,7 @@ def parse_period(day: str | date | None = None, week: str | None = None, *, toda
         except ValueError as exc:
             raise ValueError(f"tuần không tồn tại (no such week): {week!r}") from exc
         iso = start.isocalendar()
+        _check_year(start, week)
         return Period(f"{iso.year}-W{iso.week:02d}", start, start + timedelta(days=6))
     if isinstance(day, str):
         try:
@@ -73,7 +76,14 @@ def parse_period(day: str | date | None = None, week: str | None = None, *, toda
             raise ValueError(f"ngày phải có dạng YYYY-MM-DD (day must look like 2026-05-09): {day!r}") from exc
     else:
         d = day or today or datetime.now(local_zone()).date()
+    _check_year(d, day)
     return Period(d.isoformat(), d, d)
+
+
+def _check_year(d: date, given: object) -> None:
+    if not FIRST_YEAR <= d.year <= LAST_YEAR:
+        raise ValueError(f"kỳ báo cáo phải trong các năm {FIRST_YEAR}–{LAST_YEAR} (report period must be within "
+                         f"{FIRST_YEAR}–{LAST_YEAR}): {given!r}")
 
 
 @dataclass
@@ -171,71 +181,45 @@ class _Events:
         return sum(n for d, n in self.by_day.get(commune, {}).items() if d <= end)
 
 
-def _first_decisions(conn, action: str) -> Iterable[tuple[int, datetime]]:
-    """(record id, first time) of a review decision kind; nothing when the review tables are absent."""
-    from sqlalchemy import func, select
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
-    try:
-        from review.tables import decisions
-    except ImportError:
-        return []
-    try:
-        return conn.execute(select(decisions.c.record_id, func.min(decisions.c.at))
-                            .where(decisions.c.action == action).group_by(decisions.c.record_id)).all()
-    except (OperationalError, ProgrammingError):
-        return []
-
-
 def _collect(store, zone: tzinfo) -> tuple[dict[str, _Events], dict[str, dict[date, Counter[str]]], Counter[str]]:
-    from sqlalchemy import and_, func, or_, select
-
-    from store.schema import fields, files, pages, records
-
+    raw = store.report_events()
     ev = {k: _Events() for k in ("received", "pages", "extracted", "reviewed", "approved", "exported")}
     quarantine: dict[str, dict[date, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     cmnd: Counter[str] = Counter()
-    with store.engine.connect() as conn:
-        for commune, ts in conn.execute(select(files.c.commune, files.c.received_at)
-                                        .where(files.c.duplicate_of.is_(None))):
-            ev["received"].add(commune, _local_day(ts, zone))
-        for commune, ts, n in conn.execute(
-                select(files.c.commune, files.c.finished_at, func.count(pages.c.id))
-                .join(pages, pages.c.file_id == files.c.id).where(files.c.state == "done")
-                .group_by(files.c.id, files.c.commune, files.c.finished_at)):
-            ev["pages"].add(commune, _local_day(ts, zone), int(n))
-        for commune, ts, reason in conn.execute(select(files.c.commune, files.c.finished_at, files.c.reason_code)
-                                                .where(files.c.state == "quarantined")):
-            day = _local_day(ts, zone)
-            if day is not None:
-                quarantine[commune][day][reason or ""] += 1
-        commune_of: dict[int, str] = {}
-        for rid, commune, created, status, updated in conn.execute(
-                select(records.c.id, records.c.commune, records.c.created_at, records.c.status,
-                       records.c.updated_at)):
-            commune_of[rid] = commune
-            ev["extracted"].add(commune, _local_day(created, zone))
-            if status == "exported":
-                ev["exported"].add(commune, _local_day(updated, zone))
-        for action, kind in (("submitted", "reviewed"), ("approved", "approved")):
-            for rid, ts in _first_decisions(conn, action):
-                if rid in commune_of:
-                    ev[kind].add(commune_of[rid], _local_day(ts, zone))
-        seen: set[tuple[int, int | None]] = set()
-        id_keys = or_(*(fields.c.key.ilike(f"%{word}%") for word in ("giayto", "cmnd", "dinhdanh", "cccd")))
-        for rid, owner, key, value in conn.execute(  # narrowed in SQL: the fields table is the biggest
-                select(fields.c.record_id, fields.c.owner_index, fields.c.key, fields.c.value)
-                .where(and_(func.length(fields.c.value) == 9, id_keys))):
-            if _ID_KEY.search(key) and _CMND.fullmatch(value or "") and (rid, owner) not in seen:
-                seen.add((rid, owner))
-                cmnd[commune_of.get(rid, "")] += 1
+    for commune, ts in raw.received:
+        ev["received"].add(commune, _local_day(ts, zone))
+    for commune, ts, n in raw.pages:
+        ev["pages"].add(commune, _local_day(ts, zone), n)
+    for commune, ts, reason in raw.quarantined:
+        day = _local_day(ts, zone)
+        if day is not None:
+            quarantine[commune][day][reason] += 1
+    commune_of: dict[int, str] = {}
+    for rid, commune, created, status, updated in raw.records:
+        commune_of[rid] = commune
+        ev["extracted"].add(commune, _local_day(created, zone))
+        if status == "exported":
+            ev["exported"].add(commune, _local_day(updated, zone))
+    for kind, firsts in (("reviewed", raw.first_submitted), ("approved", raw.first_approved)):
+        for rid, ts in firsts:
+            if rid in commune_of:
+                ev[kind].add(commune_of[rid], _local_day(ts, zone))
+    seen: set[tuple[int, int | None]] = set()
+    for rid, owner, key, value in raw.nine_digit_ids:
+        if _ID_KEY.search(key) and _CMND.fullmatch(value or "") and (rid, owner) not in seen:
+            seen.add((rid, owner))
+            cmnd[commune_of.get(rid, "")] += 1
     return ev, quarantine, cmnd
 
 
 def _projection(unit: UnitProgress, end: date) -> None:
+    """The day the target is reached at the current rate; none when that is more than MAX_PROJECTION_YEARS
+    away (a trickle of records would otherwise project a finish in the year 2151)."""
+    unit.projected_completion = None
     if unit.target and unit.rate_per_day > 0 and unit.total_extracted < unit.target:
-        days = (unit.target - unit.total_extracted) / unit.rate_per_day
-        unit.projected_completion = end + timedelta(days=math.ceil(round(days, 6)))  # no float-noise day
+        days = math.ceil(round((unit.target - unit.total_extracted) / unit.rate_per_day, 6))  # no float-noise day
+        if days <= MAX_PROJECTION_YEARS * 366:
+            unit.projected_completion = end + timedelta(days=days)
 
 
 def build_report(store, day: str | date | None = None, week: str | None = None, *,
@@ -254,8 +238,10 @@ def build_report(store, day: str | date | None = None, week: str | None = None, 
     labels.update(quarantine)
     labels.update(k for k in cmnd if k)
 
-    rate_start = period.end - timedelta(days=RATE_WINDOW_DAYS - 1)
-    days = [period.end - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1)]
+    # a week that is not over yet ends today: no chart days, rates or projections from days still to come
+    last_day = min(period.end, now.astimezone(zone).date())
+    rate_start = last_day - timedelta(days=RATE_WINDOW_DAYS - 1)
+    days = [last_day - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1)]
     by_code: dict[str, UnitProgress] = {}
     history: dict[str, list[int]] = {}
     for label in sorted(labels):
@@ -287,13 +273,13 @@ def build_report(store, day: str | date | None = None, week: str | None = None, 
     districts: dict[str, UnitProgress] = {}
     district_history: dict[str, list[int]] = {}
     for unit in communes_out:
-        _projection(unit, period.end)
+        _projection(unit, last_day)
         d = districts.setdefault(unit.district, UnitProgress("huyen", unit.district, unit.district, unit.district))
         d.add(unit)
         district_history[unit.district] = [a + b for a, b in zip(
             district_history.get(unit.district, [0] * len(days)), history[unit.code], strict=True)]
     for d in districts.values():
-        _projection(d, period.end)
+        _projection(d, last_day)
     return ProgressReport(period=period, generated_at=now, communes=communes_out,
                           districts=sorted(districts.values(), key=lambda u: u.name), days=days,
                           history=history, district_history=district_history)

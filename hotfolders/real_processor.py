@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hotfolders.processor import FileOutcome, PageOutcome, ProcessorSettings
+from hotfolders.outcome import FileOutcome, PageOutcome, ProcessorSettings
 from hotfolders.workspace import IntakeHint
 
 if TYPE_CHECKING:

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from common.config import Settings
+from common.crashpoints import maybe_crash
 from common.files import sha256_of
-from hotfolders.crashpoints import maybe_crash
 from hotfolders.junk import is_junk
 from hotfolders.moves import move_with_note, note_text
 from hotfolders.processor import ProcessorSettings

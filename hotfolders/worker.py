@@ -11,7 +11,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotfolders.crashpoints import maybe_crash
+from common.crashpoints import maybe_crash
 from hotfolders.processor import (
     TRANSIENT,
     FileOutcome,

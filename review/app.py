@@ -10,7 +10,9 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from review.config import load_review_config, secret_key
+from common.errors import SohoaError
+from common.workspace import open_workspace
+from review.config import secret_key
 from review.images import PageCache
 from review.labels import label
 from review.model import STATE_LABELS
@@ -23,21 +25,16 @@ ROLE_LABELS = {"operator": "nhập liệu", "reviewer": "kiểm tra", "approver"
 
 
 def open_store(workspace: Path):
-    """The workspace's store (sohoa.toml [store] url, else the workspace SQLite file), migrated."""
+    """The workspace's store (sohoa.toml [store] url, else the workspace SQLite file), migrated; WorkspaceError
+    when the folder is not a workspace (a store is never created by accident)."""
     from store.db import Store
 
-    try:
-        from hotfolders.workspace import Workspace
-        url = Workspace(workspace).store_url()
-    except (ImportError, FileNotFoundError):
-        from store.db import sqlite_url
-        url = sqlite_url(workspace / "sohoa.db")
-    return Store(url)
+    return Store(open_workspace(workspace).store_url())
 
 
 def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
     workspace = Path(workspace).resolve()
-    config = load_review_config(workspace)
+    config = open_workspace(workspace).settings().review
     app = Flask(__name__)
     store = store or open_store(workspace)
     app.config.update(
@@ -101,6 +98,11 @@ def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
         return render_template("error.html", code=400,
                                message="Biểu mẫu hết hạn hoặc không hợp lệ, hãy tải lại trang "
                                        "(form expired or forged: reload the page)."), 400
+
+    @app.errorhandler(SohoaError)
+    def _sohoa(err: SohoaError):
+        log.info("request refused code=%s", err.code)
+        return render_template("error.html", code=err.http_status, message=err.message), err.http_status
 
     @app.errorhandler(HTTPException)
     def _http(err):

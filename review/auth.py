@@ -1,13 +1,16 @@
 """Log-in, log-out and the guard that puts every page and image behind a session.
 
-The session cookie is signed (Flask) and carries the user name, a random session id and the time of the
-last request. The server refuses a session idle longer than PERMANENT_SESSION_LIFETIME even if the browser
-kept the cookie, and keeps the live session ids in memory so that logging out kills every copy of the
-cookie (a restart of the app logs everyone out, which is the safe side).
+The session cookie is signed (Flask) and carries the user name, a random session id, the account's session
+epoch and the time of the last request. The server refuses a session idle longer than
+PERMANENT_SESSION_LIFETIME even if the browser kept the cookie, keeps the live session ids in memory so that
+logging out kills every copy of the cookie (a restart of the app logs everyone out, which is the safe side),
+and compares the epoch with the store's on every request: a password reset, a role change or disabling the
+account (from the app or `sohoa user …` on another machine) ends every session of that account at once.
 """
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import time
 from functools import wraps
@@ -19,6 +22,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -56,8 +60,9 @@ def load_user() -> None:
         if time.time() - float(session.get("seen", 0)) > lifetime:
             session.clear()
         else:
-            g.user = get_user(current_app.config["ENGINE"], name)
-            if g.user is None:
+            g.user = get_user(current_app.config["STORE"], name)
+            if g.user is None or g.user.session_epoch != session.get("epoch"):
+                g.user = None
                 session.clear()
             else:
                 session["seen"] = time.time()
@@ -85,12 +90,16 @@ def login():
     if request.method == "POST":
         name, addr = request.form.get("name", "")[:64], request.remote_addr or ""
         throttle = current_app.config["LOGIN_THROTTLE"]
-        if throttle.blocked(name, addr):
+        wait = throttle.wait_seconds(name, addr)
+        if wait > 0:
             log.info("login throttled")
-            flash("Sai mật khẩu quá nhiều lần; hãy thử lại sau vài phút (too many failed logins; wait a few "
-                  "minutes).", "error")
-            return render_template("login.html"), 429
-        user = authenticate(current_app.config["ENGINE"], name, request.form.get("password", ""))
+            seconds = math.ceil(wait)
+            flash(f"Sai mật khẩu nhiều lần; hãy đợi {seconds} giây rồi thử lại (too many failed logins; wait "
+                  f"{seconds} s and try again).", "error")
+            resp = make_response(render_template("login.html"), 429)
+            resp.headers["Retry-After"] = str(seconds)
+            return resp
+        user = authenticate(current_app.config["STORE"], name, request.form.get("password", ""))
         if user is None:
             throttle.failed(name, addr)
             log.info("login refused")
@@ -103,6 +112,7 @@ def login():
         current_app.config["LIVE_SESSIONS"][sid] = user.name
         session["sid"] = sid
         session["user"] = user.name
+        session["epoch"] = user.session_epoch
         session["seen"] = time.time()
         log.info("login ok role=%s", user.role)
         return redirect(_safe_next(request.args.get("next")))

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from common.cli_types import EXISTING_DIR
+
 ROLE_CHOICE = click.Choice(["operator", "reviewer", "approver", "admin"])
 
 
@@ -29,9 +31,14 @@ def serve(workspace: Path, host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
-@click.group(help="Tài khoản người dùng của ứng dụng kiểm tra (review app accounts).")
+@click.group(help="Tài khoản người dùng của ứng dụng kiểm tra; mọi thay đổi được ghi vết (review app accounts; "
+                  "every change is audited).")
 def user() -> None:
     pass
+
+
+WORKSPACE_OPTION = click.option("--workspace", "-w", default=".", show_default=True, type=EXISTING_DIR,
+                                help="Thư mục làm việc (workspace).")
 
 
 def _read_password() -> str:
@@ -41,26 +48,99 @@ def _read_password() -> str:
     return click.prompt("Mật khẩu (password)", hide_input=True, confirmation_prompt="Nhập lại mật khẩu (repeat)")
 
 
-@user.command("add", help="Thêm hoặc đặt lại tài khoản NAME (add or reset account NAME).")
+def _store(workspace: Path):
+    from review.app import open_store
+
+    return open_store(workspace.resolve())  # WorkspaceError (one clear line) when it is not a workspace
+
+
+@user.command("add", help="Thêm hoặc đặt lại tài khoản NAME (add or reset account NAME; a reset ends its "
+                          "sessions).")
 @click.argument("name")
 @click.option("--role", required=True, type=ROLE_CHOICE,
               help="operator = nhập liệu, reviewer = kiểm tra, approver = phê duyệt, admin = quản trị.")
-@click.option("--workspace", "-w", default=".", show_default=True,
-              type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Thư mục làm việc (workspace).")
+@WORKSPACE_OPTION
 def add(name: str, role: str, workspace: Path) -> None:
-    from review.app import open_store
-    from review.users import UserError, add_user
+    from common.actor import cli_actor
+    from review.users import add_user
 
-    password = _read_password()
-    store = open_store(workspace.resolve())
+    store = _store(workspace)
     try:
-        add_user(store.engine, name, role, password)
-    except UserError as exc:
-        raise click.ClickException(str(exc)) from exc
+        add_user(store, name, role, _read_password(), actor=cli_actor())
     finally:
         store.close()
     click.echo(f"Đã lưu tài khoản {name} ({role}) (account saved).")
+
+
+@user.command("passwd", help="Đặt mật khẩu mới cho NAME; các phiên đang mở kết thúc (new password; live "
+                             "sessions end).")
+@click.argument("name")
+@WORKSPACE_OPTION
+def passwd(name: str, workspace: Path) -> None:
+    from common.actor import cli_actor
+    from review.users import set_password
+
+    store = _store(workspace)
+    try:
+        set_password(store, name, _read_password(), actor=cli_actor())
+    finally:
+        store.close()
+    click.echo(f"Đã đổi mật khẩu của {name} (password changed).")
+
+
+@user.command("role", help="Đổi vai trò của NAME; các phiên đang mở kết thúc (change the role; sessions end).")
+@click.argument("name")
+@click.argument("role", type=ROLE_CHOICE)
+@WORKSPACE_OPTION
+def role(name: str, role: str, workspace: Path) -> None:
+    from common.actor import cli_actor
+
+    store = _store(workspace)
+    try:
+        store.set_user_role(name, role, actor=cli_actor())
+    finally:
+        store.close()
+    click.echo(f"{name}: vai trò mới {role} (role changed).")
+
+
+@user.command("disable", help="Khóa tài khoản NAME; các phiên đang mở kết thúc (disable; sessions end).")
+@click.argument("name")
+@WORKSPACE_OPTION
+def disable(name: str, workspace: Path) -> None:
+    _set_disabled(name, True, workspace)
+    click.echo(f"Đã khóa tài khoản {name} (account disabled).")
+
+
+@user.command("enable", help="Mở lại tài khoản NAME (enable the account again).")
+@click.argument("name")
+@WORKSPACE_OPTION
+def enable(name: str, workspace: Path) -> None:
+    _set_disabled(name, False, workspace)
+    click.echo(f"Đã mở lại tài khoản {name} (account enabled).")
+
+
+def _set_disabled(name: str, disabled: bool, workspace: Path) -> None:
+    from common.actor import cli_actor
+
+    store = _store(workspace)
+    try:
+        store.set_user_disabled(name, disabled, actor=cli_actor())
+    finally:
+        store.close()
+
+
+@user.command("list", help="Danh sách tài khoản và các thay đổi gần đây (accounts and recent changes).")
+@WORKSPACE_OPTION
+def list_users(workspace: Path) -> None:
+    store = _store(workspace)
+    try:
+        for row in store.user_rows():
+            click.echo(f"{row.name:<20} {row.role:<9} {'đã khóa (disabled)' if row.disabled else 'hoạt động (active)'}")
+        click.echo("Thay đổi gần đây (recent changes):")
+        for event in store.audit_rows(limit=20):
+            click.echo(f"  {event.at:%Y-%m-%d %H:%M} {event.actor} {event.action} {event.subject} {event.detail or ''}")
+    finally:
+        store.close()
 
 
 COMMANDS = [review, user]

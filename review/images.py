@@ -83,16 +83,30 @@ class PageCache:
         return im
 
 
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp"})
+
+
 def safe_page_path(workspace: Path, stored: str | Path | None) -> Path | None:
-    """The page file if it is a regular file inside the workspace, else None (no traversal, no symlink out)."""
+    """The page file if it is a regular image file inside the workspace, else None: no traversal, no symlink
+    out, and never anything else in the workspace — opening the store's own file would drop the server's
+    SQLite locks when it is closed again."""
     if not stored:
         return None
     root = workspace.resolve()
     path = Path(stored)
     path = (path if path.is_absolute() else root / path).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    if not path.is_relative_to(root) or path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
         return None
     return path
+
+
+def _decoded(getter, path: Path):
+    """A page image, or 404 when the recorded file is not a readable image (never a 500)."""
+    try:
+        return getter(path)
+    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        log.info("page file is not a readable image")
+        abort(404)
 
 
 def page_size(workspace: Path, stored: str | Path | None) -> tuple[int, int]:
@@ -100,11 +114,14 @@ def page_size(workspace: Path, stored: str | Path | None) -> tuple[int, int]:
     path = safe_page_path(workspace, stored)
     if path is None:
         return (1, 1)
-    with Image.open(path) as im:
-        w, h = im.size
-        # only JPEG/TIFF carry an orientation tag worth reading; PNG's getexif() would decode the image
-        if im.format in ("JPEG", "MPO", "TIFF") and (im.getexif().get(0x0112) or 1) in (5, 6, 7, 8):
-            w, h = h, w
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+            # only JPEG/TIFF carry an orientation tag worth reading; PNG's getexif() would decode the image
+            if im.format in ("JPEG", "MPO", "TIFF") and (im.getexif().get(0x0112) or 1) in (5, 6, 7, 8):
+                w, h = h, w
+    except (OSError, ValueError, SyntaxError):
+        return (1, 1)
     return (w, h)
 
 
@@ -115,7 +132,7 @@ def _page_image(record_id: int, n: int) -> Image.Image:
     if path is None:
         log.info("no page image record=%s page=%s", record_id, n)
         abort(404)
-    return current_app.config["PAGE_CACHE"].get(path)
+    return _decoded(current_app.config["PAGE_CACHE"].get, path)
 
 
 def _encoded(data: bytes, fmt: str) -> Response:
@@ -132,7 +149,7 @@ def page(record_id: int, n: int):
     if path is None:
         log.info("no page image record=%s page=%s", record_id, n)
         abort(404)
-    return _encoded(current_app.config["PAGE_CACHE"].view_jpeg(path), "JPEG")
+    return _encoded(_decoded(current_app.config["PAGE_CACHE"].view_jpeg, path), "JPEG")
 
 
 @bp.route("/record/<int:record_id>/crop")

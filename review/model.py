@@ -6,13 +6,15 @@ from datetime import datetime
 
 Box = tuple[int, int, int, int]
 
-# Review states of a record, from the latest row in review_decisions (none yet = "pending").
+# Review states of a record, from its store status and its review_decisions (none yet = "pending").
 PENDING, SUBMITTED, APPROVED, SENT_BACK = "pending", "submitted", "approved", "sent_back"
+EXPORTED_UNAPPROVED = "exported_unapproved"
 STATE_LABELS = {
     PENDING: "Chờ kiểm tra",
     SUBMITTED: "Đã kiểm tra, chờ phê duyệt",
     APPROVED: "Đã phê duyệt",
     SENT_BACK: "Bị trả lại",
+    EXPORTED_UNAPPROVED: "Đã xuất khi CHƯA phê duyệt",
 }
 
 
@@ -75,6 +77,7 @@ class ReviewRecord:
     decisions: list[Decision] = field(default_factory=list)
     state: str = PENDING
     page_paths: dict[int, str] = field(default_factory=dict)   # page index -> stored image path
+    version: int = 0          # the store's record version this view was made from (no lost update)
 
     @property
     def awaiting_approval(self) -> bool:

@@ -16,10 +16,12 @@ from flask import (
     url_for,
 )
 
+from common.errors import SohoaError
 from review import queries
 from review.auth import require
 from review.images import page_size, safe_page_path
-from review.model import APPROVED, PENDING, SENT_BACK, SUBMITTED
+from review.labels import label
+from review.model import APPROVED, PENDING, SENT_BACK
 from review.validation import FieldDecision, validate_values
 
 log = logging.getLogger(__name__)
@@ -47,14 +49,14 @@ def queue():
                            options=queries.filter_options(_store()))
 
 
-@bp.route("/next")
+@bp.route("/next", methods=["GET", "POST"])
 @require("review")
 def next_record():
-    """The first queue record nobody else holds: the reviewer's 'next' without choosing."""
-    return _go_next(request.args.get("after", type=int))
-
-
-def _go_next(after: int | None):
+    """POST: claim the first queue record nobody else holds and open it (the reviewer's 'next' without
+    choosing). GET changes nothing: it opens the next free record read-only, to be taken with one key."""
+    after = _record_id_arg(request.values.get("after"))
+    if request.method == "POST":
+        return _go_next(after)
     filters = {k: v for k, v in _filters().items() if v}
     found = queries.next_open_record(_store(), g.user.name, after=after, **filters)
     if found is not None:
@@ -63,17 +65,38 @@ def _go_next(after: int | None):
     return redirect(url_for("views.queue", **filters))
 
 
-def _render_record(record_id: int, errors: dict[str, str] | None = None, status: int = 200):
+def _record_id_arg(raw: str | None) -> int | None:
+    """A record id from a query/form value; None for anything that is not a plausible id (no 500 on junk)."""
+    if raw is None or not raw.strip().isdigit() or len(raw.strip()) > 18:
+        return None
+    return int(raw)
+
+
+def _go_next(after: int | None):
+    filters = {k: v for k, v in _filters().items() if v}
+    found = queries.claim_next(_store(), g.user.name, current_app.config["LOCK_SECONDS"], after=after, **filters)
+    if found is not None:
+        return redirect(url_for("views.record", record_id=found, **filters))
+    flash("Hết bản ghi cần kiểm tra (the queue is empty).", "info")
+    return redirect(url_for("views.queue", **filters))
+
+
+def _render_record(record_id: int, errors: dict[str, str] | None = None, status: int = 200,
+                   typed: dict[str, str] | None = None):
+    """The record page. Editable only for the reviewer holding its live lock (taken by a deliberate POST:
+    'next', 'take this record', a save); `typed` puts a refused save's values back into the form."""
     store = _store()
     rec = queries.load_record(store, record_id)
     if rec is None:
         abort(404)
-    holder, until = None, None
-    editable = g.user.can("review") and rec.state in (PENDING, SENT_BACK)
-    if editable:
-        lock = queries.lock(store, record_id, g.user.name, current_app.config["LOCK_SECONDS"])
-        holder, until = lock.holder, lock.until
-        editable = lock.ok
+    lock = queries.lock_state(store, record_id, g.user.name)
+    open_for_review = g.user.can("review") and rec.state in (PENDING, SENT_BACK)
+    editable = open_for_review and lock.ok
+    can_take = open_for_review and not lock.ok and lock.holder is None
+    if typed:
+        for f in rec.fields:
+            if f.key in typed and typed[f.key] != f.value:
+                f.value, f.changed = typed[f.key], True
     workspace = current_app.config["WORKSPACE"]
     pages = []
     for idx, stored in sorted(rec.page_paths.items()):
@@ -86,11 +109,12 @@ def _render_record(record_id: int, errors: dict[str, str] | None = None, status:
     can_approve = g.user.can("approve") and rec.awaiting_approval and not queries.touched_by(rec, g.user.name)
     log.info("record open record=%s editable=%s", record_id, editable)
     resp = make_response(render_template("record.html", rec=rec, pages=pages, readonly=not editable,
-                                         can_approve=can_approve,
-                                         lock_holder=holder, lock_until=until, errors=errors, next_id=next_id,
-                                         filters_set=filters), status)
+                                         can_approve=can_approve, can_take=can_take,
+                                         lock_holder=lock.holder, lock_until=lock.until, errors=errors,
+                                         next_id=next_id, filters_set=filters), status)
     if next_id is not None:  # the reviewer lands there next: prepare its page once this answer is sent
-        cache, next_path = current_app.config["PAGE_CACHE"], safe_page_path(workspace, queries.page_file(store, next_id, 0))
+        cache = current_app.config["PAGE_CACHE"]
+        next_path = safe_page_path(workspace, queries.page_file(store, next_id, 0))
         resp.call_on_close(lambda: cache.warm(next_path))
     return resp
 
@@ -99,6 +123,16 @@ def _render_record(record_id: int, errors: dict[str, str] | None = None, status:
 @require("view")
 def record(record_id: int):
     return _render_record(record_id)
+
+
+@bp.route("/record/<int:record_id>/claim", methods=["POST"])
+@require("review")
+def claim(record_id: int):
+    lock = queries.claim(_store(), record_id, g.user.name, current_app.config["LOCK_SECONDS"])
+    if not lock.ok:
+        flash(f"Bản ghi đang được {lock.holder} kiểm tra (taken by {lock.holder})." if lock.holder else
+              "Bản ghi không còn chờ kiểm tra (the record is no longer open for review).", "error")
+    return redirect(url_for("views.record", record_id=record_id, **{k: v for k, v in _filters().items() if v}))
 
 
 def _decisions_from_form(rec) -> list[FieldDecision]:
@@ -113,6 +147,11 @@ def _decisions_from_form(rec) -> list[FieldDecision]:
     return out
 
 
+def _form_version() -> int | None:
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
 @bp.route("/record/<int:record_id>/save", methods=["POST"])
 @require("review")
 def save(record_id: int):
@@ -120,26 +159,35 @@ def save(record_id: int):
     rec = queries.load_record(store, record_id, with_history=False)
     if rec is None:
         abort(404)
-    if rec.state not in (PENDING, SENT_BACK):
-        flash("Bản ghi này đã được kiểm tra (already reviewed).", "error")
-        return redirect(url_for("views.record", record_id=record_id))
-    lock = queries.lock(store, record_id, g.user.name, current_app.config["LOCK_SECONDS"])
-    if not lock.ok:
-        flash(f"Bản ghi đang được {lock.holder} kiểm tra; không lưu (locked by another reviewer).", "error")
-        return redirect(url_for("views.record", record_id=record_id))
     decisions = _decisions_from_form(rec)
+    typed = {d.key: d.value for d in decisions}
+    if rec.state not in (PENDING, SENT_BACK):
+        flash("Bản ghi này đã được kiểm tra; không lưu (already reviewed: not saved).", "error")
+        return _render_record(record_id, status=409, typed=typed)
+    holder = queries.lock_state(store, record_id, g.user.name).holder
+    if holder not in (None, g.user.name):  # said first; the store checks again inside its transaction
+        flash(f"Bản ghi đang được {holder} kiểm tra; không lưu (taken by {holder}: not saved).", "error")
+        return _render_record(record_id, status=409, typed=typed)
+    missing = [f.key for f in rec.fields if (f.flagged or f.changed) and f.key not in typed]
+    if missing:
+        flash("Chưa xử lý các trường cần xem: " + ", ".join(label(k) for k in missing) + " (flagged fields left "
+              "undecided: nothing saved)", "error")
+        return _render_record(record_id, status=422, typed=typed)
     values = {f.key: f.value for f in rec.fields}
-    values.update({d.key: d.value for d in decisions})
+    values.update(typed)
     errors = validate_values(rec.doc_type, values)
     blocking = {d.key: errors[d.key] for d in decisions
                 if d.key in errors and not d.confirmed and d.state != "illegible"
                 and (d.state == "changed" or rec.field(d.key).flagged)}
     if blocking:
         flash("Còn trường không hợp lệ: sửa hoặc xác nhận (fields still invalid: fix or confirm).", "error")
-        return _render_record(record_id, errors=blocking, status=422)
-    changed = queries.apply_review(store, rec, decisions, g.user.name)
-    queries.add_decision(store, record_id, SUBMITTED, g.user.name)
-    queries.unlock(store, record_id, g.user.name)
+        return _render_record(record_id, errors=blocking, status=422, typed=typed)
+    try:
+        changed = queries.save_review(store, rec, decisions, g.user.name, _form_version())
+    except SohoaError as exc:  # taken, changed meanwhile, store busy, value too long: nothing was written
+        log.info("record save refused record=%s code=%s", record_id, exc.code)
+        flash(exc.message, "error")
+        return _render_record(record_id, status=exc.http_status, typed=typed)
     log.info("record saved record=%s changed_fields=%d", record_id, changed)
     return _go_next(after=record_id)
 
@@ -147,10 +195,17 @@ def save(record_id: int):
 @bp.route("/approvals")
 @require("approve")
 def approvals():
-    items = [{"rec": rec, "submitted_by": rec.submitted_by or "máy đọc tự động (machine, nothing flagged)",
+    items = [{"rec": rec, "submitted_by": rec.submitted_by or _read_by(rec),
               "changes": queries.value_changes(rec), "own": queries.touched_by(rec, g.user.name)}
              for rec in queries.approval_candidates(_store())]
     return render_template("approvals.html", items=items)
+
+
+def _read_by(rec) -> str:
+    """Who made the values of a record nobody reviewed: the automatic reader, or a legacy spreadsheet."""
+    if rec.fields and all(f.source == "legacy" for f in rec.fields):
+        return "nhập từ tệp Excel cũ, không có trường cần xem (legacy spreadsheet import, nothing flagged)"
+    return "máy đọc tự động (machine, nothing flagged)"
 
 
 def _pending_approval(record_id: int):
@@ -170,11 +225,20 @@ def _pending_approval(record_id: int):
 @require("approve")
 def approve(record_id: int):
     rec, ok = _pending_approval(record_id)
-    if ok:
-        queries.add_decision(_store(), record_id, APPROVED, g.user.name)
+    if ok and _decide(record_id, APPROVED):
         log.info("record approved record=%s", record_id)
         flash(f"Đã phê duyệt bản ghi {record_id} (approved).", "info")
     return redirect(url_for("views.approvals"))
+
+
+def _decide(record_id: int, action: str, comment: str = "") -> bool:
+    try:
+        queries.decide(_store(), record_id, action, g.user.name, comment, _form_version())
+    except SohoaError as exc:
+        log.info("decision refused record=%s code=%s", record_id, exc.code)
+        flash(exc.message, "error")
+        return False
+    return True
 
 
 @bp.route("/record/<int:record_id>/send-back", methods=["POST"])
@@ -185,8 +249,7 @@ def send_back(record_id: int):
         flash("Cần ghi lý do trả lại (a comment is required).", "error")
         return redirect(url_for("views.approvals"))
     rec, ok = _pending_approval(record_id)
-    if ok:
-        queries.add_decision(_store(), record_id, SENT_BACK, g.user.name, comment)
+    if ok and _decide(record_id, SENT_BACK, comment):
         log.info("record sent back record=%s", record_id)
         flash(f"Đã trả lại bản ghi {record_id} (sent back).", "info")
     return redirect(url_for("views.approvals"))

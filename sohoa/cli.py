@@ -27,7 +27,7 @@ class UserFacingError(click.ClickException):
     """A sohoa error shown as one line, Vietnamese first (click's own prefix is English "Error:")."""
 
     def show(self, file=None) -> None:
-        click.echo(f"Lỗi (error): {self.format_message()}", file=file or click.get_text_stream("stderr"))
+        click.echo(f"Lỗi (error): {self.format_message()}", file=file, err=file is None)
 
 
 def vietnamese_usage_error(exc: click.ClickException) -> str:

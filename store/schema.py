@@ -1,12 +1,14 @@
 """The store's tables, described once with SQLAlchemy Core so SQLite (default) and PostgreSQL share them.
 
 The alembic revisions in store/migrations/versions create these tables; this module is what the code
-queries with. Keep the two in step: a column added here needs a new revision there.
+queries with — every table of the store, the review app's and the exporters' included, since only store/
+talks to the database. Keep the two in step: a column added here needs a new revision there.
 """
 from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -21,10 +23,12 @@ from sqlalchemy import (
     text,
 )
 
+from common.states import FileState, RecordStatus
+
 metadata = MetaData()
 
-FILE_STATES = ("received", "processing", "done", "quarantined", "duplicate")
-RECORD_STATUSES = ("extracted", "in_review", "reviewed", "approved", "exported")
+FILE_STATES = tuple(FileState)
+RECORD_STATUSES = tuple(RecordStatus)
 
 # One row per file seen in the inbox. A re-dropped copy gets its own row with state "duplicate" and
 # duplicate_of pointing at the first; only first copies are unique by content hash.
@@ -80,6 +84,9 @@ records = Table(
     Column("reason", Text, nullable=False, default=""),
     Column("lock_owner", String(64), nullable=True),
     Column("lock_expires", DateTime(timezone=True), nullable=True),
+    # bumped by every change a person makes (review save, approval, export): a form posted against an older
+    # version is refused instead of overwriting what someone else saved in between (no lost update)
+    Column("version", Integer, nullable=False, default=0, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("file_id", "record_index", name="uq_records_file_index"),
@@ -124,4 +131,94 @@ field_history = Table(
     Column("old_status", String(16), nullable=False, default=""),
     Column("new_status", String(16), nullable=False, default=""),
     Index("ix_field_history_record", "record_id"),
+)
+
+
+# ------------------------------------------------------------------ review, accounts, audit (0002, 0004)
+
+ROLES = ("operator", "reviewer", "approver", "admin")
+
+users = Table(
+    "review_users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False, server_default=text("false")),
+    # bumped by a password reset, a role change or disabling: every session issued before is ended
+    Column("session_epoch", Integer, nullable=False, default=0, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=True),
+)
+
+# One row per decision on a record (common.states.ReviewAction); the latest says where the record stands in
+# the two-person check. An export of an unapproved record is a row too: who let it out unapproved.
+decisions = Table(
+    "review_decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("user_name", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    Index("ix_review_decisions_record", "record_id"),
+)
+
+# Who did what to accounts and exports (never a value of a record: those are in field_history).
+audit_events = Table(
+    "audit_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),        # account name, or "os:<user>@<host>" for the CLI
+    Column("action", String(32), nullable=False),       # account_created, role_changed, password_reset, …
+    Column("subject", String(128), nullable=False, default=""),
+    Column("detail", JSON, nullable=False, default=dict),
+    Index("ix_audit_events_at", "at"),
+)
+
+# ------------------------------------------------------------------ exports (0003, 0004)
+
+# One row per book written by the backlog export; done in the same transaction that marks its records
+# exported, so a re-run after an interrupt skips it and never writes it twice.
+export_books = Table(
+    "export_books", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("book_key", String(256), nullable=False, unique=True),
+    Column("doc_type", String(8), nullable=False),
+    Column("commune", String(128), nullable=False),
+    Column("book", String(128), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("out_dir", Text, nullable=False, default=""),
+    Column("rows", Integer, nullable=False, default=0),
+    Column("pdfs", Integer, nullable=False, default=0),
+    Column("without_scans", Integer, nullable=False, default=0),
+    Column("xlsx", Text, nullable=False, default=""),
+    Column("xlsx_size", Integer, nullable=False, default=0),
+    Column("xlsx_sha256", String(64), nullable=False, default=""),
+    Column("zip", Text, nullable=False, default=""),
+    Column("zip_size", Integer, nullable=False, default=0),
+    Column("zip_sha256", String(64), nullable=False, default=""),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+)
+
+# Every export run: who, when, with which options, which files; and which records it let out.
+export_runs = Table(
+    "export_runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("who", String(128), nullable=False),
+    Column("command", String(32), nullable=False),
+    Column("options", JSON, nullable=False, default=dict),
+    Column("files", JSON, nullable=False, default=list),
+    Column("records", Integer, nullable=False, default=0),
+    Column("unapproved", Integer, nullable=False, default=0),
+)
+
+export_run_records = Table(
+    "export_run_records", metadata,
+    Column("run_id", Integer, ForeignKey("export_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("record_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("approved", Boolean, nullable=False),
 )

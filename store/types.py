@@ -65,6 +65,7 @@ class RecordRow:
     lock_expires: datetime | None
     created_at: datetime
     updated_at: datetime
+    version: int = 0
 
 
 @dataclass
@@ -90,3 +91,78 @@ class HistoryRow:
     new_value: str
     old_status: str
     new_status: str
+
+
+@dataclass
+class QueueRow:
+    """One record of the review queue: open, with flagged fields (or sent back, or of unknown type)."""
+    id: int
+    doc_type: str
+    commune: str
+    book: str
+    status: str
+    flagged: int
+    lock_owner: str | None        # only while the lock is live
+    lock_expires: datetime | None
+    last_action: str | None
+
+
+@dataclass
+class DecisionRow:
+    record_id: int
+    action: str                   # common.states.ReviewAction
+    user: str
+    at: datetime
+    comment: str = ""
+
+
+@dataclass
+class LockState:
+    ok: bool                      # the asking user holds the lock now
+    holder: str | None
+    until: datetime | None
+
+
+@dataclass
+class FieldChange:
+    """What one review save does to one field: the value (already normalised by the review stage), its new
+    status, source and reason."""
+    key: str
+    owner_index: int | None
+    value: str
+    status: str = "accepted"
+    source: str = "reviewer"
+    reason: str = ""
+
+
+@dataclass
+class UserRow:
+    name: str
+    role: str
+    password_hash: str
+    disabled: bool
+    session_epoch: int
+    created_at: datetime
+
+
+@dataclass
+class AuditRow:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    detail: dict[str, Any]
+
+
+@dataclass
+class ExportRunRow:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    who: str
+    command: str
+    options: dict[str, Any]
+    files: list[str]
+    records: int
+    unapproved: int

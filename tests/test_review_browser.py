@@ -35,7 +35,7 @@ def browser():
 
 @pytest.fixture()
 def served(tmp_path):
-    env = make_env(tmp_path, n=4, seed=5)
+    env = make_env(tmp_path, n=4, seed=4)  # records[0]: a card with invalid misreads, [1] a KS with a misread
     with serve_in_thread(env.app) as base:
         yield env, base
 
@@ -63,6 +63,16 @@ def _wait_idle(page) -> None:
             return
         page.wait_for_timeout(25)
     raise AssertionError("validation never settled")
+
+
+def _take(page, base: str, record_id: int) -> None:
+    """Open a record and take it with one key: the 'take this record' button has focus."""
+    page.goto(base + f"/record/{record_id}")
+    page.wait_for_load_state("load")
+    page.focus("#take")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("#savebtn").count() == 1
 
 
 def _focused_name(page) -> str:
@@ -182,7 +192,7 @@ def test_second_reviewer_sees_the_lock(served, browser):
     first, second = browser.new_context(), browser.new_context()
     p1, p2 = first.new_page(), second.new_page()
     _login(p1, base, "an")
-    p1.goto(base + f"/record/{rid}")
+    _take(p1, base, rid)
     _login(p2, base, "binh")
     p2.goto(base + f"/record/{rid}")
     assert "an" in p2.locator("#lockinfo").inner_text()
@@ -198,7 +208,7 @@ def test_save_blocked_by_invalid_value_then_f2_and_escape(served, browser):
     _login(page, base, "an")
     # a record whose misread values break validators: Ctrl+Enter does not save, it points at the problem
     bad = env.records[0]
-    page.goto(base + f"/record/{bad.record_id}")
+    _take(page, base, bad.record_id)
     page.wait_for_load_state("load")
     page.keyboard.press("Control+Enter")
     page.wait_for_timeout(300)
@@ -210,8 +220,7 @@ def test_save_blocked_by_invalid_value_then_f2_and_escape(served, browser):
 
     rec = next(r for r in env.records if not r.wrong and len(r.flagged) >= 2)
     first, second = rec.flagged[0], rec.flagged[1]
-    page.goto(base + f"/record/{rec.record_id}")
-    page.wait_for_load_state("load")
+    _take(page, base, rec.record_id)
     row = page.locator(f'.field[data-key="{first}"]')
     assert _focused_name(page) == f"v:{first}"
     page.keyboard.press("F2")

@@ -63,7 +63,8 @@ def test_counts_per_commune_and_district(store):
     assert (cam.received, cam.pages, cam.extracted, cam.total_extracted) == (1, 2, 3, 5)
     assert cam.cmnd_pending == 3 and cam.target == 7400
     assert cam.rate_per_day == pytest.approx(5 / 7)
-    assert cam.projected_completion == date(2026, 5, 8) + timedelta(days=(7400 - 5) * 7 // 5)
+    # 7,395 records to go at 5 a week is 28 years: no projection (it used to print a finish in 2054, or 2151)
+    assert cam.projected_completion is None and "chưa ước tính" in cam.completion_text()
     nam = by_name["Nam Hưng"]
     assert nam.quarantined == 1 and nam.quarantine_reasons == {"corrupt": 1}
     assert by_name["Xã Lạ"].extracted == 0  # its file arrived on the 9th, local time
@@ -109,3 +110,29 @@ def test_only_one_level(store, tmp_path):
     report = build_report(store, day="2026-05-08", communes=load_communes())
     xlsx, _ = write_report(report, tmp_path / "h.xlsx", levels=["huyen"])
     assert "Theo xã" not in load_workbook(xlsx).sheetnames
+
+
+def test_periods_outside_plausible_years_are_refused():
+    """Regression: /report?day=0001-01-01 and ?week=9999-W52 answered HTTP 500."""
+    for day, week in (("0001-01-01", None), (None, "9999-W52"), ("2999-01-01", None)):
+        with pytest.raises(ValueError, match="2000–2100"):
+            parse_period(day, week)
+
+
+def test_projection_when_the_rate_reaches_the_target_in_reasonable_time(store):
+    from export.communes import Commune, CommuneTable
+
+    table = load_communes()
+    small = [Commune(c.code, c.name, c.district, c.province, 12 if c.name == "Cẩm Hưng" else c.target, c.aliases)
+             for c in table.communes]
+    report = build_report(store, day="2026-05-08", communes=CommuneTable(table.province, small),
+                          now=datetime(2026, 5, 8, 17, 0, tzinfo=UTC))
+    cam = next(u for u in report.communes if u.name == "Cẩm Hưng")
+    assert cam.projected_completion == date(2026, 5, 8) + timedelta(days=10)   # 7 left at 5 a week
+
+
+def test_a_week_in_progress_charts_no_days_after_today(store):
+    """Regression: the weekly chart plotted days after today."""
+    report = build_report(store, week="2026-W19", communes=load_communes(),
+                          now=datetime(2026, 5, 8, 3, 0, tzinfo=UTC))   # Friday of week 19, 10:00 local
+    assert max(report.days) == date(2026, 5, 8) and report.period.end == date(2026, 5, 10)

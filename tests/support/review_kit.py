@@ -31,7 +31,7 @@ def make_env(tmp_path: Path, n: int = 4, seed: int = 3, config: str = "") -> Env
     records = seed_workspace(ws, n=n, seed=seed)
     app = create_app(ws, testing=True)
     for name, role in USERS.items():
-        add_user(app.config["ENGINE"], name, role, PASSWORD)
+        add_user(app.config["STORE"], name, role, PASSWORD, actor="test")
     return Env(ws, app, records)
 
 
@@ -51,11 +51,23 @@ def logged_in(env: Env, name: str):
     return client
 
 
+def take(client, record_id: int):
+    """Press 'take this record' (opening a record no longer locks it: taking it does)."""
+    token = csrf_token(client.get(f"/record/{record_id}").text)
+    return client.post(f"/record/{record_id}/claim", data={"csrf_token": token})
+
+
+def version_of(html: str) -> str:
+    return re.search(r'name="version" value="(\d+)"', html).group(1)
+
+
 def save_form(client, record: SeededRecord, values: dict[str, str] | None = None,
               states: dict[str, str] | None = None, confirm: tuple[str, ...] = ()) -> dict[str, str]:
-    """The form the record page would post: every flagged field, corrected from `values`."""
+    """The form the record page would post after taking the record: every flagged field, corrected from
+    `values`, and the version the page was made from."""
+    take(client, record.record_id)
     page = client.get(f"/record/{record.record_id}")
-    data = {"csrf_token": csrf_token(page.text)}
+    data = {"csrf_token": csrf_token(page.text), "version": version_of(page.text)}
     for key in record.flagged:
         value = (values or {}).get(key, record.shown[key])
         data[f"v:{key}"] = value

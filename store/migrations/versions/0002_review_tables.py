@@ -1,6 +1,6 @@
 """Review app tables: accounts (review_users) and review decisions (review_decisions).
 
-Owned by review/ (described for queries in review/tables.py; keep the two in step).
+Described for queries in store/schema.py (keep the two in step).
 
 Revision ID: 0002_review
 Revises: 0001_core

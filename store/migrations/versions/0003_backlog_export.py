@@ -1,6 +1,6 @@
 """Backlog export state: one row per book written by `export_backlog` (export/backlog.py).
 
-Owned by export/backlog.py (described there for queries; keep the two in step). A book is written once:
+Described for queries in store/schema.py (keep the two in step). A book is written once:
 its row goes to `done` in the same transaction that marks its records `exported`, so a re-run after an
 interrupt skips it and never writes it twice.
 

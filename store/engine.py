@@ -1,0 +1,147 @@
+"""Engines, migrations and transactions: what every query module of the store shares.
+
+SQLite is opened in WAL mode (the review app reads while the watcher writes), with foreign keys on and a
+busy timeout; write transactions start with BEGIN IMMEDIATE so two writers queue instead of one failing half
+way ("database is locked" on the upgrade from a read lock). PostgreSQL gets a lock timeout of the same
+length. A writer that still cannot get the database raises common.errors.StoreBusy: nothing was written.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+
+from common.errors import StoreBusy
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 30_000
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+PRIVATE = stat.S_IRUSR | stat.S_IWUSR  # 0600: the store holds names, ID numbers and password hashes
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite gives datetimes back without their zone; everything stored is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{Path(path).resolve()}"
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def _sqlite_path(url: str) -> Path | None:
+    rest = url.split("///", 1)[1] if "///" in url else ""
+    return Path(rest) if rest and rest != ":memory:" else None
+
+
+def make_private(url: str) -> None:
+    """The SQLite file and its WAL/SHM companions readable by their owner only (created 0644 by default)."""
+    path = _sqlite_path(url) if is_sqlite(url) else None
+    if path is None:
+        return
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if candidate.exists() and stat.S_IMODE(candidate.stat().st_mode) != PRIVATE:
+                os.chmod(candidate, PRIVATE)
+        except OSError:  # not ours to change (a shared folder): the deployment decides
+            log.warning("không đặt được quyền 0600 cho kho dữ liệu (could not make the store file private)")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the settings this project relies on for SQLite and PostgreSQL."""
+    if not is_sqlite(url):
+        return create_engine(url, pool_pre_ping=True,
+                             connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"}
+                             if url.startswith("postgresql") else {})
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE)  # born private, not chmod-ed afterwards
+        os.close(fd)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        # the driver's own transaction handling is switched off so BEGIN is ours (SQLAlchemy's recipe)
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed transaction
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def migrate(engine: Engine) -> bool:
+    """Bring the schema to the newest revision(s). Returns True when something was applied."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines would drown the run's own log
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    if current == heads:
+        return False
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "heads")
+    log.info("kho dữ liệu nâng cấp lên (store schema upgraded to) %s", ",".join(sorted(heads)))
+    return True
+
+
+def _busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return "locked" in text or "lock timeout" in text or "could not obtain lock" in text
+
+
+class StoreBase:
+    """The engine and the two transaction shapes every query module uses."""
+
+    engine: Engine
+    url: str
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction: all of it commits or none of it (IMMEDIATE on SQLite)."""
+        try:
+            with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+                yield conn
+        except OperationalError as exc:
+            if _busy(exc):
+                raise StoreBusy("kho dữ liệu đang bận, chưa ghi gì; hãy thử lại (the store is busy: nothing was "
+                                "written; try again)", detail=type(exc.orig).__name__) from None
+            raise
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn

@@ -1,0 +1,114 @@
+"""Exports in the store: which backlog books are done, every export run (who, when, options, files), and the
+records each run let out — approved or not. A record exported without approval gets an `exported_unapproved`
+decision row naming who let it out, so the review app shows it as exported unapproved, never as approved.
+A book's `done` row and its records' `exported` status commit in one transaction, so a re-run after an
+interrupt never writes a book twice and never loses one.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from common.crashpoints import maybe_crash
+from common.states import RecordStatus, ReviewAction, check_record_move
+from store.engine import StoreBase, aware, now
+from store.schema import decisions, export_books, export_run_records, export_runs, records
+from store.types import ExportRunRow
+
+CHUNK = 500
+
+
+class ExportQueries(StoreBase):
+    # ---------------------------------------------------------------------------------------- runs
+
+    def start_export_run(self, who: str, command: str, options: dict[str, Any]) -> int:
+        with self._write() as conn:
+            return conn.execute(insert(export_runs).values(
+                started_at=now(), who=who, command=command, options=options, files=[], records=0,
+                unapproved=0)).inserted_primary_key[0]
+
+    def finish_export_run(self, run_id: int, files: Sequence[str]) -> None:
+        with self._write() as conn:
+            conn.execute(update(export_runs).where(export_runs.c.id == run_id)
+                         .values(finished_at=now(), files=sorted(set(files))))
+
+    def export_run_rows(self, limit: int = 100) -> list[ExportRunRow]:
+        with self._read() as conn:
+            rows = conn.execute(select(export_runs).order_by(export_runs.c.id.desc()).limit(limit)).all()
+        return [ExportRunRow(r.id, aware(r.started_at), aware(r.finished_at), r.who, r.command, dict(r.options),
+                             list(r.files), r.records, r.unapproved) for r in rows]
+
+    def export_run_record_ids(self, run_id: int) -> dict[int, bool]:
+        """record id -> whether it was approved when this run let it out."""
+        with self._read() as conn:
+            rows = conn.execute(select(export_run_records.c.record_id, export_run_records.c.approved)
+                                .where(export_run_records.c.run_id == run_id)).all()
+        return {r.record_id: bool(r.approved) for r in rows}
+
+    def mark_exported(self, record_ids: Sequence[int], *, run_id: int, who: str) -> int:
+        """Records written by `run_id` become `exported`, in one transaction. Returns how many were not
+        approved (each gets its exported_unapproved decision)."""
+        with self._write() as conn:
+            return _mark(conn, list(record_ids), run_id, who)
+
+    # ------------------------------------------------------------------------------- backlog books
+
+    def done_books(self) -> set[str]:
+        with self._read() as conn:
+            return set(conn.execute(select(export_books.c.book_key).where(export_books.c.state == "done"))
+                       .scalars())
+
+    def book_started(self, book_key: str, *, doc_type: str, commune: str, book: str, out_dir: str) -> None:
+        values = {"doc_type": doc_type, "commune": commune, "book": book, "state": "writing", "out_dir": out_dir,
+                  "started_at": now()}
+        with self._write() as conn:
+            found = conn.execute(select(export_books.c.id).where(export_books.c.book_key == book_key)).first()
+            if found is None:
+                conn.execute(insert(export_books).values(book_key=book_key, **values))
+            else:
+                conn.execute(update(export_books).where(export_books.c.id == found.id).values(**values))
+
+    def book_finished(self, book_key: str, values: dict[str, Any], record_ids: Sequence[int], *,
+                      run_id: int | None, who: str) -> int:
+        """The book is done and its records exported, or neither. Returns the unapproved count."""
+        with self._write() as conn:
+            conn.execute(update(export_books).where(export_books.c.book_key == book_key)
+                         .values(state="done", finished_at=now(), **values))
+            return _mark(conn, [int(i) for i in record_ids], run_id, who)
+
+
+def _mark(conn: Connection, ids: list[int], run_id: int | None, who: str) -> int:
+    t = now()
+    unapproved_total = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = sorted(set(ids[start:start + CHUNK]))
+        maybe_crash("export_mark")
+        status_of = dict(conn.execute(select(records.c.id, records.c.status).where(records.c.id.in_(chunk))).all())
+        approved_ids = set(conn.execute(select(decisions.c.record_id).where(
+            decisions.c.record_id.in_(chunk), decisions.c.action == ReviewAction.APPROVED)).scalars())
+        first_unapproved = []
+        for record_id in chunk:
+            check_record_move(status_of[record_id], RecordStatus.EXPORTED)
+            if record_id not in approved_ids and status_of[record_id] != RecordStatus.EXPORTED:
+                first_unapproved.append(record_id)
+        if first_unapproved:
+            conn.execute(insert(decisions), [{"record_id": i, "action": str(ReviewAction.EXPORTED_UNAPPROVED),
+                                              "user_name": who[:64], "at": t, "comment": ""}
+                                             for i in first_unapproved])
+        conn.execute(update(records).where(records.c.id.in_(chunk)).values(
+            status=str(RecordStatus.EXPORTED), updated_at=t, version=records.c.version + 1,
+            lock_owner=None, lock_expires=None))
+        unapproved = [i for i in chunk if i not in approved_ids]
+        unapproved_total += len(unapproved)
+        if run_id is not None:
+            known = set(conn.execute(select(export_run_records.c.record_id).where(
+                export_run_records.c.run_id == run_id, export_run_records.c.record_id.in_(chunk))).scalars())
+            new = [{"run_id": run_id, "record_id": i, "approved": i in approved_ids} for i in chunk if i not in known]
+            if new:
+                conn.execute(insert(export_run_records), new)
+            conn.execute(update(export_runs).where(export_runs.c.id == run_id).values(
+                records=export_runs.c.records + len(new),
+                unapproved=export_runs.c.unapproved + sum(1 for r in new if not r["approved"])))
+    return unapproved_total

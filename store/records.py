@@ -1,0 +1,132 @@
+"""Records and their fields as the review and export stages read them, and the rows a person's change
+writes (every change with its field_history row, in the same transaction)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from common.errors import StoreError
+from common.states import check_record_move
+from extract.types import FieldValue, Person, Record
+from store.engine import StoreBase, aware, now
+from store.hygiene import person_value
+from store.rows import page_row, record_row
+from store.schema import field_history, fields, pages, record_pages, records
+from store.types import HistoryRow, PageRow, RecordRow, StoredRecord
+
+
+class RecordQueries(StoreBase):
+    def record_rows(self, *, status: str | Sequence[str] | None = None, doc_type: str | None = None,
+                    commune: str | None = None, book: str | None = None, file_id: int | None = None) -> list[RecordRow]:
+        query = select(records).order_by(records.c.id)
+        if status is not None:
+            query = query.where(records.c.status.in_([status] if isinstance(status, str) else list(status)))
+        for column, value in ((records.c.doc_type, doc_type), (records.c.commune, commune),
+                              (records.c.book, book), (records.c.file_id, file_id)):
+            if value is not None:
+                query = query.where(column == value)
+        with self._read() as conn:
+            return [record_row(r) for r in conn.execute(query).mappings()]
+
+    def load_record(self, record_id: int) -> StoredRecord:
+        with self._read() as conn:
+            row = conn.execute(select(records).where(records.c.id == record_id)).mappings().first()
+            if row is None:
+                raise StoreError(f"no record {record_id}")
+            page_rows = [page_row(p) for p in conn.execute(
+                select(pages).join(record_pages, record_pages.c.page_id == pages.c.id)
+                .where(record_pages.c.record_id == record_id).order_by(record_pages.c.position)).mappings()]
+            field_rows = list(conn.execute(select(fields).where(fields.c.record_id == record_id)
+                                           .order_by(fields.c.id)).mappings())
+        rec_row = record_row(row)
+        rec = Record(doc_type=rec_row.doc_type, doc_confidence=rec_row.doc_confidence, reason=rec_row.reason,
+                     pages=[p.page_index for p in page_rows])
+        ids: dict[tuple[int | None, str], int] = {}
+        for f in field_rows:
+            value = FieldValue(value=f["value"], confidence=f["confidence"], status=f["status"], reason=f["reason"],
+                               box=tuple(f["box"]) if f["box"] else None, page=f["page"], source=f["source"])
+            ids[(f["owner_index"], f["key"])] = f["id"]
+            if f["owner_index"] is None:
+                rec.fields[f["key"]] = value
+            else:
+                while len(rec.owners) <= f["owner_index"]:
+                    rec.owners.append(Person())
+                rec.owners[f["owner_index"]].fields[f["key"]] = value
+        return StoredRecord(row=rec_row, record=rec, pages=page_rows, field_ids=ids)
+
+    def pages_of_file(self, file_id: int) -> list[PageRow]:
+        with self._read() as conn:
+            return [page_row(p) for p in conn.execute(select(pages).where(pages.c.file_id == file_id)
+                                                       .order_by(pages.c.page_index)).mappings()]
+
+    def page(self, page_id: int) -> PageRow:
+        with self._read() as conn:
+            row = conn.execute(select(pages).where(pages.c.id == page_id)).mappings().first()
+        if row is None:
+            raise StoreError(f"no page {page_id}")
+        return page_row(row)
+
+    def set_field(self, record_id: int, key: str, value: str, *, who: str, owner_index: int | None = None,
+                  status: str = "accepted", source: str = "reviewer", reason: str = "") -> int:
+        """A person's correction: the field changes and a history row is written in the same transaction.
+        A field the extractor did not produce is created. Returns the field id."""
+        with self._write() as conn:
+            field_id = write_field(conn, record_id, owner_index, key, person_value(key, value), who=who,
+                                   status=status, source=source, reason=reason)
+            conn.execute(update(records).where(records.c.id == record_id)
+                         .values(updated_at=now(), version=records.c.version + 1))
+        return field_id
+
+    def field_history(self, record_id: int) -> list[HistoryRow]:
+        with self._read() as conn:
+            rows = conn.execute(select(field_history, fields.c.key, fields.c.owner_index)
+                                .join(fields, fields.c.id == field_history.c.field_id)
+                                .where(field_history.c.record_id == record_id)
+                                .order_by(field_history.c.id)).mappings()
+            return [HistoryRow(id=r["id"], field_id=r["field_id"], record_id=r["record_id"], key=r["key"],
+                               owner_index=r["owner_index"], who=r["who"], at=aware(r["at"]),
+                               old_value=r["old_value"], new_value=r["new_value"], old_status=r["old_status"],
+                               new_status=r["new_status"]) for r in rows]
+
+    def set_record_status(self, record_id: int, status: str) -> None:
+        """Move one record along the state table (common/states.py); StoreError for a move it forbids."""
+        self.set_records_status([record_id], status)
+
+    def set_records_status(self, record_ids: Sequence[int], status: str) -> None:
+        """Move records along the state table in one transaction; StoreError (nothing written) when any move
+        is forbidden. Review and export have their own audited writes (store/review.py, store/exports.py)."""
+        ids = list(record_ids)
+        with self._write() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for old in conn.execute(select(records.c.status).where(records.c.id.in_(chunk)).distinct()).scalars():
+                    check_record_move(old, status)
+                conn.execute(update(records).where(records.c.id.in_(chunk))
+                             .values(status=status, updated_at=now(), version=records.c.version + 1))
+
+
+
+
+def write_field(conn: Connection, record_id: int, owner_index: int | None, key: str, value: str, *, who: str,
+                status: str, source: str, reason: str) -> int:
+    """Set one field (creating it when the extractor did not) and write its history row, inside the caller's
+    transaction. `value` has already crossed store.hygiene. Returns the field id."""
+    t = now()
+    owner_match = fields.c.owner_index.is_(None) if owner_index is None else fields.c.owner_index == owner_index
+    row = conn.execute(select(fields).where(and_(fields.c.record_id == record_id, fields.c.key == key,
+                                                 owner_match))).mappings().first()
+    if row is None:
+        field_id = conn.execute(insert(fields).values(
+            record_id=record_id, key=key, owner_index=owner_index, value=value, confidence=1.0, status=status,
+            reason=reason, box=None, page=0, source=source, updated_at=t)).inserted_primary_key[0]
+        old_value, old_status = "", ""
+    else:
+        field_id, old_value, old_status = row["id"], row["value"], row["status"]
+        conn.execute(update(fields).where(fields.c.id == field_id).values(
+            value=value, status=status, source=source, reason=reason,
+            confidence=1.0 if source == "reviewer" else row["confidence"], updated_at=t))
+    conn.execute(insert(field_history).values(
+        field_id=field_id, record_id=record_id, who=who, at=t, old_value=old_value, new_value=value,
+        old_status=old_status, new_status=status))
+    return field_id
