@@ -597,24 +597,20 @@ def record_json(record: Record, file: str = "", page: int | None = None) -> dict
     return out
 
 
-# The document-type registry's OCR layout hints (common/doctypes.py) in the words ocr/policy.py reads today.
-_OCR_HINT = {"form": "register", "card": "card"}
-
-
-def ocr_hint(layout: str | None) -> str:
-    """The hint for OcrEngine.read_page from a registry layout ("form", "card", "page" or None = by shape)."""
-    return _OCR_HINT.get(layout or "", "auto")
-
-
 def layout_of(profile_name: str | None) -> str | None:
-    """The registry's OCR layout of a document type, None when unknown."""
+    """The registry's OCR layout hint of a document type ("form", "card", "page"), None when unknown."""
     doc = load_registry().get(profile_name) if profile_name else None
     return doc.type.ocr_layout if doc is not None else None
 
 
+def layout_for_folder(folder: str | None) -> str | None:
+    """The OCR layout hint an inbox folder gives: the one all its types share, else None (OCR decides)."""
+    layouts = {t.type.ocr_layout for t in load_registry().for_folder(folder)} if folder else set()
+    return layouts.pop() if len(layouts) == 1 else None
+
+
 def ocr_and_extract(page, engine, profile_name: str | None = None, layout: str | None = None) -> Record:
-    """OCR a prepared page and extract it, as the hot-folder processor does: the OCR's page segmentation is
-    chosen (ocr/policy.py) from the layout of the type's registry entry — the profile's if known, else the
-    folder's — else by the page's shape."""
-    ocr = engine.read_page(page.ocr_image, dpi=page.dpi, doc_hint=ocr_hint(layout_of(profile_name) or layout))
+    """OCR a prepared page and extract it, as the hot-folder processor does: the OCR's layout hint is the
+    registry's for the profile if known, else the folder's, else none (OCR decides from the page)."""
+    ocr = engine.read_page(page.ocr_image, dpi=page.dpi, layout=layout_of(profile_name) or layout)
     return extract_page(page, ocr, engine, profile_name)
