@@ -35,7 +35,8 @@ def browser():
 
 @pytest.fixture()
 def served(workspace_store_url, tmp_path):
-    env = make_env(tmp_path, n=4, seed=5, store_url=workspace_store_url)
+    # records[0]: a card with invalid misreads, [1] a KS with a misread
+    env = make_env(tmp_path, n=4, seed=4, store_url=workspace_store_url)
     with serve_in_thread(env.app) as base:
         yield env, base
 
