@@ -88,8 +88,9 @@ def profiles_with_new_type(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def test_a_new_type_by_one_file_goes_through_watch_review_and_export(tmp_path, profiles_with_new_type):
-    ws, config = make_workspace(tmp_path / "ws", name="real")
+def test_a_new_type_by_one_file_goes_through_watch_review_and_export(workspace_store_url, tmp_path,
+                                                                    profiles_with_new_type):
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url, name="real")
     assert (ws.inbox / "NCN").is_dir()                      # init made the new type's inbox folder
     _page(ws.inbox / "NCN" / "Cẩm Hưng" / "Q01_2020" / "trang-1.png")
     runner = Runner(ws, config)
@@ -143,12 +144,12 @@ def test_every_inbox_folder_the_readme_names_is_declared():
 
 
 @pytest.mark.parametrize("kind", ["hn", "cmc"])
-def test_hn_and_cmc_pages_become_records_of_their_type(tmp_path, kind):
+def test_hn_and_cmc_pages_become_records_of_their_type(workspace_store_url, tmp_path, kind):
     """Regression: files dropped into inbox/HN or inbox/CMC were always quarantined (no profile: KeyError)."""
     from synth.generate import generate_corpus
 
     truths = generate_corpus(tmp_path / "corpus", n=1, seed=3, kinds=[kind], conditions=["clean"], dpi=200)
-    ws, config = make_workspace(tmp_path / "ws", name="real")
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url, name="real")
     folder = load_registry()[kind].type.inbox[0]
     dest = ws.inbox / folder / "Cẩm Hưng" / "Q01_2020" / Path(truths[0].file).name
     dest.parent.mkdir(parents=True)
