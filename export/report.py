@@ -18,7 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from export.communes import CommuneTable, load_communes
@@ -156,14 +156,6 @@ class ProgressReport:
 
 # ------------------------------------------------------------------------------------------ building
 
-def _local_day(ts: datetime | None, zone: tzinfo) -> date | None:
-    if ts is None:
-        return None
-    if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=UTC)
-    return ts.astimezone(zone).date()
-
-
 class _Events:
     """Per commune, per local day counters of one kind of event."""
 
@@ -182,33 +174,22 @@ class _Events:
 
 
 def _collect(store, zone: tzinfo) -> tuple[dict[str, _Events], dict[str, dict[date, Counter[str]]], Counter[str]]:
-    raw = store.report_events()
+    """The store's counts per commune and local day (added up by the database, store/reports.py)."""
+    raw = store.report_counts(zone)
     ev = {k: _Events() for k in ("received", "pages", "extracted", "reviewed", "approved", "exported")}
     quarantine: dict[str, dict[date, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     cmnd: Counter[str] = Counter()
-    for commune, ts in raw.received:
-        ev["received"].add(commune, _local_day(ts, zone))
-    for commune, ts, n in raw.pages:
-        ev["pages"].add(commune, _local_day(ts, zone), n)
-    for commune, ts, reason in raw.quarantined:
-        day = _local_day(ts, zone)
+    for kind in ev:
+        for commune, day, n in getattr(raw, kind):
+            ev[kind].add(commune, day, n)
+    for commune, day, reason, n in raw.quarantined:
         if day is not None:
-            quarantine[commune][day][reason] += 1
-    commune_of: dict[int, str] = {}
-    for rid, commune, created, status, updated in raw.records:
-        commune_of[rid] = commune
-        ev["extracted"].add(commune, _local_day(created, zone))
-        if status == "exported":
-            ev["exported"].add(commune, _local_day(updated, zone))
-    for kind, firsts in (("reviewed", raw.first_submitted), ("approved", raw.first_approved)):
-        for rid, ts in firsts:
-            if rid in commune_of:
-                ev[kind].add(commune_of[rid], _local_day(ts, zone))
+            quarantine[commune][day][reason] += n
     seen: set[tuple[int, int | None]] = set()
-    for rid, owner, key, value in raw.nine_digit_ids:
+    for commune, rid, owner, key, value in raw.nine_digit_ids:
         if _ID_KEY.search(key) and _CMND.fullmatch(value or "") and (rid, owner) not in seen:
             seen.add((rid, owner))
-            cmnd[commune_of.get(rid, "")] += 1
+            cmnd[commune] += 1
     return ev, quarantine, cmnd
 
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import and_, case, func, or_, select
 
-from common.states import FileState, ReviewAction
-from store.engine import StoreBase, aware
+from common.states import FileState, RecordStatus, ReviewAction
+from store.engine import StoreBase
 from store.schema import decisions, fields, files, pages, record_pages, records
 
 
@@ -21,16 +21,17 @@ class BookScans:
 
 
 @dataclass(frozen=True)
-class ReportEvents:
-    """What the progress report counts, as (commune label, UTC time[, n]) events; the report buckets them
-    into local days. Times are UTC-aware."""
-    received: list[tuple[str, datetime]]
-    pages: list[tuple[str, datetime, int]]
-    quarantined: list[tuple[str, datetime, str]]
-    records: list[tuple[int, str, datetime, str, datetime]]     # id, commune, created, status, updated
-    first_submitted: list[tuple[int, datetime]]
-    first_approved: list[tuple[int, datetime]]
-    nine_digit_ids: list[tuple[int, int | None, str, str]]      # record, owner, key, value (9 chars)
+class ReportCounts:
+    """What the progress report counts, already added up per commune (as the store names it) and local day
+    by the database: a backlog of millions of records comes back as a few thousand rows."""
+    received: list[tuple[str, date, int]]               # files (first copies) received
+    pages: list[tuple[str, date, int]]                  # pages of files finished (done)
+    quarantined: list[tuple[str, date, str, int]]       # files quarantined, by reason code
+    extracted: list[tuple[str, date, int]]              # records created
+    exported: list[tuple[str, date, int]]               # records now exported, by their last change
+    reviewed: list[tuple[str, date, int]]               # records by the day of their first submission
+    approved: list[tuple[str, date, int]]               # records by the day of their first approval
+    nine_digit_ids: list[tuple[str, int, int | None, str, str]]  # commune, record, owner, key, value (9 chars)
 
 
 class ReportQueries(StoreBase):
@@ -76,29 +77,61 @@ class ReportQueries(StoreBase):
         with self._read() as conn:
             return [BookScans(t, c, b, int(n), int(m)) for t, c, b, n, m in conn.execute(query)]
 
-    def report_events(self) -> ReportEvents:
-        """Everything the progress report counts, read in one snapshot."""
+    def report_counts(self, zone: tzinfo) -> ReportCounts:
+        """Everything the progress report counts, grouped per commune and local day in SQL, in one snapshot.
+        Local days: PostgreSQL converts with the zone's name (daylight saving included); SQLite, which has
+        no time zones, adds the zone's present UTC offset (exact for Vietnam, which has no DST)."""
+        day = self._local_day(zone)
+        n = func.count()
         with self._read() as conn:
-            received = [(c, aware(t)) for c, t in conn.execute(
-                select(files.c.commune, files.c.received_at).where(files.c.duplicate_of.is_(None)))]
-            page_counts = [(c, aware(t), int(n)) for c, t, n in conn.execute(
-                select(files.c.commune, files.c.finished_at, func.count(pages.c.id))
-                .join(pages, pages.c.file_id == files.c.id).where(files.c.state == FileState.DONE)
-                .group_by(files.c.id, files.c.commune, files.c.finished_at))]
-            quarantined = [(c, aware(t), r or "") for c, t, r in conn.execute(
-                select(files.c.commune, files.c.finished_at, files.c.reason_code)
-                .where(files.c.state == FileState.QUARANTINED))]
-            rows = [(i, c, aware(cr), s, aware(up)) for i, c, cr, s, up in conn.execute(
-                select(records.c.id, records.c.commune, records.c.created_at, records.c.status,
-                       records.c.updated_at))]
+            def grouped(commune, ts, *where, extra=()):
+                d = day(ts).label("d")
+                query = select(commune, d, *extra, n).where(*where).group_by(commune, d, *extra)
+                return [(c, _as_date(v), *rest) for c, v, *rest in conn.execute(query)]
+
+            received = grouped(files.c.commune, files.c.received_at, files.c.duplicate_of.is_(None))
+            done_pages = (select(files.c.commune, files.c.finished_at, func.count(pages.c.id).label("n"))
+                          .join(pages, pages.c.file_id == files.c.id).where(files.c.state == FileState.DONE)
+                          .group_by(files.c.id, files.c.commune, files.c.finished_at).subquery())
+            d = day(done_pages.c.finished_at).label("d")
+            page_counts = [(c, _as_date(v), int(k)) for c, v, k in conn.execute(
+                select(done_pages.c.commune, d, func.sum(done_pages.c.n)).group_by(done_pages.c.commune, d))]
+            quarantined = grouped(files.c.commune, files.c.finished_at, files.c.state == FileState.QUARANTINED,
+                                  extra=(files.c.reason_code,))
+            extracted = grouped(records.c.commune, records.c.created_at)
+            exported = grouped(records.c.commune, records.c.updated_at, records.c.status == RecordStatus.EXPORTED)
             firsts = {}
             for action in (ReviewAction.SUBMITTED, ReviewAction.APPROVED):
-                firsts[action] = [(rid, aware(t)) for rid, t in conn.execute(
-                    select(decisions.c.record_id, func.min(decisions.c.at))
-                    .where(decisions.c.action == action).group_by(decisions.c.record_id))]
+                first = (select(decisions.c.record_id, func.min(decisions.c.at).label("at"))
+                         .where(decisions.c.action == action).group_by(decisions.c.record_id).subquery())
+                d = day(first.c.at).label("d")
+                firsts[action] = [(c, _as_date(v), int(k)) for c, v, k in conn.execute(
+                    select(records.c.commune, d, func.count()).join(first, first.c.record_id == records.c.id)
+                    .group_by(records.c.commune, d))]
             id_keys = or_(*(fields.c.key.ilike(f"%{word}%") for word in ("giayto", "cmnd", "dinhdanh", "cccd")))
             nine = [tuple(r) for r in conn.execute(  # narrowed in SQL: the fields table is the biggest
-                select(fields.c.record_id, fields.c.owner_index, fields.c.key, fields.c.value)
+                select(records.c.commune, fields.c.record_id, fields.c.owner_index, fields.c.key, fields.c.value)
+                .join(records, records.c.id == fields.c.record_id)
                 .where(and_(func.length(fields.c.value) == 9, id_keys)))]
-        return ReportEvents(received, page_counts, quarantined, rows, firsts[ReviewAction.SUBMITTED],
-                            firsts[ReviewAction.APPROVED], nine)
+        return ReportCounts([(c, v, int(k)) for c, v, k in received], page_counts,
+                            [(c, v, r or "", int(k)) for c, v, r, k in quarantined],
+                            [(c, v, int(k)) for c, v, k in extracted], [(c, v, int(k)) for c, v, k in exported],
+                            firsts[ReviewAction.SUBMITTED], firsts[ReviewAction.APPROVED], nine)
+
+    def _local_day(self, zone: tzinfo):
+        """SQL for the local calendar day of a stored UTC time."""
+        if self.engine.dialect.name == "postgresql":
+            name = getattr(zone, "key", None)
+            if name:
+                return lambda ts: func.date(func.timezone(name, ts))
+            minutes = int(zone.utcoffset(datetime.now(UTC)).total_seconds() // 60)
+            return lambda ts: func.date(func.timezone("UTC", ts) + timedelta(minutes=minutes))
+        minutes = int(zone.utcoffset(datetime.now(UTC)).total_seconds() // 60)
+        return lambda ts: func.date(ts, f"{minutes:+d} minutes")
+
+
+def _as_date(value) -> date | None:
+    """SQLite's date() gives text, PostgreSQL's a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
