@@ -423,12 +423,8 @@ def export_backlog(store, out_dir: Path, *, communes=None, types: Iterable[str] 
 
 def _export_store_backlog(store, communes, types, state, out_dir, options, workspace, progress,
                           workers) -> BacklogReport:
-    from common.doctypes import load_registry
+    from export.from_store import count_books
 
-    registry = load_registry()
-    code_of = {t.name: t.code for t in registry if t.export.exporter == "btp"}
-    books = {(code_of[r.doc_type], r.commune, r.book) for r in store.record_rows() if r.doc_type in code_of}
-    wanted = {t.upper() for t in types} if types else None
-    total = sum(1 for t, _, _ in books if wanted is None or t in wanted)
+    total = count_books(store, types)
     return run_backlog(store_groups(store, communes, types=types, workspace=workspace), Path(out_dir), state,
                        options=options, total=total, progress=progress, workers=workers)

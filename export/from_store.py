@@ -50,26 +50,33 @@ def _page_path(path: str, root: Path | None) -> Path:
 
 def book_records(store, communes: CommuneTable, *, types: Iterable[str] | None = None,
                  workspace: Path | None = None) -> Iterator[ExportRecord]:
-    """Every hộ tịch record, grouped by (type, commune, book), as export_books wants them."""
+    """Every hộ tịch record, grouped by (type, commune, book), as export_books wants them. Read one book at a
+    time (the store's record_books / load_book): memory holds one book, whatever the size of the backlog."""
     registry = load_registry()
     known = btp_types()
     wanted = {t.upper() for t in (types or known)} & set(known)
     code_of = {t.name: t.code for t in registry if t.export.exporter == "btp"}
-    rows = [r for r in store.record_rows() if code_of.get(r.doc_type, "") in wanted]
-    groups: dict[tuple[str, str, str], list] = {}
-    for row in rows:
-        groups.setdefault((code_of[row.doc_type], row.commune, row.book), []).append(row)
-    for (doc_type, commune, book), members in sorted(groups.items()):
+    names = [name for name, code in code_of.items() if code in wanted]
+    books = sorted(store.record_books(names), key=lambda b: (code_of[b[0]], b[1], b[2], b[0]))
+    for doc_type, commune, book, _n in books:
         records = []
-        for row in members:
-            stored = store.load_record(row.id)
+        for stored in store.load_book(doc_type, commune, book):
             pages = [_page_path(p.archival_path, workspace) for p in stored.pages if p.archival_path]
-            records.append(ExportRecord(str(row.id), BookKey("", "", "", "", "", ""), dict(stored.record.fields),
-                                        pages, row.status))
-        key = _book_key(doc_type, commune, book, records, communes)
+            records.append(ExportRecord(str(stored.row.id), BookKey("", "", "", "", "", ""),
+                                        dict(stored.record.fields), pages, stored.row.status))
+        key = _book_key(code_of[doc_type], commune, book, records, communes)
         for record in records:
             record.book = key
             yield record
+
+
+def count_books(store, types: Iterable[str] | None = None) -> int:
+    """How many (type, commune, book) groups book_records will yield (the progress line's total)."""
+    registry = load_registry()
+    wanted = {t.upper() for t in (types or btp_types())}
+    code_of = {t.name: t.code for t in registry if t.export.exporter == "btp"}
+    names = [name for name, code in code_of.items() if code in wanted]
+    return len({(code_of[t], c, b) for t, c, b, _ in store.record_books(names)})
 
 
 def land_records(store, communes: CommuneTable, commune: str | None = None) -> dict[str, list[LandRecord]]:

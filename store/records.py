@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, update
 
 from common.errors import StoreError
 from common.states import check_record_move
@@ -39,21 +39,36 @@ class RecordQueries(StoreBase):
                 .where(record_pages.c.record_id == record_id).order_by(record_pages.c.position)).mappings()]
             field_rows = list(conn.execute(select(fields).where(fields.c.record_id == record_id)
                                            .order_by(fields.c.id)).mappings())
-        rec_row = record_row(row)
-        rec = Record(doc_type=rec_row.doc_type, doc_confidence=rec_row.doc_confidence, reason=rec_row.reason,
-                     pages=[p.page_index for p in page_rows])
-        ids: dict[tuple[int | None, str], int] = {}
-        for f in field_rows:
-            value = FieldValue(value=f["value"], confidence=f["confidence"], status=f["status"], reason=f["reason"],
-                               box=tuple(f["box"]) if f["box"] else None, page=f["page"], source=f["source"])
-            ids[(f["owner_index"], f["key"])] = f["id"]
-            if f["owner_index"] is None:
-                rec.fields[f["key"]] = value
-            else:
-                while len(rec.owners) <= f["owner_index"]:
-                    rec.owners.append(Person())
-                rec.owners[f["owner_index"]].fields[f["key"]] = value
-        return StoredRecord(row=rec_row, record=rec, pages=page_rows, field_ids=ids)
+        return _stored(row, page_rows, field_rows)
+
+    def record_books(self, doc_types: Sequence[str]) -> list[tuple[str, str, str, int]]:
+        """(doc_type, commune, book, number of records) of every book holding records of these types."""
+        n = func.count()
+        query = (select(records.c.doc_type, records.c.commune, records.c.book, n)
+                 .where(records.c.doc_type.in_(list(doc_types)))
+                 .group_by(records.c.doc_type, records.c.commune, records.c.book)
+                 .order_by(records.c.doc_type, records.c.commune, records.c.book))
+        with self._read() as conn:
+            return [(t, c, b, int(k)) for t, c, b, k in conn.execute(query)]
+
+    def load_book(self, doc_type: str, commune: str, book: str) -> list[StoredRecord]:
+        """Every record of one book with its fields and pages, in three queries: a backlog export reads
+        millions of records book by book, and one query per record would take hours."""
+        where = and_(records.c.doc_type == doc_type, records.c.commune == commune, records.c.book == book)
+        with self._read() as conn:
+            rows = list(conn.execute(select(records).where(where).order_by(records.c.id)).mappings())
+            page_rows: dict[int, list[PageRow]] = {}
+            for p in conn.execute(select(record_pages.c.record_id.label("owner_record"), pages)
+                                  .join(record_pages, record_pages.c.page_id == pages.c.id)
+                                  .join(records, records.c.id == record_pages.c.record_id).where(where)
+                                  .order_by(record_pages.c.record_id, record_pages.c.position)).mappings():
+                values = dict(p)
+                page_rows.setdefault(values.pop("owner_record"), []).append(page_row(values))
+            field_rows: dict[int, list] = {}
+            for f in conn.execute(select(fields).join(records, records.c.id == fields.c.record_id).where(where)
+                                  .order_by(fields.c.record_id, fields.c.id)).mappings():
+                field_rows.setdefault(f["record_id"], []).append(f)
+        return [_stored(r, page_rows.get(r["id"], []), field_rows.get(r["id"], [])) for r in rows]
 
     def pages_of_file(self, file_id: int) -> list[PageRow]:
         with self._read() as conn:
@@ -106,6 +121,25 @@ class RecordQueries(StoreBase):
                              .values(status=status, updated_at=now(), version=records.c.version + 1))
 
 
+
+
+def _stored(row, page_rows: list[PageRow], field_rows) -> StoredRecord:
+    """A record row, its pages and its field rows as the review and export stages read them."""
+    rec_row = record_row(row)
+    rec = Record(doc_type=rec_row.doc_type, doc_confidence=rec_row.doc_confidence, reason=rec_row.reason,
+                 pages=[p.page_index for p in page_rows])
+    ids: dict[tuple[int | None, str], int] = {}
+    for f in field_rows:
+        value = FieldValue(value=f["value"], confidence=f["confidence"], status=f["status"], reason=f["reason"],
+                           box=tuple(f["box"]) if f["box"] else None, page=f["page"], source=f["source"])
+        ids[(f["owner_index"], f["key"])] = f["id"]
+        if f["owner_index"] is None:
+            rec.fields[f["key"]] = value
+        else:
+            while len(rec.owners) <= f["owner_index"]:
+                rec.owners.append(Person())
+            rec.owners[f["owner_index"]].fields[f["key"]] = value
+    return StoredRecord(row=rec_row, record=rec, pages=page_rows, field_ids=ids)
 
 
 def write_field(conn: Connection, record_id: int, owner_index: int | None, key: str, value: str, *, who: str,
