@@ -74,4 +74,44 @@ def _warn_unknown_folders(ws) -> None:
                    err=True)
 
 
-COMMANDS = [init_command, watch_command, status_command]
+@click.command("backup", help="Sao lưu kho dữ liệu khi mọi người vẫn làm việc: SQLite bằng API sao lưu trực tuyến, "
+                              "PostgreSQL bằng pg_dump (back up the store while work goes on: SQLite's online "
+                              "backup API, PostgreSQL's pg_dump).")
+@click.argument("directory", type=EXISTING_DIR)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp sao lưu (backup file).")
+def backup_command(directory: Path, out: Path) -> None:
+    from hotfolders.workspace import open_workspace
+    from store.backup import backup
+
+    ws = open_workspace(directory)
+    result = backup(ws.store_url(), out)
+    click.echo(f"Đã sao lưu (backed up, {result.kind}): {result.path} ({result.size:,} byte)")
+
+
+@click.command("restore", help="Khôi phục kho dữ liệu từ bản sao lưu; dừng mọi `sohoa watch` và ứng dụng kiểm tra "
+                               "trước (restore the store from a backup; stop every watcher and the review app "
+                               "first).")
+@click.argument("directory", type=EXISTING_DIR)
+@click.option("--from", "source", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Tệp sao lưu (backup file).")
+@click.option("--yes", is_flag=True, help="Không hỏi lại (do not ask for confirmation).")
+def restore_command(directory: Path, source: Path, yes: bool) -> None:
+    from hotfolders.watch import WorkspaceLock
+    from hotfolders.workspace import open_workspace
+    from store.backup import restore
+    from store.db import Store
+
+    ws = open_workspace(directory)
+    url = ws.store_url()
+    if not yes:
+        click.confirm("Thay toàn bộ kho dữ liệu bằng bản sao lưu? (replace the whole store with the backup?)",
+                      abort=True)
+    shared = not url.startswith("sqlite")
+    with WorkspaceLock(ws, shared=shared):  # SQLite: refused while this workspace's watcher runs
+        restore(url, source)
+    Store(url).close()  # a backup from an older version is brought to the newest schema
+    click.echo(f"Đã khôi phục từ (restored from) {source}")
+
+
+COMMANDS = [init_command, watch_command, status_command, backup_command, restore_command]

@@ -29,8 +29,7 @@ def status_report(ws: Workspace) -> str:
         by_book = store.count_files_by_book()
         reasons = store.quarantine_reasons()
         records = store.count_records_by_status()
-        stuck = [f for f in store.files("done") + store.files("duplicate") + store.files("quarantined")
-                 if f.moved_at is None]
+        stuck = store.files_not_moved()  # filtered in SQL: a backlog has millions of finished files
     finally:
         store.close()
     parts = ["Tệp theo trạng thái (files by state)",
