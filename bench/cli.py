@@ -261,11 +261,14 @@ def bench_export_command(rows: int, small: int, book_size: int, no_verify: bool,
 @click.option("--no-libreoffice", is_flag=True, help="Export không đọc lại bằng LibreOffice (skip the re-read).")
 @click.option("--sweep-files", default=400, show_default=True,
               help="Số tệp cho phép đo 1, 2, 4 tiến trình watch; 0 = bỏ (files for the worker sweep; 0 = skip).")
+@click.option("--sweep", "sweep_processes", default="1,2,4", show_default=True,
+              help="Số tiến trình watch của phép đo (watch processes to compare, comma list).")
 @click.option("--burn", default=0.25, show_default=True, help="Giây CPU mỗi tệp của bộ xử lý giả (CPU s per file).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục làm việc tạm (scratch folder; default a temp dir; needs ~15 GB for 1.73M records).")
 def bench_scale_command(records: int, stores: str, pg_url: str | None, no_export: bool, export_workers: int,
-                        no_libreoffice: bool, sweep_files: int, burn: float, out: Path | None) -> None:
+                        no_libreoffice: bool, sweep_files: int, sweep_processes: str, burn: float,
+                        out: Path | None) -> None:
     from bench.scale import bench
 
     backends = tuple(s.strip() for s in stores.split(",") if s.strip())
@@ -276,6 +279,7 @@ def bench_scale_command(records: int, stores: str, pg_url: str | None, no_export
     def run(folder: Path) -> str:
         return bench(records, folder, backends=backends, export=not no_export, export_workers=export_workers,
                      libreoffice=not no_libreoffice, sweep_files=sweep_files, burn=burn, pg_url=pg_url,
+                     sweep_processes=tuple(int(n) for n in sweep_processes.split(",") if n.strip()),
                      progress=lambda line: click.echo(line, err=True))
 
     if out is None:

@@ -447,7 +447,8 @@ def sweep_table(rows: list[dict], burn: float) -> str:
 
 def bench(records: int, out: Path, *, backends: tuple[str, ...] = ("postgresql", "sqlite"), export: bool = True,
           export_workers: int = 2, libreoffice: bool = True, sweep_files: int = 0, burn: float = 0.25,
-          pg_url: str | None = None, progress: Progress | None = None) -> str:
+          pg_url: str | None = None, sweep_processes: tuple[int, ...] = (1, 2, 4),
+          progress: Progress | None = None) -> str:
     """Everything `sohoa bench scale` prints. PostgreSQL: `pg_url` (a database to fill: emptied first is the
     caller's job) or a throwaway server (bench/pgserver.py) for the run."""
     from bench.pgserver import TempPostgres
@@ -478,7 +479,7 @@ def bench(records: int, out: Path, *, backends: tuple[str, ...] = ("postgresql",
                 server.drop_database(url.split("/")[-1].split("?")[0])
         parts.append(table(results))
         if sweep_files:
-            rows = sweep(pg_database, out, sweep_files, burn=burn, progress=progress)
+            rows = sweep(pg_database, out, sweep_files, sweep_processes, burn=burn, progress=progress)
             parts.append(sweep_table(rows, burn))
     finally:
         if server is not None:
