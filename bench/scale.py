@@ -129,8 +129,11 @@ def fill(store, records: int, *, seed: int = 1, progress: Progress | None = None
             status = ("approved" if roll < 0.75 else "reviewed" if roll < 0.83 else "extracted" if roll < 0.98
                       else "in_review")
             flagged = status == "extracted" and rng.random() < 0.5
+            submitted = done + timedelta(days=1) if status != "extracted" else None
+            approved = done + timedelta(days=2) if status == "approved" else None
             rows["records"].append((record_id, file_id, 0, "ks", commune, book, status, 0.97, "", 0, done,
-                                    done if status == "extracted" else done + timedelta(days=2)))
+                                    done if status == "extracted" else done + timedelta(days=2), submitted,
+                                    approved))
             rows["record_pages"].append((record_id, file_id, 0))
             number = i % 280 + 1
             day, month = 1 + i % 28, 1 + i % 12
@@ -169,7 +172,7 @@ COLUMNS = {
               "finished_at", "moved_at", "updated_at"),
     "pages": ("id", "file_id", "page_index", "prepared_path", "archival_path", "quality"),
     "records": ("id", "file_id", "record_index", "doc_type", "commune", "book", "status", "doc_confidence",
-                "reason", "version", "created_at", "updated_at"),
+                "reason", "version", "created_at", "updated_at", "first_submitted_at", "first_approved_at"),
     "record_pages": ("record_id", "page_id", "position"),
     "fields": ("id", "record_id", "key", "owner_index", "value", "confidence", "status", "reason", "box", "page",
                "source", "updated_at"),

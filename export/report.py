@@ -173,9 +173,11 @@ class _Events:
         return sum(n for d, n in self.by_day.get(commune, {}).items() if d <= end)
 
 
-def _collect(store, zone: tzinfo) -> tuple[dict[str, _Events], dict[str, dict[date, Counter[str]]], Counter[str]]:
-    """The store's counts per commune and local day (added up by the database, store/reports.py)."""
-    raw = store.report_counts(zone)
+def _collect(store, zone: tzinfo, since: date
+             ) -> tuple[dict[str, _Events], dict[str, dict[date, Counter[str]]], Counter[str]]:
+    """The store's counts per commune and local day from `since` on, and the cumulative ones before it in
+    one bucket dated date.min (added up by the database, store/reports.py)."""
+    raw = store.report_counts(zone, since)
     ev = {k: _Events() for k in ("received", "pages", "extracted", "reviewed", "approved", "exported")}
     quarantine: dict[str, dict[date, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     cmnd: Counter[str] = Counter()
@@ -211,7 +213,11 @@ def build_report(store, day: str | date | None = None, week: str | None = None, 
     now = now or datetime.now(zone)
     period = parse_period(day, week, today=now.astimezone(zone).date())
     table = communes or load_communes()
-    ev, quarantine, cmnd = _collect(store, zone)
+    # a week that is not over yet ends today: no chart days, rates or projections from days still to come
+    last_day = min(period.end, now.astimezone(zone).date())
+    rate_start = last_day - timedelta(days=RATE_WINDOW_DAYS - 1)
+    days = [last_day - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1)]
+    ev, quarantine, cmnd = _collect(store, zone, min(period.start, rate_start, days[0]))
 
     labels = {c.code for c in table.communes}  # every commune of the table, even before its first file
     for kind in ev.values():
@@ -219,10 +225,6 @@ def build_report(store, day: str | date | None = None, week: str | None = None, 
     labels.update(quarantine)
     labels.update(k for k in cmnd if k)
 
-    # a week that is not over yet ends today: no chart days, rates or projections from days still to come
-    last_day = min(period.end, now.astimezone(zone).date())
-    rate_start = last_day - timedelta(days=RATE_WINDOW_DAYS - 1)
-    days = [last_day - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1)]
     by_code: dict[str, UnitProgress] = {}
     history: dict[str, list[int]] = {}
     for label in sorted(labels):

@@ -3,6 +3,7 @@ and the reviewer's form turned into the field changes of ONE store transaction (
 here: the store owns the database."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -60,8 +61,20 @@ def queue(store: Store, *, type: str = "", commune: str = "", book: str = "", li
             for r in store.review_queue(type=type, commune=commune, book=book, limit=limit)]
 
 
+OPTIONS_SECONDS = 60.0
+_options: dict[str, tuple[float, dict[str, list[str]]]] = {}
+
+
 def filter_options(store: Store) -> dict[str, list[str]]:
-    return store.review_filter_options()
+    """The queue's filter lists, kept a minute per store: reading them goes over every record (a good part of
+    a second on a province's backlog), and a new commune or book may wait that long to be offered."""
+    now = time.monotonic()
+    cached = _options.get(store.url)
+    if cached is not None and now - cached[0] < OPTIONS_SECONDS:
+        return cached[1]
+    options = store.review_filter_options()
+    _options[store.url] = (now, options)
+    return options
 
 
 # ----------------------------------------------------------------------------------------- records

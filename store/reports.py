@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import and_, case, func, or_, select
 
-from common.states import FileState, RecordStatus, ReviewAction
+from common.states import FileState, RecordStatus
 from store.engine import StoreBase
-from store.schema import decisions, fields, files, pages, record_pages, records
+from store.schema import fields, files, pages, record_pages, records
 
 
 @dataclass(frozen=True)
@@ -20,10 +20,15 @@ class BookScans:
     without_scans: int
 
 
+BEFORE = date.min  # the day of the counts that lie before the window asked for (cumulative totals)
+
+
 @dataclass(frozen=True)
 class ReportCounts:
     """What the progress report counts, already added up per commune (as the store names it) and local day
-    by the database: a backlog of millions of records comes back as a few thousand rows."""
+    by the database, for the days from `since` on; extracted, approved and exported also carry one row per
+    commune dated BEFORE with everything before `since` (the report's cumulative totals). A backlog of
+    millions of records comes back as a few thousand rows."""
     received: list[tuple[str, date, int]]               # files (first copies) received
     pages: list[tuple[str, date, int]]                  # pages of files finished (done)
     quarantined: list[tuple[str, date, str, int]]       # files quarantined, by reason code
@@ -77,21 +82,24 @@ class ReportQueries(StoreBase):
         with self._read() as conn:
             return [BookScans(t, c, b, int(n), int(m)) for t, c, b, n, m in conn.execute(query)]
 
-    def report_counts(self, zone: tzinfo) -> ReportCounts:
-        """Everything the progress report counts, grouped per commune and local day in SQL, in one snapshot.
-        Local days: PostgreSQL converts with the zone's name (daylight saving included); SQLite, which has
-        no time zones, adds the zone's present UTC offset (exact for Vietnam, which has no DST)."""
+    def report_counts(self, zone: tzinfo, since: date) -> ReportCounts:
+        """Everything the progress report counts, grouped per commune and local day in SQL, in one snapshot:
+        the days from `since` on by index ranges, what lies before in one pass over the records (totals
+        minus the window). Local days: PostgreSQL converts with the zone's name (daylight saving included);
+        SQLite, which has no time zones, adds the zone's present UTC offset (exact for Vietnam: no DST)."""
         day = self._local_day(zone)
+        start = datetime.combine(since, time(0), tzinfo=zone).astimezone(UTC)
         n = func.count()
         with self._read() as conn:
             def grouped(commune, ts, *where, extra=()):
                 d = day(ts).label("d")
-                query = select(commune, d, *extra, n).where(*where).group_by(commune, d, *extra)
-                return [(c, _as_date(v), *rest) for c, v, *rest in conn.execute(query)]
+                query = select(commune, d, *extra, n).where(ts >= start, *where).group_by(commune, d, *extra)
+                return [(c, _as_date(v), *rest[:-1], int(rest[-1])) for c, v, *rest in conn.execute(query)]
 
             received = grouped(files.c.commune, files.c.received_at, files.c.duplicate_of.is_(None))
             done_pages = (select(files.c.commune, files.c.finished_at, func.count(pages.c.id).label("n"))
-                          .join(pages, pages.c.file_id == files.c.id).where(files.c.state == FileState.DONE)
+                          .join(pages, pages.c.file_id == files.c.id)
+                          .where(files.c.finished_at >= start, files.c.state == FileState.DONE)
                           .group_by(files.c.id, files.c.commune, files.c.finished_at).subquery())
             d = day(done_pages.c.finished_at).label("d")
             page_counts = [(c, _as_date(v), int(k)) for c, v, k in conn.execute(
@@ -99,24 +107,25 @@ class ReportQueries(StoreBase):
             quarantined = grouped(files.c.commune, files.c.finished_at, files.c.state == FileState.QUARANTINED,
                                   extra=(files.c.reason_code,))
             extracted = grouped(records.c.commune, records.c.created_at)
+            reviewed = grouped(records.c.commune, records.c.first_submitted_at)
+            approved = grouped(records.c.commune, records.c.first_approved_at)
             exported = grouped(records.c.commune, records.c.updated_at, records.c.status == RecordStatus.EXPORTED)
-            firsts = {}
-            for action in (ReviewAction.SUBMITTED, ReviewAction.APPROVED):
-                first = (select(decisions.c.record_id, func.min(decisions.c.at).label("at"))
-                         .where(decisions.c.action == action).group_by(decisions.c.record_id).subquery())
-                d = day(first.c.at).label("d")
-                firsts[action] = [(c, _as_date(v), int(k)) for c, v, k in conn.execute(
-                    select(records.c.commune, d, func.count()).join(first, first.c.record_id == records.c.id)
-                    .group_by(records.c.commune, d))]
+            is_exported = case((records.c.status == RecordStatus.EXPORTED, 1), else_=0)
+            totals = conn.execute(select(records.c.commune, func.count(), func.count(records.c.first_approved_at),
+                                         func.sum(is_exported)).group_by(records.c.commune)).all()
             id_keys = or_(*(fields.c.key.ilike(f"%{word}%") for word in ("giayto", "cmnd", "dinhdanh", "cccd")))
-            nine = [tuple(r) for r in conn.execute(  # narrowed in SQL: the fields table is the biggest
+            nine = [tuple(r) for r in conn.execute(  # a partial index holds the few values nine characters long
                 select(records.c.commune, fields.c.record_id, fields.c.owner_index, fields.c.key, fields.c.value)
                 .join(records, records.c.id == fields.c.record_id)
                 .where(and_(func.length(fields.c.value) == 9, id_keys)))]
-        return ReportCounts([(c, v, int(k)) for c, v, k in received], page_counts,
-                            [(c, v, r or "", int(k)) for c, v, r, k in quarantined],
-                            [(c, v, int(k)) for c, v, k in extracted], [(c, v, int(k)) for c, v, k in exported],
-                            firsts[ReviewAction.SUBMITTED], firsts[ReviewAction.APPROVED], nine)
+        for rows, position in ((extracted, 1), (approved, 2), (exported, 3)):
+            in_window: dict[str, int] = {}
+            for commune, _day, k in rows:
+                in_window[commune] = in_window.get(commune, 0) + k
+            rows += [(t[0], BEFORE, int(t[position] or 0) - in_window.get(t[0], 0)) for t in totals
+                     if int(t[position] or 0) - in_window.get(t[0], 0)]
+        return ReportCounts(received, page_counts, [(c, v, r or "", k) for c, v, r, k in quarantined],
+                            extracted, exported, reviewed, approved, nine)
 
     def _local_day(self, zone: tzinfo):
         """SQL for the local calendar day of a stored UTC time."""

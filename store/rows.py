@@ -25,7 +25,7 @@ def file_row(row) -> FileRow:
 
 def record_row(row) -> RecordRow:
     data = dict(row)
-    for key in ("lock_expires", "created_at", "updated_at"):
+    for key in ("lock_expires", "created_at", "updated_at", "first_submitted_at", "first_approved_at"):
         data[key] = aware(data[key])
     return RecordRow(**data)
 

@@ -64,6 +64,8 @@ files = Table(
     Index("ux_files_unmoved_path", "rel_path", "content_hash", unique=True,
           sqlite_where=text("moved_at IS NULL"), postgresql_where=text("moved_at IS NULL")),
     Index("ix_files_claimed_by", "claimed_by"),
+    Index("ix_files_received", "received_at"),
+    Index("ix_files_finished", "finished_at"),
 )
 
 pages = Table(
@@ -95,9 +97,17 @@ records = Table(
     Column("version", Integer, nullable=False, default=0, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # when a reviewer first saved it and when it was first approved: written with the decision row, read by
+    # the progress report (counting by day from the records, not from millions of decisions) (0006)
+    Column("first_submitted_at", DateTime(timezone=True), nullable=True),
+    Column("first_approved_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("file_id", "record_index", name="uq_records_file_index"),
     Index("ix_records_status", "status"),
     Index("ix_records_book", "commune", "book"),
+    Index("ix_records_type_book", "doc_type", "commune", "book"),
+    Index("ix_records_created", "created_at"),
+    Index("ix_records_first_submitted", "first_submitted_at"),
+    Index("ix_records_first_approved", "first_approved_at"),
 )
 
 record_pages = Table(
@@ -123,6 +133,8 @@ fields = Table(
     Column("source", String(16), nullable=False, default="ocr"),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_fields_record", "record_id"),
+    Index("ix_fields_nine_chars", "record_id", sqlite_where=text("length(value) = 9"),
+          postgresql_where=text("length(value) = 9")),
 )
 
 field_history = Table(

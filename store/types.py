@@ -76,6 +76,8 @@ class RecordRow:
     created_at: datetime
     updated_at: datetime
     version: int = 0
+    first_submitted_at: datetime | None = None
+    first_approved_at: datetime | None = None
 
 
 @dataclass

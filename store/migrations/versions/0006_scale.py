@@ -1,0 +1,58 @@
+"""A province's backlog (1.73 million records, ~43 million fields) in one store: what `sohoa bench scale`
+showed was needed (README: figures before and after).
+
+- records.first_submitted_at / first_approved_at: when a record was first saved by a reviewer and first
+  approved, kept on the record (set in the same transaction as the decision row, store/review.py) so the
+  progress report counts them by day from the records alone instead of grouping millions of decisions;
+  filled here from review_decisions for existing records;
+- records (doc_type, commune, book): the export reads book by book, the review filters list the books;
+- records (created_at), (first_submitted_at), (first_approved_at), files (received_at), (finished_at):
+  the report's recent days by range;
+- fields: values nine characters long (old 9-digit CMND numbers the report counts) in a partial index,
+  instead of reading every field.
+
+Revision ID: 0006_scale
+Revises: 0005_claims
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006_scale"
+down_revision = "0005_claims"
+branch_labels = None
+depends_on = None
+
+NINE = sa.text("length(value) = 9")
+INDEXES = (
+    ("ix_records_type_book", "records", ["doc_type", "commune", "book"]),
+    ("ix_records_created", "records", ["created_at"]),
+    ("ix_records_first_submitted", "records", ["first_submitted_at"]),
+    ("ix_records_first_approved", "records", ["first_approved_at"]),
+    ("ix_files_received", "files", ["received_at"]),
+    ("ix_files_finished", "files", ["finished_at"]),
+)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("records") as batch:
+        batch.add_column(sa.Column("first_submitted_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("first_approved_at", sa.DateTime(timezone=True), nullable=True))
+    for column, action in (("first_submitted_at", "submitted"), ("first_approved_at", "approved")):
+        op.execute(sa.text(f"UPDATE records SET {column} = (SELECT min(d.at) FROM review_decisions d "
+                           f"WHERE d.record_id = records.id AND d.action = '{action}') "
+                           f"WHERE EXISTS (SELECT 1 FROM review_decisions d WHERE d.record_id = records.id "
+                           f"AND d.action = '{action}')"))
+    for name, table, columns in INDEXES:
+        op.create_index(name, table, columns)
+    op.create_index("ix_fields_nine_chars", "fields", ["record_id"], sqlite_where=NINE, postgresql_where=NINE)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_fields_nine_chars", table_name="fields")
+    for name, table, _ in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
+    with op.batch_alter_table("records") as batch:
+        batch.drop_column("first_approved_at")
+        batch.drop_column("first_submitted_at")
