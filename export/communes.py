@@ -9,6 +9,7 @@ targets and aliases; any other commune of the province is found in the official 
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import tomllib
@@ -28,6 +29,15 @@ log = logging.getLogger(__name__)
 
 class CommuneTableError(ConfigError):
     """The commune table file is missing or malformed; the message names the file and the entry."""
+
+
+@functools.cache
+def _province_unit(province: str):
+    """The official unit of a province name (looked up once: a report resolves hundreds of communes)."""
+    from extract.places import HISTORICAL, gazetteer, split_unit_word
+
+    wanted = fold(split_unit_word(province)[1])
+    return next((p for p in gazetteer().provinces(HISTORICAL) if fold(p.name) == wanted), None)
 
 
 @dataclass(frozen=True)
@@ -67,16 +77,15 @@ class CommuneTable:
         """A commune of the table's province from the official list: by its 5-digit code, or by its name when
         exactly one commune of the province bears it (a district after " - ", "," or in brackets settles
         two of one name: "Lê Lợi - Gia Lộc")."""
-        from extract.places import HISTORICAL, gazetteer, match_place, split_unit_word
+        from extract.places import HISTORICAL, gazetteer, match_place
 
         text = nfc(label or "").strip()
         if not text or not self.province:
             return None
         gz = gazetteer()
-        provinces = [p for p in gz.provinces(HISTORICAL) if fold(p.name) == fold(split_unit_word(self.province)[1])]
-        if not provinces:
+        province = _province_unit(self.province)
+        if province is None:
             return None
-        province = provinces[0]
         if re.fullmatch(r"\d{4,5}", text):
             unit = gz.unit(text.zfill(5), HISTORICAL)
             district = gz.parent_of(unit) if unit is not None else None

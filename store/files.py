@@ -87,11 +87,9 @@ class FileQueries(StoreBase):
 
     def files_not_moved(self) -> list[FileRow]:
         """Finished files (done, quarantined, duplicate) whose original has not been noted as moved."""
-        with self._read() as conn:
-            rows = conn.execute(select(files).where(and_(
-                files.c.state.in_(("done", "quarantined", "duplicate")), files.c.moved_at.is_(None)))
-                .order_by(files.c.id)).mappings()
-            return [file_row(r) for r in rows]
+        with self._read() as conn:  # from the partial index of unmoved rows (few); the state is checked here
+            rows = conn.execute(select(files).where(files.c.moved_at.is_(None)).order_by(files.c.id)).mappings()
+            return [file_row(r) for r in rows if r["state"] in ("done", "quarantined", "duplicate")]
 
     def _set_file(self, conn: Connection, file_id: int, claim: Claim | None = None, **values: Any) -> None:
         """Update a file row; a state change must be one the state table allows (common/states.py), and a

@@ -29,14 +29,14 @@ from common.states import (
 from store.engine import StoreBase, aware, now
 from store.hygiene import person_value
 from store.records import write_field
-from store.schema import decisions, fields, pages, record_pages, records
+from store.schema import FLAGGED, decisions, fields, pages, record_pages, records
 from store.types import DecisionRow, FieldChange, LockState, QueueRow
 
 MAX_RECORD_ID = 2**62  # ids past this cannot exist; a larger ?after= is refused before SQL sees it
 
 
 def _flagged():
-    return exists().where(and_(fields.c.record_id == records.c.id, fields.c.status != FieldStatus.ACCEPTED))
+    return exists().where(and_(fields.c.record_id == records.c.id, FLAGGED))
 
 
 def needs_person():

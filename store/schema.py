@@ -20,6 +20,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
+    literal_column,
     text,
 )
 
@@ -64,8 +66,10 @@ files = Table(
     Index("ux_files_unmoved_path", "rel_path", "content_hash", unique=True,
           sqlite_where=text("moved_at IS NULL"), postgresql_where=text("moved_at IS NULL")),
     Index("ix_files_claimed_by", "claimed_by"),
-    Index("ix_files_received", "received_at"),
-    Index("ix_files_finished", "finished_at"),
+    Index("ix_files_received", "received_at", "commune", "duplicate_of"),
+    Index("ix_files_finished", "finished_at", "state", "commune", "id"),
+    Index("ix_files_book_state", "commune", "book", "state"),
+    Index("ix_files_state_reason", "state", "reason_code", "reason"),
 )
 
 pages = Table(
@@ -105,9 +109,11 @@ records = Table(
     Index("ix_records_status", "status"),
     Index("ix_records_book", "commune", "book"),
     Index("ix_records_type_book", "doc_type", "commune", "book"),
-    Index("ix_records_created", "created_at"),
-    Index("ix_records_first_submitted", "first_submitted_at"),
-    Index("ix_records_first_approved", "first_approved_at"),
+    Index("ix_records_created", "created_at", "commune"),
+    Index("ix_records_first_submitted", "first_submitted_at", "commune"),
+    Index("ix_records_first_approved", "first_approved_at", "commune"),
+    Index("ix_records_status_updated", "status", "updated_at", "commune"),
+    Index("ix_records_report", "commune", "status", "first_approved_at"),
 )
 
 record_pages = Table(
@@ -133,9 +139,16 @@ fields = Table(
     Column("source", String(16), nullable=False, default="ocr"),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_fields_record", "record_id"),
-    Index("ix_fields_nine_chars", "record_id", sqlite_where=text("length(value) = 9"),
+    Index("ix_fields_nine_chars", "key", "record_id", "owner_index", "value", sqlite_where=text("length(value) = 9"),
           postgresql_where=text("length(value) = 9")),
+    Index("ix_fields_flagged", "record_id", sqlite_where=text("status <> 'accepted'"),
+          postgresql_where=text("status <> 'accepted'")),
 )
+
+# The partial indexes' conditions, written as literals in queries: a database proves a partial index usable
+# only against the same constant, not against a bound parameter (SQLite never does with one).
+FLAGGED = fields.c.status != literal_column("'accepted'")
+NINE_CHARS = func.length(fields.c.value) == literal_column("9")
 
 field_history = Table(
     "field_history", metadata,

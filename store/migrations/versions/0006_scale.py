@@ -6,10 +6,13 @@ showed was needed (README: figures before and after).
   progress report counts them by day from the records alone instead of grouping millions of decisions;
   filled here from review_decisions for existing records;
 - records (doc_type, commune, book): the export reads book by book, the review filters list the books;
-- records (created_at), (first_submitted_at), (first_approved_at), files (received_at), (finished_at):
-  the report's recent days by range;
-- fields: values nine characters long (old 9-digit CMND numbers the report counts) in a partial index,
-  instead of reading every field.
+- records (created_at), (first_submitted_at), (first_approved_at), (status, updated_at), files
+  (received_at), (finished_at), each with the commune: the report's recent days by range, from the index
+  alone;
+- fields: values nine characters long (old 9-digit CMND numbers the report counts) and fields not
+  accepted (the review queue's "flagged") in partial indexes, instead of reading every field;
+- records (commune, status, first_approved_at), files (commune, book, state): the report's totals and
+  `status` by book read from the index alone.
 
 Revision ID: 0006_scale
 Revises: 0005_claims
@@ -27,12 +30,18 @@ depends_on = None
 NINE = sa.text("length(value) = 9")
 INDEXES = (
     ("ix_records_type_book", "records", ["doc_type", "commune", "book"]),
-    ("ix_records_created", "records", ["created_at"]),
-    ("ix_records_first_submitted", "records", ["first_submitted_at"]),
-    ("ix_records_first_approved", "records", ["first_approved_at"]),
-    ("ix_files_received", "files", ["received_at"]),
-    ("ix_files_finished", "files", ["finished_at"]),
+    # the report's recent days, each read from its index alone (the commune is in it)
+    ("ix_records_created", "records", ["created_at", "commune"]),
+    ("ix_records_first_submitted", "records", ["first_submitted_at", "commune"]),
+    ("ix_records_first_approved", "records", ["first_approved_at", "commune"]),
+    ("ix_records_status_updated", "records", ["status", "updated_at", "commune"]),
+    ("ix_files_received", "files", ["received_at", "commune", "duplicate_of"]),
+    ("ix_files_finished", "files", ["finished_at", "state", "commune", "id"]),
+    ("ix_records_report", "records", ["commune", "status", "first_approved_at"]),   # report totals, index-only
+    ("ix_files_book_state", "files", ["commune", "book", "state"]),                  # status by book, index-only
+    ("ix_files_state_reason", "files", ["state", "reason_code", "reason"]),          # quarantine reasons, too
 )
+FLAGGED = sa.text("status <> 'accepted'")
 
 
 def upgrade() -> None:
@@ -46,10 +55,13 @@ def upgrade() -> None:
                            f"AND d.action = '{action}')"))
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
-    op.create_index("ix_fields_nine_chars", "fields", ["record_id"], sqlite_where=NINE, postgresql_where=NINE)
+    op.create_index("ix_fields_nine_chars", "fields", ["key", "record_id", "owner_index", "value"],
+                    sqlite_where=NINE, postgresql_where=NINE)  # everything the report reads: index-only
+    op.create_index("ix_fields_flagged", "fields", ["record_id"], sqlite_where=FLAGGED, postgresql_where=FLAGGED)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_fields_flagged", table_name="fields")
     op.drop_index("ix_fields_nine_chars", table_name="fields")
     for name, table, _ in reversed(INDEXES):
         op.drop_index(name, table_name=table)
