@@ -266,9 +266,12 @@ def bench_export_command(rows: int, small: int, book_size: int, no_verify: bool,
 @click.option("--burn", default=0.25, show_default=True, help="Giây CPU mỗi tệp của bộ xử lý giả (CPU s per file).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục làm việc tạm (scratch folder; default a temp dir; needs ~15 GB for 1.73M records).")
+@click.option("--measure-only", "measure_only", multiple=True, type=EXISTING_DIR,
+              help="Chỉ đo một thư mục làm việc đã nạp sẵn, không nạp lại (measure a workspace filled before; "
+                   "repeatable).")
 def bench_scale_command(records: int, stores: str, pg_url: str | None, no_export: bool, export_workers: int,
                         no_libreoffice: bool, sweep_files: int, sweep_processes: str, burn: float,
-                        out: Path | None) -> None:
+                        out: Path | None, measure_only: tuple[Path, ...]) -> None:
     from bench.scale import bench
 
     backends = tuple(s.strip() for s in stores.split(",") if s.strip())
@@ -280,6 +283,7 @@ def bench_scale_command(records: int, stores: str, pg_url: str | None, no_export
         return bench(records, folder, backends=backends, export=not no_export, export_workers=export_workers,
                      libreoffice=not no_libreoffice, sweep_files=sweep_files, burn=burn, pg_url=pg_url,
                      sweep_processes=tuple(int(n) for n in sweep_processes.split(",") if n.strip()),
+                     measure_only=tuple(measure_only),
                      progress=lambda line: click.echo(line, err=True))
 
     if out is None:

@@ -323,6 +323,36 @@ def measure_export(root: Path, workers: int, libreoffice: bool = True) -> dict:
     return payload
 
 
+def measure_filled(root: Path, *, export: bool = True, export_workers: int = 2, libreoffice: bool = True,
+                   progress: Progress | None = None) -> ScaleResult:
+    """Measure a workspace a previous run filled (`--keep`): the same figures, without filling again."""
+    from common.workspace import open_workspace
+    from store.db import Store
+
+    ws = open_workspace(root)
+    with Store(ws.store_url()) as store:
+        backend = "sqlite" if store.url.startswith("sqlite") else "postgresql"
+        records = sum(store.count_records_by_status().values())
+        files = sum(store.count_files_by_state().values())
+        stats = FillStats(records, files, store.count_fields(), 0, len(store.record_books(["ks"])), 0.0)
+        size = store.database_size() / 2**20
+    return _measure(ScaleResult(backend, stats, db_mb=size), ws, export, export_workers, libreoffice, progress)
+
+
+def _measure(result: ScaleResult, ws, export: bool, export_workers: int, libreoffice: bool,
+             progress: Progress | None) -> ScaleResult:
+    say = progress or (lambda _line: None)
+    say(f"[{result.backend}] đo status, report, hàng đợi (measuring status, report, queue)")
+    result.status_s = measure_status(ws)
+    result.report_s = measure_report(ws)
+    result.queue_ms, result.next_ms = measure_queue(ws)
+    if export:
+        say(f"[{result.backend}] export --all ({export_workers} tiến trình ghi, LibreOffice "
+            f"{'có' if libreoffice else 'không'})")
+        result.export = measure_export(ws.root, export_workers, libreoffice)
+    return result
+
+
 def run_backend(backend: str, url: str | None, root: Path, records: int, *, seed: int = 1, export: bool = True,
                 export_workers: int = 2, libreoffice: bool = True, progress: Progress | None = None) -> ScaleResult:
     """Fill a fresh workspace's store on this backend, then measure. `url` None = the workspace's SQLite."""
@@ -336,15 +366,7 @@ def run_backend(backend: str, url: str | None, root: Path, records: int, *, seed
     with Store(ws.store_url()) as store:
         stats = fill(store, records, progress=progress)
         size = store.database_size() / 2**20
-    result = ScaleResult(backend, stats, db_mb=size)
-    say(f"[{backend}] đo status, report, hàng đợi (measuring status, report, queue)")
-    result.status_s = measure_status(ws)
-    result.report_s = measure_report(ws)
-    result.queue_ms, result.next_ms = measure_queue(ws)
-    if export:
-        say(f"[{backend}] export --all ({export_workers} tiến trình ghi, LibreOffice {'có' if libreoffice else 'không'})")
-        result.export = measure_export(ws.root, export_workers, libreoffice)
-    return result
+    return _measure(ScaleResult(backend, stats, db_mb=size), ws, export, export_workers, libreoffice, progress)
 
 
 # ------------------------------------------------------------------------------------------ worker sweep
@@ -418,7 +440,8 @@ def table(results: list[ScaleResult]) -> str:
              "next (median) |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        lines.append(f"| {r.backend} | {r.fill.records:,} | {r.fill.fields:,} | {r.fill.seconds:.0f} s | "
+        fill = f"{r.fill.seconds:.0f} s" if r.fill.seconds else "(filled before)"
+        lines.append(f"| {r.backend} | {r.fill.records:,} | {r.fill.fields:,} | {fill} | "
                      f"{r.db_mb:,.0f} MB | {r.status_s:.2f} s | {r.report_s:.2f} s | "
                      f"{statistics.median(r.queue_ms):.0f} / {max(r.queue_ms):.0f} ms | "
                      f"{statistics.median(r.next_ms):.0f} ms |")
@@ -451,7 +474,7 @@ def sweep_table(rows: list[dict], burn: float) -> str:
 def bench(records: int, out: Path, *, backends: tuple[str, ...] = ("postgresql", "sqlite"), export: bool = True,
           export_workers: int = 2, libreoffice: bool = True, sweep_files: int = 0, burn: float = 0.25,
           pg_url: str | None = None, sweep_processes: tuple[int, ...] = (1, 2, 4),
-          progress: Progress | None = None) -> str:
+          measure_only: tuple[Path, ...] = (), progress: Progress | None = None) -> str:
     """Everything `sohoa bench scale` prints. PostgreSQL: `pg_url` (a database to fill: emptied first is the
     caller's job) or a throwaway server (bench/pgserver.py) for the run."""
     from bench.pgserver import TempPostgres
@@ -470,17 +493,19 @@ def bench(records: int, out: Path, *, backends: tuple[str, ...] = ("postgresql",
         name = f"bench_{next(made)}"
         return server.create_database(name)
 
-    results: list[ScaleResult] = []
+    results: list[ScaleResult] = [measure_filled(root, export=export, export_workers=export_workers,
+                                                 libreoffice=libreoffice, progress=progress) for root in measure_only]
     parts = []
     try:
-        for backend in backends:
+        for backend in backends if not measure_only else ():
             url = pg_database() if backend == "postgresql" else None
             results.append(run_backend(backend, url, out / backend, records, export=export,
                                        export_workers=export_workers, libreoffice=libreoffice, progress=progress))
             shutil.rmtree(out / backend, ignore_errors=True)
             if server is not None and url:
                 server.drop_database(url.split("/")[-1].split("?")[0])
-        parts.append(table(results))
+        if results:
+            parts.append(table(results))
         if sweep_files:
             rows = sweep(pg_database, out, sweep_files, sweep_processes, burn=burn, progress=progress)
             parts.append(sweep_table(rows, burn))

@@ -205,6 +205,10 @@ def _check(settings: Settings, path: Path, text: str) -> None:
             if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
                 raise ConfigError(f"{path}:{_line_of(text, section.name, f.name)}: [{section.name}] {f.name} "
                                   f"không được âm (must not be negative)", code="config_value")
+    for section, key, least in (("workers", "lease_seconds", 1), ("review", "threads", 1)):
+        if getattr(getattr(settings, section), key) < least:
+            raise ConfigError(f"{path}:{_line_of(text, section, key)}: [{section}] {key} phải ít nhất {least} "
+                              f"(must be at least {least})", code="config_value")
     url = settings.store.url
     if url and not url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgresql+psycopg2:")):
         raise ConfigError(f"{path}:{_line_of(text, 'store', 'url')}: [store] url phải là sqlite:/// hoặc "

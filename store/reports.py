@@ -62,6 +62,10 @@ class ReportQueries(StoreBase):
                                 .group_by(files.c.reason_code, files.c.reason).order_by(n.desc())).all()
         return [tuple(r) for r in rows]
 
+    def count_fields(self) -> int:
+        with self._read() as conn:
+            return int(conn.execute(select(func.count()).select_from(fields)).scalar())
+
     def count_records_by_status(self) -> dict[str, int]:
         with self._read() as conn:
             rows = conn.execute(select(records.c.status, func.count()).group_by(records.c.status)).all()

@@ -91,6 +91,17 @@ def test_config_refuses_unknown_keys(tmp_path):
         load_settings(path)
 
 
+def test_config_refuses_a_lease_or_thread_count_below_one(tmp_path):
+    path = tmp_path / "sohoa.toml"
+    for text, key in (("[workers]\nlease_seconds = 0.5\n", "lease_seconds"), ("[review]\nthreads = 0\n", "threads")):
+        path.write_text(text)
+        with pytest.raises(ConfigError, match=f"{key}.*at least 1"):
+            load_settings(path)
+    path.write_text("[workers]\nlease_seconds = 5\n[review]\nthreads = 16\n")
+    settings = load_settings(path)
+    assert (settings.workers.lease_seconds, settings.review.threads) == (5.0, 16)
+
+
 def test_progress_line_has_rate_and_eta():
     now = [0.0]
     lines: list[str] = []
