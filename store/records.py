@@ -15,6 +15,10 @@ from store.rows import page_row, record_row
 from store.schema import field_history, fields, pages, record_pages, records
 from store.types import HistoryRow, PageRow, RecordRow, StoredRecord
 
+# what a record's fields are rebuilt from (not updated_at: parsing millions of timestamps nobody reads)
+FIELD_COLUMNS = (fields.c.id, fields.c.record_id, fields.c.key, fields.c.owner_index, fields.c.value,
+                 fields.c.confidence, fields.c.status, fields.c.reason, fields.c.box, fields.c.page, fields.c.source)
+
 
 class RecordQueries(StoreBase):
     def record_rows(self, *, status: str | Sequence[str] | None = None, doc_type: str | None = None,
@@ -52,23 +56,29 @@ class RecordQueries(StoreBase):
             return [(t, c, b, int(k)) for t, c, b, k in conn.execute(query)]
 
     def load_book(self, doc_type: str, commune: str, book: str) -> list[StoredRecord]:
-        """Every record of one book with its fields and pages, in three queries: a backlog export reads
-        millions of records book by book, and one query per record would take hours."""
+        """Every record of one book with its fields and pages, in three queries fetched whole as plain tuples:
+        a backlog export reads millions of records book by book (one query per record would take hours,
+        and building a mapping per field row was most of the export's time at 1.7 million records)."""
         where = and_(records.c.doc_type == doc_type, records.c.commune == commune, records.c.book == book)
         with self._read() as conn:
-            rows = list(conn.execute(select(records).where(where).order_by(records.c.id)).mappings())
+            rows = conn.execute(select(records).where(where).order_by(records.c.id)).mappings().all()
             page_rows: dict[int, list[PageRow]] = {}
             for p in conn.execute(select(record_pages.c.record_id.label("owner_record"), pages)
                                   .join(record_pages, record_pages.c.page_id == pages.c.id)
                                   .join(records, records.c.id == record_pages.c.record_id).where(where)
-                                  .order_by(record_pages.c.record_id, record_pages.c.position)).mappings():
+                                  .order_by(record_pages.c.record_id, record_pages.c.position)).mappings().all():
                 values = dict(p)
                 page_rows.setdefault(values.pop("owner_record"), []).append(page_row(values))
-            field_rows: dict[int, list] = {}
-            for f in conn.execute(select(fields).join(records, records.c.id == fields.c.record_id).where(where)
-                                  .order_by(fields.c.record_id, fields.c.id)).mappings():
-                field_rows.setdefault(f["record_id"], []).append(f)
-        return [_stored(r, page_rows.get(r["id"], []), field_rows.get(r["id"], [])) for r in rows]
+            field_rows: dict[int, list[tuple]] = {}
+            for f in conn.execute(select(*FIELD_COLUMNS).join(records, records.c.id == fields.c.record_id)
+                                  .where(where).order_by(fields.c.record_id, fields.c.id)).tuples().all():
+                field_rows.setdefault(f[1], []).append(f)
+        out = []
+        for r in rows:
+            stored = _stored(r, page_rows.get(r["id"], []), ())
+            _add_fields(stored, field_rows.get(r["id"], ()))
+            out.append(stored)
+        return out
 
     def pages_of_file(self, file_id: int) -> list[PageRow]:
         with self._read() as conn:
@@ -130,16 +140,31 @@ def _stored(row, page_rows: list[PageRow], field_rows) -> StoredRecord:
                  pages=[p.page_index for p in page_rows])
     ids: dict[tuple[int | None, str], int] = {}
     for f in field_rows:
-        value = FieldValue(value=f["value"], confidence=f["confidence"], status=f["status"], reason=f["reason"],
-                           box=tuple(f["box"]) if f["box"] else None, page=f["page"], source=f["source"])
-        ids[(f["owner_index"], f["key"])] = f["id"]
-        if f["owner_index"] is None:
-            rec.fields[f["key"]] = value
+        box, owner, key = f["box"], f["owner_index"], f["key"]
+        value = FieldValue(f["value"], f["confidence"], f["status"], f["reason"], tuple(box) if box else None,
+                           f["page"], f["source"])
+        ids[(owner, key)] = f["id"]
+        if owner is None:
+            rec.fields[key] = value
         else:
-            while len(rec.owners) <= f["owner_index"]:
+            while len(rec.owners) <= owner:
                 rec.owners.append(Person())
-            rec.owners[f["owner_index"]].fields[f["key"]] = value
+            rec.owners[owner].fields[key] = value
     return StoredRecord(row=rec_row, record=rec, pages=page_rows, field_ids=ids)
+
+
+def _add_fields(stored: StoredRecord, rows) -> None:
+    """Field rows as FIELD_COLUMNS tuples into a StoredRecord (the fast path of load_book)."""
+    fields_of, owners, ids = stored.record.fields, stored.record.owners, stored.field_ids
+    for field_id, _record, key, owner, value, confidence, status, reason, box, page, source in rows:
+        fv = FieldValue(value, confidence, status, reason, tuple(box) if box else None, page, source)
+        ids[(owner, key)] = field_id
+        if owner is None:
+            fields_of[key] = fv
+        else:
+            while len(owners) <= owner:
+                owners.append(Person())
+            owners[owner].fields[key] = fv
 
 
 def write_field(conn: Connection, record_id: int, owner_index: int | None, key: str, value: str, *, who: str,
