@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from common.crashpoints import maybe_crash
 from export.errors import ExportError, describe_os_error
 
 
@@ -32,6 +33,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        maybe_crash("export_file")
         os.replace(tmp, path)
         _fsync_dir(path.parent)
     except OSError as exc:

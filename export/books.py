@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
+from common.crashpoints import maybe_crash
 from export import rules
 from export.btp_excel import write_book_xlsx
 from export.bundle import write_book_zip
@@ -97,6 +98,7 @@ def _export_book(book: BookKey, records: Iterable[ExportRecord], out_dir: Path, 
             result.zip = out_dir / naming.zip_name(book)
             write_book_zip(result.zip, [pdf_dir / n for n in result.pdfs])
         try:
+            maybe_crash("export_publish")
             os.replace(staged, result.xlsx)
         except OSError as exc:
             raise ExportError(describe_os_error(exc, result.xlsx.name)) from exc

@@ -25,12 +25,14 @@ class ExportQueries(StoreBase):
 
     def start_export_run(self, who: str, command: str, options: dict[str, Any]) -> int:
         with self._write() as conn:
+            maybe_crash("export_run")
             return conn.execute(insert(export_runs).values(
                 started_at=now(), who=who, command=command, options=options, files=[], records=0,
                 unapproved=0)).inserted_primary_key[0]
 
     def finish_export_run(self, run_id: int, files: Sequence[str]) -> None:
         with self._write() as conn:
+            maybe_crash("export_run")
             conn.execute(update(export_runs).where(export_runs.c.id == run_id)
                          .values(finished_at=now(), files=sorted(set(files))))
 
@@ -51,7 +53,9 @@ class ExportQueries(StoreBase):
         """Records written by `run_id` become `exported`, in one transaction. Returns how many were not
         approved (each gets its exported_unapproved decision)."""
         with self._write() as conn:
-            return _mark(conn, list(record_ids), run_id, who)
+            unapproved = _mark(conn, list(record_ids), run_id, who)
+            maybe_crash("export_commit")
+        return unapproved
 
     # ------------------------------------------------------------------------------- backlog books
 
@@ -64,6 +68,7 @@ class ExportQueries(StoreBase):
         values = {"doc_type": doc_type, "commune": commune, "book": book, "state": "writing", "out_dir": out_dir,
                   "started_at": now()}
         with self._write() as conn:
+            maybe_crash("export_book")
             found = conn.execute(select(export_books.c.id).where(export_books.c.book_key == book_key)).first()
             if found is None:
                 conn.execute(insert(export_books).values(book_key=book_key, **values))
@@ -76,7 +81,9 @@ class ExportQueries(StoreBase):
         with self._write() as conn:
             conn.execute(update(export_books).where(export_books.c.book_key == book_key)
                          .values(state="done", finished_at=now(), **values))
-            return _mark(conn, [int(i) for i in record_ids], run_id, who)
+            unapproved = _mark(conn, [int(i) for i in record_ids], run_id, who)
+            maybe_crash("export_commit")
+        return unapproved
 
 
 def _mark(conn: Connection, ids: list[int], run_id: int | None, who: str) -> int:
