@@ -10,11 +10,12 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from common.doctypes import load_registry
 from common.errors import SohoaError
 from common.workspace import open_workspace
 from review.config import secret_key
 from review.images import PageCache
-from review.labels import label
+from review.labels import label, shown
 from review.model import STATE_LABELS
 from review.throttle import LoginThrottle
 
@@ -73,7 +74,8 @@ def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
 
     @app.context_processor
     def _globals():
-        return {"state_labels": STATE_LABELS, "role_labels": ROLE_LABELS, "label": label}
+        return {"state_labels": STATE_LABELS, "role_labels": ROLE_LABELS, "label": label, "shown": shown,
+                "doc_label": load_registry().label}
 
     @app.before_request
     def _start_clock():
