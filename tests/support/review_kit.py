@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from review.app import create_app
