@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,3 +47,33 @@ def atomic_path(path: Path) -> Iterator[Path]:
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
+
+
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.part$")  # atomic_path's temp name: .NAME.PID.part
+_STAGED = re.compile(r"^\..+\.staged$")           # a book's workbook waiting for its zip (export.books)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def sweep_temporaries(folder: Path) -> int:
+    """Remove what a killed export left half-written in `folder`: temp files of processes that are gone, and
+    staged workbooks. They hold personal data under hidden names nobody would otherwise delete. Returns how
+    many were removed. An export calls this before writing into `folder` (one exporter per folder)."""
+    removed = 0
+    if not Path(folder).is_dir():
+        return 0
+    for path in Path(folder).rglob(".*"):
+        m = _TEMPORARY.match(path.name)
+        if (m and not _alive(int(m[1]))) or (not m and _STAGED.match(path.name)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+    return removed

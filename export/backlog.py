@@ -24,6 +24,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import groupby
@@ -31,9 +32,9 @@ from pathlib import Path
 
 from common.files import sha256_of
 from export import rules
-from export.atomic import write_bytes_atomic
+from export.atomic import sweep_temporaries, write_bytes_atomic
 from export.books import ExportOptions, export_books
-from export.errors import VerifyError
+from export.errors import ExportError, VerifyError
 from export.naming import Naming, load_naming
 from export.types import BookExport, BookKey, ExportRecord, ExportReport
 
@@ -126,10 +127,13 @@ class StoreState(ManifestState):
 
     kind = "store"
 
-    def __init__(self, store, out_dir: Path, *, run_id: int | None = None, who: str = ""):
+    def __init__(self, store, out_dir: Path, *, run_id: int | None = None, who: str = "", communes=None):
         super().__init__(out_dir)
         self.store, self.run_id, self.who = store, run_id, who
         self.done = store.done_books()
+        for row in store.done_book_rows():  # done in the store, but a kill came before the manifest was written
+            if row["book_key"] not in self.entries and Path(row["out_dir"]).resolve() == out_dir.resolve():
+                self.entries[row["book_key"]] = _entry_of_row(row, communes)
 
     def is_done(self, label: str) -> bool:
         return label in self.done or super().is_done(label)
@@ -148,8 +152,23 @@ class StoreState(ManifestState):
         super().finished(entry, record_ids, commune, store_book)
 
 
-def open_state(store, out_dir: Path, *, run_id: int | None = None, who: str = "") -> ManifestState:
-    return ManifestState(out_dir) if store is None else StoreState(store, out_dir, run_id=run_id, who=who)
+def open_state(store, out_dir: Path, *, run_id: int | None = None, who: str = "", communes=None) -> ManifestState:
+    return ManifestState(out_dir) if store is None else StoreState(store, out_dir, run_id=run_id, who=who,
+                                                                   communes=communes)
+
+
+def _entry_of_row(row: dict, communes=None) -> ManifestEntry:
+    """A manifest entry rebuilt from the store's row of a finished book (its key is the BookKey label)."""
+    commune_code, doc_type, year, book_no = (row["book_key"].split("/") + ["", "", "", ""])[:4]
+    found = communes.find(commune_code) if communes is not None else None
+    district = found.district if found is not None else ""
+    finished = row["finished_at"]
+    return ManifestEntry(book=row["book_key"], doc_type=doc_type, commune_code=commune_code, district=district,
+                         year=year, book_no=book_no, rows=row["rows"], pdfs=row["pdfs"],
+                         without_scans=row["without_scans"], xlsx=row["xlsx"], xlsx_size=row["xlsx_size"],
+                         xlsx_sha256=row["xlsx_sha256"], zip=row["zip"], zip_size=row["zip_size"],
+                         zip_sha256=row["zip_sha256"],
+                         exported_at=finished.isoformat(timespec="seconds") if finished else "")
 
 
 # ------------------------------------------------------------------------------------------ manifest
@@ -267,6 +286,7 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
     options = options or ExportOptions()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    sweep_temporaries(out_dir)
     naming = naming or load_naming()
     report = BacklogReport(state=state.kind)
     started = time.monotonic()
@@ -367,6 +387,10 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
             written((i0, g0, future.result(), t00))
         re_read(jobs=workers)  # the last batch: nothing else runs, every core converts
         settle()
+    except BrokenProcessPool as exc:  # a writer was killed (OOM killer, kill -9): books done so far are kept
+        raise ExportError("một tiến trình ghi quyển bị dừng đột ngột (thiếu bộ nhớ hoặc bị tắt); các quyển đã "
+                          "xong được giữ nguyên, hãy chạy lại lệnh để tiếp tục (a book-writing process died "
+                          "suddenly; finished books are kept: run the command again to continue)") from exc
     except BaseException:
         if not libreoffice:  # books already written and re-read by a worker are recorded, not redone
             for i0, g0, future, t00 in pending:
@@ -410,7 +434,7 @@ def export_backlog(store, out_dir: Path, *, communes=None, types: Iterable[str] 
     run_id = store.start_export_run(who, "export-backlog", {
         "out_dir": str(out_dir), "types": sorted(types or []), "include_unreviewed": opts.include_unreviewed,
         "libreoffice": opts.libreoffice, "workers": workers})
-    state = open_state(store, Path(out_dir), run_id=run_id, who=who)
+    state = open_state(store, Path(out_dir), run_id=run_id, who=who, communes=communes)
     files: list[str] = []
     try:
         report = _export_store_backlog(store, communes, types, state, out_dir, options, workspace, progress,

@@ -64,6 +64,13 @@ class ExportQueries(StoreBase):
             return set(conn.execute(select(export_books.c.book_key).where(export_books.c.state == "done"))
                        .scalars())
 
+    def done_book_rows(self) -> list[dict[str, Any]]:
+        """Every finished backlog book with what the manifest lists about it (files, sizes, sha256, counts)."""
+        with self._read() as conn:
+            rows = conn.execute(select(export_books).where(export_books.c.state == "done")
+                                .order_by(export_books.c.book_key)).mappings().all()
+        return [{**dict(r), "finished_at": aware(r["finished_at"])} for r in rows]
+
     def book_started(self, book_key: str, *, doc_type: str, commune: str, book: str, out_dir: str) -> None:
         values = {"doc_type": doc_type, "commune": commune, "book": book, "state": "writing", "out_dir": out_dir,
                   "started_at": now()}
