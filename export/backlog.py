@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
+from common.errors import Conflict
 from common.files import sha256_of
 from export import rules
 from export.atomic import sweep_temporaries, write_bytes_atomic
@@ -116,7 +117,8 @@ class ManifestState:
     def started(self, book: BookKey, commune: str, store_book: str) -> None:
         pass
 
-    def finished(self, entry: ManifestEntry, record_ids: list[str], commune: str, store_book: str) -> None:
+    def finished(self, entry: ManifestEntry, record_ids: list[str], commune: str, store_book: str,
+                 versions: dict[int, int] | None = None) -> None:
         self.entries[entry.book] = entry
         write_manifest(self.out_dir, list(self.entries.values()))
 
@@ -142,12 +144,13 @@ class StoreState(ManifestState):
         self.store.book_started(book.label, doc_type=book.doc_type, commune=commune, book=store_book,
                                 out_dir=str(self.out_dir))
 
-    def finished(self, entry: ManifestEntry, record_ids: list[str], commune: str, store_book: str) -> None:
+    def finished(self, entry: ManifestEntry, record_ids: list[str], commune: str, store_book: str,
+                 versions: dict[int, int] | None = None) -> None:
         values = {"rows": entry.rows, "pdfs": entry.pdfs, "without_scans": entry.without_scans,
                   "xlsx": entry.xlsx, "xlsx_size": entry.xlsx_size, "xlsx_sha256": entry.xlsx_sha256,
                   "zip": entry.zip, "zip_size": entry.zip_size, "zip_sha256": entry.zip_sha256}
         self.store.book_finished(entry.book, values, [int(i) for i in record_ids], run_id=self.run_id,
-                                 who=self.who)
+                                 who=self.who, versions=versions)
         self.done.add(entry.book)
         super().finished(entry, record_ids, commune, store_book)
 
@@ -218,6 +221,7 @@ class BookGroup:
     records: Iterable[ExportRecord]
     commune: str = ""
     store_book: str = ""
+    versions: dict[int, int] = field(default_factory=dict)  # record id -> version when read (set when written)
 
 
 Progress = Callable[[str], None]
@@ -307,7 +311,11 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
         report.held_back.update(result.held_back)
         for book in result.books:
             entry = _entry(book)
-            state.finished(entry, list(book.record_ids), group.commune, group.store_book)
+            try:
+                state.finished(entry, list(book.record_ids), group.commune, group.store_book, group.versions)
+            except Conflict as exc:  # a record was saved while its book was written: not done, written next run
+                failed.append(exc.message)
+                continue
             report.written.append(entry)
             rows_done += entry.rows
             if progress:
@@ -374,6 +382,7 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
             if not selected:
                 continue
             state.started(group.book, group.commune, group.store_book)
+            group.versions = {int(r.record_id): r.version for r in selected if r.version is not None}
             t0 = time.monotonic()
             if pool is None:
                 written((i, group, _write_book(selected, out_dir, per_book, naming, count_rows), t0))
@@ -405,8 +414,9 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
     report.manifest = write_manifest(out_dir, list(state.entries.values()))
     report.needs_scans = out_dir / NEEDS_SCANS_CSV
     if failed:
-        raise VerifyError("Kiểm tra lại tệp xuất thất bại, các quyển này sẽ được ghi lại ở lần chạy sau "
-                          "(export re-read failed; these books are written again next run):\n  " + "\n  ".join(failed))
+        raise VerifyError("Một số quyển chưa xong (kiểm tra lại thất bại hoặc bản ghi bị sửa trong lúc xuất), sẽ được "
+                          "ghi lại ở lần chạy sau (some books are not done — re-read failed or records changed while "
+                          "exporting — they are written again next run):\n  " + "\n  ".join(failed))
     return report
 
 

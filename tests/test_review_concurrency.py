@@ -177,7 +177,7 @@ def test_two_reviewers_on_one_record_one_wins_the_other_keeps_the_edit(tmp_path)
     with serve_in_thread(app) as base:
         an, binh = Reviewer(base, "an"), Reviewer(base, "binh")
         for rec in [r for r in seeded if r.doc_type == "ks"]:
-            mine = {**_fixes(rec), "meHoTen": "Trần Thị Hòa"}
+            mine = {**_fixes(rec), "meHoTen": "Phạm Thị Xuân Hương"}
             theirs = {**_fixes(rec), "meHoTen": "Phạm Thị Lan"}
             forms = {"an": edited(an.form(rec.record_id), mine), "binh": edited(binh.form(rec.record_id), theirs)}
             answers: dict[str, requests.Response] = {}
@@ -229,7 +229,7 @@ def test_a_form_opened_before_someone_else_saved_cannot_overwrite_it(tmp_path):
     with serve_in_thread(app) as base:
         an, binh, chi = Reviewer(base, "an"), Reviewer(base, "binh"), Reviewer(base, "chi")
         assert an.take(rec.record_id).status_code == 302
-        stale = edited(an.form(rec.record_id), {**_fixes(rec), "meHoTen": "Trần Thị Hòa"})
+        stale = edited(an.form(rec.record_id), {**_fixes(rec), "meHoTen": "Phạm Thị Xuân Hương"})
         app.config["STORE"].release_lock(rec.record_id, "an")  # an walked away; the lock ran out
         assert binh.take(rec.record_id).status_code == 302
         fresh = {**_fixes(rec), "meHoTen": "Phạm Thị Lan"}
@@ -241,7 +241,7 @@ def test_a_form_opened_before_someone_else_saved_cannot_overwrite_it(tmp_path):
         assert sent.status_code == 302
         resp = an.post(f"/record/{rec.record_id}/save", stale)
         assert resp.status_code == 409 and CHANGED in html.unescape(resp.text)
-        assert _typed_values_kept(resp.text, {"meHoTen": "Trần Thị Hòa"})
+        assert _typed_values_kept(resp.text, {"meHoTen": "Phạm Thị Xuân Hương"})
         assert app.config["STORE"].load_record(rec.record_id).record.fields["meHoTen"].value == "Phạm Thị Lan"
     app.config["STORE"].close()
 
@@ -256,7 +256,7 @@ def test_a_store_busy_past_the_timeout_answers_503_in_vietnamese_and_keeps_the_e
     root, seeded = _workspace(tmp_path / "ws", n=2)
     app = _app(root, ["an"])
     rec = next(r for r in seeded if r.doc_type == "ks")
-    values = {**_fixes(rec), "meHoTen": "Trần Thị Hòa"}
+    values = {**_fixes(rec), "meHoTen": "Phạm Thị Xuân Hương"}
     other = Store(app.config["STORE"].url)
     with serve_in_thread(app) as base:
         an = Reviewer(base, "an")
@@ -270,6 +270,145 @@ def test_a_store_busy_past_the_timeout_answers_503_in_vietnamese_and_keeps_the_e
         assert app.config["STORE"].load_record(rec.record_id).row.status == "extracted"
         assert an.post(f"/record/{rec.record_id}/save", form).status_code == 302
     other.close()
+    app.config["STORE"].close()
+
+
+# ------------------------------------------------------------------------------------------ export
+
+def _exported_rows(out: Path) -> list[dict[str, str]]:
+    """The data rows of every BTP workbook in `out`, by template key (the sheet's first row holds the keys)."""
+    from openpyxl import load_workbook
+
+    rows = []
+    for path in out.glob("*.xlsx"):
+        wb = load_workbook(path, read_only=True)
+        sheet = list(wb.worksheets[0].iter_rows(values_only=True))
+        wb.close()
+        keys = [str(k).split("\n")[0] if k else "" for k in sheet[0]]
+        rows += [dict(zip(keys, row, strict=False)) for row in sheet[1:]]
+    return rows
+
+
+def _assert_exported_as_stored(root: Path, url: str, ids: list[int]) -> int:
+    """Every record the store calls exported is in a workbook with the values the store holds: never one
+    exported with values from before a save. Returns how many are exported."""
+    rows = _exported_rows(root / "out")
+    exported = 0
+    with Store(url) as store:
+        for rid in ids:
+            stored = store.load_record(rid)
+            if stored.row.status != "exported":
+                continue
+            exported += 1
+            values = {k: v.value for k, v in stored.record.fields.items()}
+            mine = [row for row in rows if (row.get("so"), row.get("nksHoTen")) == (values["so"], values["nksHoTen"])]
+            assert [row.get("meHoTen") for row in mine] == [values["meHoTen"]], \
+                f"record {rid} is marked exported but its workbook row is not what the store holds"
+    return exported
+
+
+def _export(root: Path) -> str:
+    from click.testing import CliRunner
+
+    from sohoa.cli import main
+
+    result = CliRunner().invoke(main, ["export", str(root), "--include-unreviewed", "--no-libreoffice"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_save_landing_while_an_export_writes_is_exported_as_saved_or_not_at_all(tmp_path, monkeypatch):
+    """The export has read the records and written the workbook; before it marks them exported, a reviewer
+    saves one of them (the window is made certain by saving from inside the export's marking step). The
+    store must not call that record exported with the workbook holding the values from before the save."""
+    from store.db import Store as StoreClass
+
+    root, seeded = _workspace(tmp_path / "ws", n=6)
+    app = _app(root, ["an"])
+    ks = [r for r in seeded if r.doc_type == "ks"]
+    target = ks[0]
+    original = StoreClass.mark_exported
+    with serve_in_thread(app) as base:
+        an = Reviewer(base, "an")
+
+        def save_first_then_mark(self, *args, **kwargs):
+            if app.config["STORE"].load_record(target.record_id).row.status == "extracted":
+                assert an.take(target.record_id).status_code == 302
+                form = edited(an.form(target.record_id), {**_fixes(target), "meHoTen": "Phạm Thị Xuân Hương"})
+                assert an.post(f"/record/{target.record_id}/save", form).status_code == 302
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(StoreClass, "mark_exported", save_first_then_mark)
+        _export(root)
+    assert app.config["STORE"].load_record(target.record_id).record.fields["meHoTen"].value == "Phạm Thị Xuân Hương"
+    assert _assert_exported_as_stored(root, app.config["STORE"].url, [r.record_id for r in ks]) == len(ks)
+    app.config["STORE"].close()
+
+
+def test_a_save_landing_while_the_backlog_export_writes_a_book_leaves_the_book_undone(tmp_path, monkeypatch):
+    """The same window in `export --all`: the book holding the saved record is not recorded done (its file
+    has the old values), the run says so and exits non-zero, and the next run writes it with the saved
+    values."""
+    from click.testing import CliRunner
+
+    from sohoa.cli import main
+    from store.db import Store as StoreClass
+
+    root, seeded = _workspace(tmp_path / "ws", n=6)
+    app = _app(root, ["an"])
+    ks = [r for r in seeded if r.doc_type == "ks"]
+    target = ks[0]
+    original = StoreClass.book_finished
+    command = ["export", str(root), "--all", "--include-unreviewed", "--no-libreoffice"]
+    with serve_in_thread(app) as base:
+        an = Reviewer(base, "an")
+
+        def save_first_then_finish(self, *args, **kwargs):
+            if app.config["STORE"].load_record(target.record_id).row.status == "extracted":
+                assert an.take(target.record_id).status_code == 302
+                form = edited(an.form(target.record_id), {**_fixes(target), "meHoTen": "Phạm Thị Xuân Hương"})
+                assert an.post(f"/record/{target.record_id}/save", form).status_code == 302
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(StoreClass, "book_finished", save_first_then_finish)
+        first = CliRunner().invoke(main, command)
+    assert first.exit_code == 1 and "written again next run" in first.output, first.output
+    assert app.config["STORE"].load_record(target.record_id).row.status == "reviewed"
+    assert app.config["STORE"].done_books() == set()
+    monkeypatch.undo()
+    again = CliRunner().invoke(main, command)
+    assert again.exit_code == 0, again.output
+    rows = _exported_rows(root / "out" / "backlog")
+    assert "Phạm Thị Xuân Hương" in [row.get("meHoTen") for row in rows]
+    app.config["STORE"].close()
+
+
+def test_reviewers_saving_while_exports_run(tmp_path):
+    """Free-running: two reviewers work through the queue while exports run one after another. Whatever the
+    interleaving, an exported record is exported with the values the store keeps; a save that comes too
+    late is refused with the form kept, never a 500."""
+    root, seeded = _workspace(tmp_path / "ws", n=10)
+    app = _app(root, ["an", "binh"])
+    by_id = {r.record_id: r for r in seeded}
+    answers: list[int] = []
+    with serve_in_thread(app) as base:
+        people = [Reviewer(base, n) for n in ("an", "binh")]
+
+        def work(person: Reviewer) -> None:
+            resp = person.post("/next", {"csrf_token": person.token()})
+            while (rid := _record_id(resp)) is not None:
+                values = {**_fixes(by_id[rid]), **({"meHoTen": "Phạm Thị Xuân Hương"} if by_id[rid].doc_type == "ks" else {})}
+                resp = person.post(f"/record/{rid}/save", edited(person.form(rid), values))
+                answers.append(resp.status_code)
+                if resp.status_code == 409:  # exported meanwhile: told so, the typing kept; go on
+                    assert _typed_values_kept(resp.text, values)
+                    resp = person.post("/next", {"csrf_token": person.token()})
+                else:
+                    assert resp.status_code == 302, (rid, resp.status_code)
+
+        _together([lambda: work(people[0]), lambda: work(people[1]), lambda: [_export(root) for _ in range(2)]])
+    assert 500 not in answers
+    _assert_exported_as_stored(root, app.config["STORE"].url, [r.record_id for r in seeded if r.doc_type == "ks"])
     app.config["STORE"].close()
 
 
