@@ -1,4 +1,5 @@
-"""Write-then-rename, so a crash or a full disk never leaves a half-written export under its final name."""
+"""Write-then-rename, so a crash or a full disk never leaves a half-written export under its final name; and
+every export file born readable by its owner only (0600, folders 0700): they hold names and ID numbers."""
 from __future__ import annotations
 
 import contextlib
@@ -9,6 +10,23 @@ from pathlib import Path
 
 from common.crashpoints import maybe_crash
 from export.errors import ExportError, describe_os_error
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def private_dir(folder: Path) -> Path:
+    """Make `folder` and any missing parents with mode 0700 (Path.mkdir gives missing parents the default
+    mode); a folder that exists already is left as its owner set it."""
+    folder = Path(folder)
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another writer made it meanwhile
+            path.mkdir(mode=PRIVATE_DIR)
+    return Path(missing[0]) if missing else folder
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -28,9 +46,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
     (e.g. disk full). The temp name starts with a dot and ends in `.part` so hot-folder scanners and
     people skip it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE))  # born 0600; writers keep it
+        os.chmod(tmp, PRIVATE_FILE)  # a leftover temp of the same name may have had another mode
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())

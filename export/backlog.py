@@ -33,7 +33,7 @@ from pathlib import Path
 from common.errors import Conflict
 from common.files import sha256_of
 from export import rules
-from export.atomic import sweep_temporaries, write_bytes_atomic
+from export.atomic import private_dir, sweep_temporaries, write_bytes_atomic
 from export.books import ExportOptions, export_books
 from export.errors import ExportError, VerifyError
 from export.naming import Naming, load_naming
@@ -289,7 +289,7 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
 
     options = options or ExportOptions()
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)
     sweep_temporaries(out_dir)
     naming = naming or load_naming()
     report = BacklogReport(state=state.kind)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from common.crashpoints import maybe_crash
 from export import rules
-from export.atomic import sweep_temporaries
+from export.atomic import private_dir, sweep_temporaries
 from export.btp_excel import write_book_xlsx
 from export.bundle import write_book_zip
 from export.errors import ExportError, VerifyError, describe_os_error
@@ -134,7 +134,7 @@ def export_books(records: Iterable[ExportRecord], out_dir: Path, options: Export
     Raises ExportError (clear message; no partial file under a final name) when writing fails, e.g. on a
     full disk; a re-run rewrites the books completely."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)
     sweep_temporaries(out_dir)
     naming = naming or load_naming()
     report = ExportReport()
