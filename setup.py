@@ -62,9 +62,10 @@ setup(
     extras_require={
         # pikepdf makes encrypted PDFs for the bad-input tests; jdeskew is the published deskew method
         # the scanner benchmark compares against (not used at run time).
+        # requests: the concurrency tests' HTTP clients (sessions with cookies) against a live review server
         "test": ["pytest>=8", "pytest-xdist>=3.5", "ruff>=0.5", "playwright>=1.45", "hypothesis>=6",
                  "pikepdf>=8", "jdeskew>=0.4", "pytest-timeout>=2.2",
-                 "zxing-cpp>=2.2"],
+                 "zxing-cpp>=2.2", "requests>=2.31"],
     },
     entry_points={"console_scripts": ["sohoa=sohoa.cli:main"]},
 )
