@@ -76,3 +76,18 @@ def test_a_record_exported_without_approval_is_shown_and_audited_as_such(env):
     assert run.who.startswith("os:") and run.finished_at is not None and run.unapproved == run.records > 0
     assert any(f.endswith(".xlsx") for f in run.files)
     assert env.store.export_run_record_ids(run.id)[rec.record_id] is False
+
+
+def test_ids_past_the_store_range_are_not_found_not_a_server_error(env):
+    """Regression: /record/<a 23-digit number> overflowed the database driver (HTTP 500)."""
+    huge = "9" * 23
+    client = logged_in(env, "chi")
+    token = page_form(client.get(f"/record/{env.records[0].record_id}").text, "saveform")["csrf_token"]
+    for url in (f"/record/{huge}", f"/img/record/{huge}/page/0", f"/img/record/{huge}/crop?key=hoTen",
+                f"/img/record/{env.records[0].record_id}/page/{huge}"):
+        assert client.get(url).status_code == 404, url
+    for url in (f"/record/{huge}/claim", f"/record/{huge}/save", f"/record/{huge}/approve",
+                f"/record/{huge}/send-back"):
+        assert client.post(url, data={"csrf_token": token, "comment": "x"}).status_code == 404, url
+    assert client.post(f"/api/record/{huge}/validate", json={"values": {}},
+                       headers={"X-CSRFToken": token}).status_code == 404
