@@ -91,3 +91,14 @@ def test_ids_past_the_store_range_are_not_found_not_a_server_error(env):
         assert client.post(url, data={"csrf_token": token, "comment": "x"}).status_code == 404, url
     assert client.post(f"/api/record/{huge}/validate", json={"values": {}},
                        headers={"X-CSRFToken": token}).status_code == 404
+
+
+def test_demo_never_deletes_a_workspace_it_did_not_make(env):
+    """Regression: `sohoa demo --workspace EXISTING` deleted the workspace (users, records, originals)."""
+    from sohoa.cli import main
+
+    before = sorted(p.name for p in env.workspace.iterdir())
+    result = CliRunner().invoke(main, ["demo", "--workspace", str(env.workspace)])
+    assert result.exit_code == 1 and "không xóa" in result.output and "not deleted" in result.output
+    assert sorted(p.name for p in env.workspace.iterdir()) == before
+    assert env.store.user_row("an") is not None and len(env.store.record_rows()) == len(env.records)
