@@ -102,3 +102,16 @@ def test_demo_never_deletes_a_workspace_it_did_not_make(env):
     assert result.exit_code == 1 and "không xóa" in result.output and "not deleted" in result.output
     assert sorted(p.name for p in env.workspace.iterdir()) == before
     assert env.store.user_row("an") is not None and len(env.store.record_rows()) == len(env.records)
+
+
+def test_image_routes_serve_only_image_files_the_store_recorded(env):
+    """Regression: a page path resolving to the store file (inside the workspace) was opened and served."""
+    from store.schema import pages
+
+    rec = env.records[0]
+    client = logged_in(env, "an")
+    with env.store.engine.begin() as conn:
+        conn.execute(pages.update().values(prepared_path="sohoa.db", archival_path="sohoa.db"))
+    for url in (f"/img/record/{rec.record_id}/page/0", f"/img/record/{rec.record_id}/crop?key={rec.flagged[0]}"):
+        resp = client.get(url)
+        assert resp.status_code in (404, 415) and b"SQLite format" not in resp.data, url
