@@ -55,17 +55,20 @@ setup(
         "rapidfuzz>=3.0",
         "fonttools>=4.40",
         "zxcvbn>=4.4",   # password strength (common passwords, patterns) for the review accounts
-        # synth/rendered: official place names (2025 units, GSO codes) and QR codes for the card set
-        "vietnam-provinces>=2025.8",
+        # the card's QR code: zxing-cpp reads it (measured best, README), segno draws the generators'
+        "zxing-cpp>=2.2",
         "segno>=1.6",
+        # the official list of places after the 2025 merger (GSO codes; also synth/rendered's places); the
+        # list before it, release 0.6 of the same package, is installed beside the venv by `make setup`
+        "vietnam-provinces>=2025.8",
     ],
     extras_require={
         # pikepdf makes encrypted PDFs for the bad-input tests; jdeskew is the published deskew method
         # the scanner benchmark compares against (not used at run time).
-        # requests: the concurrency tests' HTTP clients (sessions with cookies) against a live review server
+        # pyzbar (with Debian's libzbar0) is the QR reader `sohoa bench qr` compares zxing-cpp against;
+        # requests: the concurrency tests' HTTP clients (sessions with cookies) against a live review server.
         "test": ["pytest>=8", "pytest-xdist>=3.5", "ruff>=0.5", "playwright>=1.45", "hypothesis>=6",
-                 "pikepdf>=8", "jdeskew>=0.4", "pytest-timeout>=2.2",
-                 "zxing-cpp>=2.2", "requests>=2.31"],
+                 "pikepdf>=8", "jdeskew>=0.4", "pytest-timeout>=2.2", "pyzbar>=0.1.9", "requests>=2.31"],
     },
     entry_points={"console_scripts": ["sohoa=sohoa.cli:main"]},
 )

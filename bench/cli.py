@@ -27,35 +27,47 @@ def bench_scanner(n: int, seed: int, corpus: Path | None, pipeline_only: bool) -
     click.echo(bench(n=n, seed=seed, corpus=corpus, methods=not pipeline_only))
 
 
-@click.command("ocr", help="Đo CER/WER của Tesseract thô và của sohoa theo điều kiện chụp, tốc độ, bộ nhớ "
-                           "(CER/WER of raw Tesseract vs sohoa per capture condition, speed, memory).")
-@click.option("--n", default=1, show_default=True, help="Số tài liệu mỗi loại và điều kiện (documents per kind and condition).")
+@click.command("ocr", help="Đo CER của sohoa và của Tesseract thô (psm 3, 6, 7) theo lớp ảnh: dòng, từ, ảnh chụp "
+                           "màn hình, bản quét độ phân giải thấp, ảnh chụp, trang sạch, hai cột, bảng, biểu mẫu có "
+                           "dòng chấm, sổ, thẻ; tốc độ so với Tesseract thô (CER of sohoa vs raw Tesseract psm 3/6/7 "
+                           "per image class, strict and reading-order tolerant; time ratio to raw Tesseract).")
+@click.option("--n", default=3, show_default=True, help="Số ảnh mỗi lớp (images per class).")
 @click.option("--seed", default=7, show_default=True)
-@click.option("--corpus", type=EXISTING_DIR,
-              help="Dùng kho ảnh có sẵn (use an existing corpus with manifest.json).")
+@click.option("--set", "sets", default="own,rendered", show_default=True,
+              help="own = bộ sinh của dự án (tuning set, synth/); rendered = bộ độc lập (synth.rendered, "
+                   "measuring set, never tuned on).")
+@click.option("--classes", default="", help="Chỉ các lớp này (only these classes, comma-separated).")
+@click.option("--own-corpus", type=EXISTING_DIR,
+              help="Bộ own đã sinh (an own set written before, with manifest.json).")
+@click.option("--rendered-corpus", type=EXISTING_DIR,
+              help="Bộ rendered đã sinh (a rendered set written before by `sohoa synth-rendered`).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Nơi ghi kho ảnh sinh ra (where to write the generated corpus; default a temp dir).")
+              help="Nơi ghi ảnh sinh ra (where to write generated images; default a temp dir).")
+@click.option("--workers", default=1, show_default=True, help="Số tiến trình (worker processes).")
+@click.option("--by-condition", is_flag=True,
+              help="Bảng cũ theo điều kiện chụp và loại giấy tờ của synth (the earlier per-condition and per-kind "
+                   "tables on synth.generate pages; uses --conditions --kinds --langs --psms).")
 @click.option("--conditions", default="clean,skewed,photocopy,phone", show_default=True,
-              help="Điều kiện chụp (capture conditions).")
+              help="Điều kiện chụp (capture conditions, --by-condition).")
 @click.option("--langs", default="vie", show_default=True,
               help="Các mô hình cho bảng so sánh psm cố định (models for the fixed-psm comparison table).")
 @click.option("--psms", default="", show_default=True,
-              help="Các psm cố định để so sánh, ví dụ 3,6 (fixed page segmentation modes to compare, e.g. 3,6; "
-                   "empty = the policy only).")
+              help="Các psm cố định để so sánh, ví dụ 3,6 (fixed page segmentation modes, --by-condition).")
 @click.option("--kinds", default="cccd,cmnd,cancuoc,gcn,register", show_default=True,
-              help="Loại giấy tờ của synth (synth document kinds; add ',book' for multi-page books).")
-@click.option("--workers", default=1, show_default=True, help="Số tiến trình (worker processes).")
-def bench_ocr_command(n: int, seed: int, corpus: Path | None, out: Path | None, conditions: str, langs: str,
-                      psms: str, kinds: str, workers: int) -> None:
-    from bench.ocr import bench
+              help="Loại giấy tờ của synth (synth document kinds, --by-condition).")
+def bench_ocr_command(n: int, seed: int, sets: str, classes: str, own_corpus: Path | None,
+                      rendered_corpus: Path | None, out: Path | None, workers: int, by_condition: bool,
+                      conditions: str, langs: str, psms: str, kinds: str) -> None:
+    from bench.ocr import bench, bench_classes
 
-    conds = [c for c in conditions.split(",") if c]
-    variants = _variants(langs, psms)
-    if out is None and corpus is None:
-        with tempfile.TemporaryDirectory(prefix="sohoa-bench-ocr-") as tmp:
-            click.echo(bench(Path(tmp), n, seed, conds, variants, workers, kinds=kinds.split(",")))
-    else:
-        click.echo(bench(out or Path("."), n, seed, conds, variants, workers, corpus=corpus, kinds=kinds.split(",")))
+    with tempfile.TemporaryDirectory(prefix="sohoa-bench-ocr-") as tmp:
+        where = out or Path(tmp)
+        if by_condition:
+            conds = [c for c in conditions.split(",") if c]
+            click.echo(bench(where, n, seed, conds, _variants(langs, psms), workers, kinds=kinds.split(",")))
+            return
+        click.echo(bench_classes(where, n, seed, [s for s in sets.split(",") if s],
+                                 [c for c in classes.split(",") if c] or None, workers, own_corpus, rendered_corpus))
 
 
 def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
@@ -83,11 +95,30 @@ def _variants(langs: str, psms: str) -> list[tuple[str, int]]:
               help="Ghi các trường sai/chưa chấp nhận ra JSON (write wrong/unaccepted fields to this JSON file).")
 @click.option("--thresholds", type=EXISTING_FILE, default=None,
               help="Thử một tệp ngưỡng khác (try another thresholds TOML, to calibrate extract/data/thresholds.toml).")
+@click.option("--rendered", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Đo các thẻ của bộ độc lập synth-rendered trong thư mục này, chỉ để đo (score the card class of an "
+                   "independent `sohoa synth-rendered` folder: measuring only, never tuning).")
+@click.option("--registers", "registers", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Chỉ đo các trang sổ của bộ rendered ở thư mục này (sinh nếu chưa có), theo kiểu dòng chấm "
+                   "(only the rendered set's register pages in this folder, generated when missing, by leader "
+                   "style: the register-pages-with-leaders rows).")
 def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, conditions: str, perfect_ocr: bool,
-                          misses: Path | None, thresholds: Path | None) -> None:
+                          misses: Path | None, thresholds: Path | None, rendered: Path | None,
+                          registers: Path | None) -> None:
     import tomllib
 
-    from bench.extract import by_field, by_reason, run, table, write_misses
+    if registers is not None:
+        from bench.extract import register_table, run_registers
+
+        if not (registers / "manifest.json").exists():
+            from synth.rendered import generate
+
+            click.echo(f"sinh {n} trang sổ (generating {n} register pages) -> {registers}", err=True)
+            generate(registers, n=n, seed=seed, classes=["register"])
+        click.echo(register_table(run_registers(registers)))
+        return
+
+    from bench.extract import by_field, by_reason, card_table, run, run_rendered, table, write_misses
     from extract.data import thresholds as default_thresholds
 
     limits = None
@@ -96,6 +127,16 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
             limits = {**default_thresholds(), **{k: float(v) for k, v in tomllib.load(fh).items()}}
 
     tmp = None
+    if rendered is not None:
+        result = run_rendered(rendered)
+        click.echo("Bộ độc lập synth-rendered, thẻ (independent rendered set, cards)\n" + table(result) + "\n\n"
+                   + card_table(result))
+        worst = list(by_field(result).items())[:12]
+        if worst:
+            click.echo("sai nhiều nhất (most wrong values): " + ", ".join(f"{k} {v}" for k, v in worst))
+        if misses:
+            write_misses(result, misses)
+        return
     if corpus is None or not (corpus / "manifest.json").exists():
         from synth.generate import generate_corpus
         if corpus is None:
@@ -110,6 +151,10 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
         if tmp is not None:
             tmp.cleanup()
     click.echo(("OCR hoàn hảo (perfect OCR: truth lines)\n" if perfect_ocr else "") + table(result))
+    if result.card_pages:
+        click.echo("\nThẻ căn cước theo điều kiện chụp: mã QR đọc được, địa danh khớp danh mục chính thức "
+                   "(ID cards per capture condition: QR decoded, place fields matched to the official list)\n"
+                   + card_table(result))
     worst = list(by_field(result).items())[:12]
     if worst:
         click.echo("sai nhiều nhất (most wrong values): " + ", ".join(f"{k} {v}" for k, v in worst))
@@ -119,6 +164,18 @@ def bench_extract_command(n: int, seed: int, corpus: Path | None, kinds: str, co
                    "by reason): " + "; ".join(f"{k} {v}" for k, v in kept.items()))
     if misses:
         write_misses(result, misses)
+
+
+@click.command("qr", help="So sánh các bộ đọc mã QR (zxing-cpp, OpenCV, pyzbar) trên thẻ sinh ra theo điều kiện "
+                          "chụp (QR readers compared on generated cards per capture condition).")
+@click.option("--n", default=16, show_default=True, help="Số thẻ sinh ra (cards to generate).")
+@click.option("--seed", default=5, show_default=True)
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Dùng kho ảnh có sẵn hoặc ghi vào đây (use an existing corpus, or write here).")
+def bench_qr_command(n: int, seed: int, corpus: Path | None) -> None:
+    from bench.qr import bench
+
+    click.echo(bench(n, seed, corpus))
 
 
 @click.command("review", help="Đo tốc độ kiểm tra bằng bàn phím trong trình duyệt thật "
@@ -189,5 +246,5 @@ def bench_export_command(rows: int, small: int, book_size: int, no_verify: bool,
     click.echo("Mục tiêu (target): ≥ 2000 dòng/s; bộ nhớ đỉnh không tăng theo số dòng (peak memory flat in rows).")
 
 
-BENCH_COMMANDS = [bench_scanner, bench_ocr_command, bench_extract_command, bench_pipeline_command, bench_review,
+BENCH_COMMANDS = [bench_scanner, bench_ocr_command, bench_extract_command, bench_qr_command, bench_pipeline_command, bench_review,
                   bench_export_command]

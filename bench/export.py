@@ -62,7 +62,7 @@ def synthetic_groups(rows: int, book_size: int, seed: int = 0) -> Iterator:
         book += 1
         n = min(book_size, rows - made)
         year = 2010 + book % 8
-        key = BookKey("KS", "10507", "Cẩm Giàng", "Hải Dương", str(year), f"{book:03d}")
+        key = BookKey("KS", "10894", "Cẩm Giàng", "Hải Dương", str(year), f"{book:03d}")
         records = [ExportRecord(f"b{book}-{i}", key, synthetic_ks_fields(rng, i, year, f"{book:03d}"), [], "approved")
                    for i in range(1, n + 1)]
         made += n

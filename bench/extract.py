@@ -32,6 +32,13 @@ class Tally:
     hw_accepted_ok: int = 0
     mrz: int = 0
     mrz_ok: int = 0
+    qr_pages: int = 0        # pages carrying a QR code (truth), of them decoded …
+    qr_read: int = 0
+    qr_intact: int = 0       # … and of those left intact by the generator (defect "ok"), decoded
+    qr_intact_read: int = 0
+    places: int = 0          # place fields (profile `place = true`) in the truth, of them matched to the
+    places_matched: int = 0  # official list (a <key>DVHC code), and matched with the right value
+    places_right: int = 0
     seconds: float = 0.0
 
     def add(self, other: Tally) -> None:
@@ -66,6 +73,8 @@ class Result:
     tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)
     samples: list[tuple[float, bool, str, bool]] = field(default_factory=list)  # conf, correct, status, hw
+    card_pages: list = field(default_factory=list)  # (truth page, record) of every ID-card side
+    card_files: list[str] = field(default_factory=list)
 
 
 def _compare(tally: Tally, result: Result, file: str, page: int, doc_type: str, key: str, truth, got: FieldValue | None) -> None:
@@ -93,9 +102,28 @@ def _compare(tally: Tally, result: Result, file: str, page: int, doc_type: str, 
                                   got.reason if got else ""))
 
 
+def _place_keys(doc_type: str) -> set[str]:
+    from extract.profiles import load_profiles
+    profile = load_profiles().get(doc_type)
+    return {f.key for f in profile.fields if f.place} if profile is not None else set()
+
+
 def score_page(result: Result, tally: Tally, file: str, truth_page, record: Record) -> None:
     tally.pages += 1
     tally.type_ok += record.doc_type == truth_page.doc_type
+    if truth_page.qr:
+        decoded = _qr_on_page(record)
+        tally.qr_pages += 1
+        tally.qr_read += decoded
+        if truth_page.qr == "ok":
+            tally.qr_intact += 1
+            tally.qr_intact_read += decoded
+    for key in _place_keys(truth_page.doc_type) & set(truth_page.fields):
+        code = record.fields.get(key + "DVHC")
+        got = record.fields.get(key)
+        tally.places += 1
+        tally.places_matched += code is not None
+        tally.places_right += code is not None and got is not None and got.value == truth_page.fields[key].value
     for key, truth in truth_page.fields.items():
         _compare(tally, result, file, truth_page.page, truth_page.doc_type, key, truth, record.fields.get(key))
     for i, owner in enumerate(truth_page.owners):
@@ -103,6 +131,12 @@ def score_page(result: Result, tally: Tally, file: str, truth_page, record: Reco
         for key, truth in owner.items():
             _compare(tally, result, file, truth_page.page, truth_page.doc_type, f"chuSuDung[{i}].{key}", truth,
                      got.fields.get(key) if got else None)
+
+
+def _qr_on_page(record: Record) -> bool:
+    """The page's own QR code decoded (its model field says so; values shared from the other side later
+    do not count)."""
+    return any(fv.source == "rule" and "QR" in fv.reason for fv in record.fields.values())
 
 
 def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = None,
@@ -120,17 +154,20 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
         if perfect_ocr:
             pairs = [(None, page_from_truth(p), p) for p in tf.pages]
         else:
+            from extract.pipeline import layout_of
             from ocr.engine import get_engine
+            from ocr.reading import line_reader
             from scanner.prepare import prepare_file
             engine = engine or get_engine("vie", 6)
-            prepared = prepare_file(corpus / tf.file)
+            prepared = prepare_file(corpus / tf.file, read_line=line_reader(engine))
             pairs = []
             for p in tf.pages:
                 page = prepared[p.page] if p.page < len(prepared) else None
                 if page is None:
                     continue
                 # the hint a hot folder gives: its kind (the generator's kind stands for the folder)
-                pairs.append((page, engine.read_page(page.ocr_image, dpi=page.dpi, doc_hint=tf.kind or "auto"), p))
+                layout = layout_of(p.doc_type)  # the registry's hint for the page's type, as its folder gives
+                pairs.append((page, engine.read_page(page.ocr_image, dpi=page.dpi, layout=layout), p))
         for page, ocr, truth_page in pairs:
             record = extract_page(page, ocr, engine, limits=limits)
             done.append((tf.file, truth_page, record, time.perf_counter() - t0))
@@ -138,11 +175,71 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
     _pair_cards(done)
     for file, truth_page, record, seconds in done:
         key = (truth_page.doc_type, truth_page.capture.condition)
+        if truth_page.doc_type in _card_types():
+            result.card_pages.append((truth_page, record))
+            result.card_files.append(file)
         tally = result.tallies.setdefault(key, Tally())
         score_page(result, tally, file, truth_page, record)
         result.pages.append(PageRef(file, truth_page.page, truth_page.capture.condition))
         tally.seconds += seconds
     return result
+
+
+@dataclass
+class _Capture:
+    condition: str
+
+
+@dataclass
+class _RenderedPage:
+    """A rendered-set card (synth/rendered) seen as the scorer sees a generator page."""
+    doc_type: str
+    fields: dict
+    capture: _Capture
+    qr: str = ""
+    page: int = 0
+    owners: list = field(default_factory=list)
+
+
+@dataclass
+class _Truth:
+    value: str
+    handwritten: bool = False
+
+
+def run_rendered(folder: Path, limit: int | None = None) -> Result:
+    """The card class of the independent rendered set (synth/rendered), for measuring only: every card image
+    through prepare + OCR + extraction as the hot folder does (folder kind: CCCD), scored per condition."""
+    from ocr.engine import get_engine
+    from scanner.prepare import prepare_file
+    from synth.rendered.model import load
+    result = Result()
+    engine = get_engine("vie", 6)
+    cards = [it for it in load(folder) if it.cls == "card" and it.doc_type]
+    done = []
+    for item in cards[:limit]:
+        t0 = time.perf_counter()
+        page = prepare_file(Path(folder) / item.file)[0]
+        ocr = engine.read_page(page.ocr_image, dpi=page.dpi, doc_hint="cccd")
+        record = extract_page_lazy(page, ocr, engine)
+        qr = "" if not item.extra.get("qr_payload") else ("ok" if item.extra.get("qr_decodable") else "spoilt")
+        truth = _RenderedPage(item.doc_type, {k: _Truth(v.value) for k, v in item.fields.items()},
+                              _Capture(item.condition), qr)
+        done.append((item.file, truth, record, time.perf_counter() - t0))
+    for file, truth_page, record, seconds in done:
+        key = (truth_page.doc_type, truth_page.capture.condition)
+        tally = result.tallies.setdefault(key, Tally())
+        score_page(result, tally, file, truth_page, record)
+        result.pages.append(PageRef(file, 0, truth_page.capture.condition))
+        result.card_pages.append((truth_page, record))
+        result.card_files.append(file)
+        tally.seconds += seconds
+    return result
+
+
+def extract_page_lazy(page, ocr, engine):
+    from extract.pipeline import extract_page
+    return extract_page(page, ocr, engine)
 
 
 def _pair_cards(done: list) -> None:
@@ -158,6 +255,67 @@ def _pair_cards(done: list) -> None:
             front = fronts.get(file.split("_back")[0])
             if front is not None and belong_together(front, record):
                 merge_card(front, record)
+
+
+def _card_types() -> set[str]:
+    from common.doctypes import load_registry
+    return set(load_registry().names(family="card"))
+
+
+def _card_of(file: str) -> str:
+    return file.split("_front")[0].split("_back")[0]
+
+
+def card_table(result: Result) -> str:
+    """The ID-card rows the issue's targets are about: per condition, fields exact / accepted / precision,
+    the QR decode rate, place fields matched to the official list; then the fields of cards whose QR code
+    decoded (on either side)."""
+    by_cond: dict[str, Tally] = {}
+    for (doc, cond), t in result.tallies.items():
+        if doc in _card_types():
+            by_cond.setdefault(cond, Tally()).add(t)
+    head = (f"{'cards':10} {'pages':>5} {'fields':>6} {'exact%':>6} {'accep%':>6} {'prec%':>6} {'qr n':>5} "
+            f"{'qr%':>6} {'qrOk n':>6} {'qrOk%':>6} {'plc n':>5} {'plc%':>6} {'plcEx%':>6}")
+    rows = [head, "-" * len(head)]
+    total = Tally()
+    for cond in sorted(by_cond):
+        t = by_cond[cond]
+        total.add(t)
+        rows.append(_card_row(cond, t))
+    rows.append("-" * len(head))
+    rows.append(_card_row("ALL", total))
+    decoded_cards = {_card_of(f) for f, _ in _decoded_files(result)}
+    n = acc = ok = 0
+    for truth_page, record, file in _card_records(result):
+        if _card_of(file) not in decoded_cards:
+            continue
+        for key, truth in truth_page.fields.items():
+            got = record.fields.get(key)
+            n += 1
+            if got is not None and got.status == "accepted":
+                acc += 1
+                ok += got.value == truth.value
+    rows.append(f"cards whose QR decodes (both sides): {n} fields, accepted {_pct(acc, n).strip()} %, "
+                f"precision {_pct(ok, acc).strip()} %")
+    return "\n".join(rows)
+
+
+def _decoded_files(result: Result):
+    for _truth, record, file in _card_records(result):
+        if _qr_on_page(record):
+            yield file, record
+
+
+def _card_records(result: Result):
+    for (truth_page, record), ref in zip(result.card_pages, result.card_files, strict=True):
+        yield truth_page, record, ref
+
+
+def _card_row(cond: str, t: Tally) -> str:
+    return (f"{cond:10} {t.pages:5d} {t.fields:6d} {_pct(t.exact, t.fields)} {_pct(t.accepted, t.fields)} "
+            f"{_pct(t.accepted_ok, t.accepted)} {t.qr_pages:5d} {_pct(t.qr_read, t.qr_pages)} {t.qr_intact:6d} "
+            f"{_pct(t.qr_intact_read, t.qr_intact)} {t.places:5d} {_pct(t.places_matched, t.places)} "
+            f"{_pct(t.places_right, t.places)}")
 
 
 def _pct(num: int, den: int) -> str:
@@ -211,3 +369,78 @@ def by_reason(result: Result, conditions: tuple[str, ...] = ("clean",)) -> dict[
                 and cond.get((m.file, m.page)) in conditions:
             out[m.reason.split(" (")[0] or m.status] += 1
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+# ----------------------------------------------------------------------- register pages with leader lines
+
+def leader_group(style: str) -> str:
+    """A rendered page's leader style in three groups: none, solid rules (solid, underscore), dotted or
+    dashed (dots, dashes, dot-dash) — the last are what broke OCR."""
+    if not style or style == "none":
+        return "none"
+    if style.startswith(("solid", "underscore")):
+        return "rules"
+    return "dotted/dashed"
+
+
+@dataclass
+class RegisterTally:
+    pages: int = 0
+    fields: int = 0
+    exact: int = 0
+    accepted: int = 0
+    accepted_ok: int = 0
+    seconds: float = 0.0
+
+
+def run_registers(folder: Path, engine=None) -> dict[tuple[str, str, str], RegisterTally]:
+    """The rendered set's register pages (synth.rendered, class `register`) through the worker's path:
+    prepare, OCR with the layout hint a KS/KT/KH folder gives, extraction with the book's profile. Keyed by
+    (doc type, condition, leader group); typed fields only (the set has no handwriting)."""
+    from extract.pipeline import extract_page, layout_of
+    from ocr.engine import get_engine
+    from ocr.reading import line_reader
+    from scanner.prepare import prepare_file
+    from synth.rendered import load
+
+    engine = engine or get_engine("vie", 6)
+    out: dict[tuple[str, str, str], RegisterTally] = {}
+    for item in load(folder):
+        if item.cls != "register":
+            continue
+        t0 = time.perf_counter()
+        page = prepare_file(Path(folder) / item.file, read_line=line_reader(engine))[0]
+        ocr = engine.read_page(page.ocr_image, dpi=page.dpi, layout=layout_of(item.doc_type))
+        record = extract_page(page, ocr, engine, item.doc_type)
+        tally = out.setdefault((item.doc_type, item.condition, leader_group(item.extra.get("leader", ""))),
+                               RegisterTally())
+        tally.pages += 1
+        tally.seconds += time.perf_counter() - t0
+        for key, truth in item.fields.items():
+            got = record.fields.get(key)
+            ok = got is not None and got.value == truth.value
+            tally.fields += 1
+            tally.exact += ok
+            if got is not None and got.status == "accepted":
+                tally.accepted += 1
+                tally.accepted_ok += ok
+    return out
+
+
+def register_table(tallies: dict[tuple[str, str, str], RegisterTally]) -> str:
+    head = (f"{'condition':12} {'leaders':14} {'pages':>5} {'fields':>6} {'exact%':>6} {'accep%':>6} {'prec%':>6} "
+            f"{'s/page':>6}")
+    rows = ["Register pages of the independent rendered set (synth.rendered: leader styles tuning never saw), "
+            "typed fields:", head, "-" * len(head)]
+    merged: dict[tuple[str, str], RegisterTally] = {}
+    for (_doc, cond, group), t in tallies.items():
+        for key in ((cond, group), (cond, "all")):
+            m = merged.setdefault(key, RegisterTally())
+            for name in RegisterTally.__dataclass_fields__:
+                setattr(m, name, getattr(m, name) + getattr(t, name))
+    for (cond, group), t in sorted(merged.items()):
+        rows.append(f"{cond:12} {group:14} {t.pages:5d} {t.fields:6d} {_pct(t.exact, t.fields)} "
+                    f"{_pct(t.accepted, t.fields)} {_pct(t.accepted_ok, t.accepted)} "
+                    f"{(t.seconds / t.pages if t.pages else 0):6.2f}")
+    rows.append("Target: typed fields exact >= 95 % on clean scans with leaders (issue 11).")
+    return "\n".join(rows)

@@ -3,9 +3,9 @@ document kind, speed and memory.
 
 Systems compared on the same images:
   raw      — Tesseract's defaults (psm 3, `vie`) on the image as stored, no scanner, no text layer;
-  sohoa    — scanner prepare, then the segmentation policy (ocr.policy) with the hint the hot folder would
-             give (CCCD / GCN / the book type KS/KT/KH), then the Vietnamese text layer; also shown with the
-             corrector off ("no-layer") and with the policy from the page shape alone ("shape", no hint);
+  sohoa    — scanner prepare, then OCR with the layout hint the hot folder's kind gives (card / form / page,
+             the document-type registry, extract.pipeline.layout_for_folder), then the Vietnamese text layer; also shown with the corrector off
+             ("no-layer") and with no hint at all ("shape": OCR decides from the image);
   no-scan  — sohoa's OCR on the image as stored: the OCR stage alone, so a scanner regression and an OCR
              regression can be told apart;
   fixed psm variants (--psms) on the prepared pages, for the record of why the policy is what it is.
@@ -182,7 +182,7 @@ def page_lines(page: OcrPage, correct: bool | None) -> list[tuple[str, tuple[int
 class PageResult:
     file: str
     condition: str
-    family: str = "unknown"  # card | gcn | register (ocr.policy.hint_family)
+    family: str = "unknown"  # card | gcn | register (the generator's kind)
     a4: bool = False          # an A4 page (the speed target is per A4 page)
     scores: dict[str, Score] = field(default_factory=dict)  # system name -> score
     seconds: dict[str, float] = field(default_factory=dict)  # "prepare", "ocr", "raw", "ocr:<variant>"
@@ -201,50 +201,72 @@ def folder_hint(truth: TruthFile, page_doc_type: str) -> str:
     return page_doc_type.upper()  # register/book pages: the book type KS/KT/KH
 
 
+def folder_layout(truth: TruthFile, page_doc_type: str) -> str | None:
+    """The OCR layout hint the hot folder gives (the registry's, as the worker gets it)."""
+    from extract.pipeline import layout_for_folder
+
+    return layout_for_folder(folder_hint(truth, page_doc_type))
+
+
+def family_of(truth: TruthFile) -> str:
+    return {"cccd": "card", "cmnd": "card", "cancuoc": "card", "gcn": "gcn"}.get(truth.kind, "register")
+
+
+def raw_pages(path: Path, dpi: int = 300) -> list:
+    """The file's pages as stored (EXIF orientation applied), grey, without any scanner correction:
+    (grey image, dpi) per page."""
+    import cv2
+
+    from scanner.intake import read_pages
+
+    return [(cv2.cvtColor(page.image, cv2.COLOR_RGB2GRAY), page.dpi or dpi) for page in read_pages(Path(path), dpi=dpi)]
+
+
 def evaluate_file(corpus: Path, truth: TruthFile, variants: list[tuple[str, int]], with_raw: bool,
                   lang: str = "vie") -> tuple[list[PageResult], int]:
     """Worker task: every page of one file through raw Tesseract, sohoa (prepare + policy + text layer, with
     the folder hint and with the page shape only), sohoa's OCR on the unprepared image, and each fixed
     variant. Returns the page results and this worker's peak RSS in bytes."""
     from ocr.engine import get_engine
-    from ocr.pages import load_pages, raw_pages
-    from ocr.policy import choose_psm, hint_family
+    from ocr.reading import line_reader
+    from scanner.prepare import prepare_file
 
     path = corpus / truth.file
     results = []
     t0 = time.perf_counter()
-    prepared = load_pages(path)
+    prepared = prepare_file(path, read_line=line_reader())
     prepare_s = (time.perf_counter() - t0) / max(1, len(prepared))
     raws = raw_pages(path) if with_raw else []
     engine = get_engine(lang, 6, correct=False)
     for i, tpage in enumerate(truth.pages):
-        hint = folder_hint(truth, tpage.doc_type)
-        res = PageResult(truth.file, tpage.capture.condition, hint_family(hint),
+        hint = folder_layout(truth, tpage.doc_type)
+        res = PageResult(truth.file, tpage.capture.condition, family_of(truth),
                          a4=tpage.height > 1.3 * tpage.width)
         rows = truth_rows(tpage.lines, tpage.height)
         if with_raw and i < len(raws):
             t = time.perf_counter()
-            lines = raw_tesseract_lines(get_engine("vie", 3, correct=False), raws[i].image, raws[i].dpi)
+            raw_image, raw_dpi = raws[i]
+            lines = raw_tesseract_lines(get_engine("vie", 3, correct=False), raw_image, raw_dpi)
             res.seconds["raw"] = time.perf_counter() - t
-            res.scores["raw"] = score_lines(rows, lines, raws[i].image.shape[0])
-            unprepared = engine.read_page(raws[i].image, dpi=raws[i].dpi, doc_hint=hint)
+            res.scores["raw"] = score_lines(rows, lines, raw_image.shape[0])
+            unprepared = engine.read_page(raw_image, dpi=raw_dpi, layout=hint)
             res.scores["noscan"] = score_lines(rows, page_lines(unprepared, True), unprepared.height)
         res.seconds["prepare"] = prepare_s
         if i < len(prepared):
-            image, dpi = prepared[i].image, prepared[i].dpi
+            image, dpi = prepared[i].ocr_image, prepared[i].dpi
             t = time.perf_counter()
-            page = engine.read_page(image, dpi=dpi, doc_hint=hint)
+            page = engine.read_page(image, dpi=dpi, layout=hint)
             res.seconds["ocr"] = time.perf_counter() - t
             res.scores["sohoa:off"] = score_lines(rows, page_lines(page, False), page.height)
             res.scores["sohoa:on"] = score_lines(rows, page_lines(page, True), page.height)
-            if choose_psm(image.shape, "auto") != choose_psm(image.shape, hint):
-                shape_only = engine.read_page(image, dpi=dpi, doc_hint="auto")
+            if hint is not None:
+                shape_only = engine.read_page(image, dpi=dpi)
                 res.scores["shape:on"] = score_lines(rows, page_lines(shape_only, True), shape_only.height)
             else:
                 res.scores["shape:on"] = res.scores["sohoa:on"]
             for v_lang, psm in variants:
                 t = time.perf_counter()
-                vpage = get_engine(v_lang, psm, correct=False).read_page(image, dpi=dpi)
+                vpage = get_engine(v_lang, psm, correct=False).read_page(image, dpi=dpi, psm=psm)
                 name = variant_name(v_lang, psm)
                 res.seconds[f"ocr:{name}"] = time.perf_counter() - t
                 res.scores[f"{name}:on"] = score_lines(rows, page_lines(vpage, True), vpage.height)
@@ -257,13 +279,14 @@ def worker_alone(corpus: Path, files: list[str], lang: str = "vie") -> tuple[int
     by shape). Returns (pages, wall seconds, CPU seconds, peak RSS bytes): the speed and memory targets are
     about this process, not the bench process that also holds comparison images."""
     from ocr.engine import get_engine
+    from ocr.reading import line_reader
     from scanner.prepare import prepare_file
 
     engine = get_engine(lang, 6)
     pages, wall0, cpu0 = 0, time.perf_counter(), time.process_time()
     for name in files:
-        for prepared in prepare_file(corpus / name):
-            engine.read_page(prepared.ocr_image, dpi=prepared.dpi, doc_hint="auto")
+        for prepared in prepare_file(corpus / name, read_line=line_reader(engine)):
+            engine.read_page(prepared.ocr_image, dpi=prepared.dpi)
             pages += 1
             del prepared
     return pages, time.perf_counter() - wall0, time.process_time() - cpu0, peak_rss()
@@ -395,3 +418,174 @@ def bench(out_dir: Path, n: int, seed: int, conditions: list[str], variants: lis
         truths, source = build_corpus(out_dir, n, seed, conditions, kinds)
     results, peak, alone = run(corpus, truths, variants, workers)
     return report(results, variants, peak, source, alone)
+
+
+# ------------------------------------------------------------------------------------ per-class benchmark
+
+RAW_PSMS = (3, 6, 7)
+
+
+@dataclass
+class ItemResult:
+    file: str
+    cls: str
+    source: str
+    chars: int
+    edits: dict[str, tuple[int, int]] = field(default_factory=dict)  # system -> (strict edits, tolerant edits)
+    seconds: dict[str, float] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)            # system -> exception text
+    empty: dict[str, bool] = field(default_factory=dict)
+
+
+def strict_edits(truth_lines: list[str], ocr_lines: list[str]) -> int:
+    """Edits between the whole text in reading order and the OCR text in its own order (lines joined by one
+    space): a reading order that differs from the page's is counted as errors."""
+    ref = " ".join(clean_text(t) for t in truth_lines if clean_text(t))
+    hyp = " ".join(clean_text(t) for t in ocr_lines if clean_text(t))
+    return Levenshtein.distance(ref, hyp)
+
+
+def _tolerant_edits(item, ocr_lines: list[tuple[str, tuple[int, int, int, int]]], ocr_height: int) -> int:
+    truth = [TruthLine(text=t, box=b) for t, b in item.lines]
+    score = score_lines(truth_rows(truth, item.height), ocr_lines, ocr_height)
+    return score.printed_err + score.hand_err
+
+
+def _truth_chars(item) -> int:
+    return len(" ".join(clean_text(t) for t, _ in item.lines if clean_text(t)))
+
+
+def evaluate_item(folder: Path, item, systems: tuple[str, ...] = ("sohoa", "psm3", "psm6", "psm7")) -> ItemResult:
+    """Worker task: one image through sohoa (prepare + OCR, no hint: what `sohoa ocr FILE` does) and raw
+    Tesseract (the stored image, grey, no text layer) at psm 3, 6 and 7; times measured in this process."""
+    import traceback
+
+    from ocr.engine import get_engine
+    from ocr.reading import line_reader
+    from scanner.prepare import prepare_page
+
+    res = ItemResult(item.file, item.cls, item.source, _truth_chars(item))
+    path = Path(folder) / item.file
+    truth_texts = [t for t, _ in item.lines]
+    engine = get_engine("vie", 6)
+    raw_engine = get_engine("vie", 3, correct=False)
+    try:
+        raws = raw_pages(path)
+    except Exception as exc:  # an unreadable file fails every system alike
+        for name in systems:
+            res.failed[name] = f"{type(exc).__name__}: {exc}"
+        return res
+    grey, dpi = raws[0]
+    for name in systems:
+        t0 = time.perf_counter()
+        try:
+            if name == "sohoa":
+                from scanner.intake import read_pages
+
+                source = next(iter(read_pages(path)))
+                prepared = prepare_page(source, read_line=line_reader(engine))
+                t1 = time.perf_counter()
+                page = engine.read_page(prepared.ocr_image, dpi=prepared.dpi)
+                res.seconds["sohoa_ocr"] = time.perf_counter() - t1
+                lines = page_lines(page, True)
+                height = page.height
+            else:
+                psm = int(name[3:])
+                lines = raw_lines(raw_engine, grey, dpi, psm)
+                height = grey.shape[0]
+        except Exception as exc:
+            res.failed[name] = f"{type(exc).__name__}: {exc} | " + traceback.format_exc(limit=-2).replace("\n", " ")
+            res.seconds[name] = time.perf_counter() - t0
+            res.edits[name] = (res.chars, res.chars)
+            continue
+        res.seconds[name] = time.perf_counter() - t0
+        res.empty[name] = not any(t.strip() for t, _ in lines)
+        res.edits[name] = (strict_edits(truth_texts, [t for t, _ in lines]), _tolerant_edits(item, lines, height))
+    return res
+
+
+def raw_lines(engine, image, dpi: float, psm: int) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Tesseract's own words and lines at one psm, straight from the backend: no speck filter, no text layer."""
+    lines: dict[int, list] = defaultdict(list)
+    for rw in engine.backend.recognise(image, psm, dpi, None):
+        lines[rw.line_no].append(rw)
+    return [(" ".join(w.text for w in ws), (min(w.box[0] for w in ws), min(w.box[1] for w in ws),
+                                            max(w.box[2] for w in ws), max(w.box[3] for w in ws)))
+            for _, ws in sorted(lines.items())]
+
+
+def run_classes(folder: Path, items: list, workers: int) -> list[ItemResult]:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        return list(pool.map(evaluate_item, [folder] * len(items), items))
+
+
+CLASS_ORDER = ("line", "word", "screenshot", "lowres_scan", "photo", "clean_page", "two_column", "table",
+               "form_leaders", "register", "card")
+
+
+def class_table(results: list[ItemResult], title: str) -> str:
+    """n, failures, CER strict / tolerant per system, s/page and sohoa's time ratio to raw psm 3."""
+    systems = ("sohoa", "psm3", "psm6", "psm7")
+    by_cls: dict[str, list[ItemResult]] = defaultdict(list)
+    for r in results:
+        by_cls[r.cls].append(r)
+    head = (f"{'class':13} {'n':>3} {'fail':>4} {'empty':>5} | "
+            + " | ".join(f"{s + ' strict':>12} {'tol':>7}" for s in systems)
+            + f" | {'s/img':>6} {'ocr s':>6} {'raw s':>6} {'ratio':>5} {'ocr r':>5} | best raw")
+    out = [title, head, "-" * len(head)]
+    order = [c for c in CLASS_ORDER if c in by_cls] + sorted(c for c in by_cls if c not in CLASS_ORDER)
+    for cls in order + ["ALL"]:
+        rs = results if cls == "ALL" else by_cls[cls]
+        chars = max(1, sum(r.chars for r in rs))
+        cells = []
+        best_raw, best_val = "", 9e9
+        for s in systems:
+            strict = sum(r.edits.get(s, (r.chars, r.chars))[0] for r in rs) / chars
+            tol = sum(r.edits.get(s, (r.chars, r.chars))[1] for r in rs) / chars
+            cells.append(f"{100 * strict:11.2f}% {100 * tol:6.2f}%")
+            if s != "sohoa" and tol < best_val:
+                best_raw, best_val = s, tol
+        fails = sum(1 for r in rs if "sohoa" in r.failed)
+        empties = sum(1 for r in rs if r.empty.get("sohoa") and r.chars)
+        t = statistics.mean(r.seconds.get("sohoa", 0) for r in rs)
+        t_ocr = statistics.mean(r.seconds.get("sohoa_ocr", 0) for r in rs)
+        raw = statistics.mean(r.seconds.get("psm3", 0) for r in rs)
+        out.append(f"{cls:13} {len(rs):3d} {fails:4d} {empties:5d} | " + " | ".join(cells)
+                   + f" | {t:6.2f} {t_ocr:6.2f} {raw:6.2f} {t / max(raw, 1e-9):5.2f} {t_ocr / max(raw, 1e-9):5.2f}"
+                   + f" | {best_raw}")
+    raw_fail = {s: sum(1 for r in results if s in r.failed) for s in systems[1:]}
+    out.append("fail = traceback (sohoa); empty = nothing read where the truth has text; strict = the whole text "
+               "in reading order; tol = reading-order tolerant (rows matched by text); raw = Tesseract on the "
+               "stored image, no preparation, no text layer; s/img = sohoa prepare + OCR, ocr s = its OCR "
+               "alone, raw s = raw psm 3, same process; ratio / ocr r = s/img / ocr s over raw s. "
+               f"Raw failures: {raw_fail}.")
+    for r in results:
+        if "sohoa" in r.failed:
+            out.append(f"  FAILED {r.file}: {r.failed['sohoa'][:300]}")
+    return "\n".join(out)
+
+
+def bench_classes(out_dir: Path, n: int, seed: int, sets: list[str], classes: list[str] | None, workers: int,
+                  own_corpus: Path | None = None, rendered_corpus: Path | None = None) -> str:
+    """`sohoa bench ocr`: the per-class tables, own generator (tuning set) and/or the rendered set."""
+    from bench.ocr_classes import build_own_set, load_own_set, rendered_items
+
+    parts = []
+    if "own" in sets:
+        folder = own_corpus or out_dir / "own"
+        items = load_own_set(folder) if own_corpus else build_own_set(folder, n, seed, classes)
+        if classes:
+            items = [it for it in items if it.cls in classes]
+        parts.append(class_table(run_classes(folder, items, workers),
+                                 f"Own generator (synth/, the tuning set): {len(items)} images, seed {seed}"))
+    if "rendered" in sets:
+        if rendered_corpus is None:
+            from synth.rendered import generate
+
+            rendered_corpus = out_dir / "rendered"
+            generate(rendered_corpus, n=n, seed=seed, classes=classes)
+        items = rendered_items(rendered_corpus, classes)
+        parts.append(class_table(run_classes(rendered_corpus, items, workers),
+                                 f"Independent rendered set (synth.rendered, measured, never tuned on): "
+                                 f"{len(items)} images, {rendered_corpus}"))
+    return "\n\n".join(parts)

@@ -13,11 +13,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ocr.reading import line_reader
 from scanner import deskew, orientation
 from scanner.intake import read_pages
 from scanner.page_finding import warp_page
 from scanner.prepare import prepare_page
 from synth.truth import Capture
+
+READER = line_reader()  # orientation reads lines with the OCR stage's engine, as the worker does
 
 
 @dataclass
@@ -103,11 +106,11 @@ def run(cases: list[BenchCase], dpi: int = 300, methods: bool = True) -> BenchRe
             upright_skew = deskew.rotate_image(grey, -deskew.estimate_skew(grey))
             for name, fn in orientation.METHODS.items():
                 t0 = time.perf_counter()
-                got = fn(upright_skew)
+                got = fn(upright_skew, READER)
                 res.orient_seconds[name].append(time.perf_counter() - t0)
                 res.orient[name].append(got == want_rotation)
         t0, c0 = time.perf_counter(), time.process_time()
-        prepared = prepare_page(source)
+        prepared = prepare_page(source, read_line=READER)
         res.seconds.append(time.perf_counter() - t0)
         res.cpu_seconds.append(time.process_time() - c0)
         res.megapixels.append(source.image.shape[0] * source.image.shape[1] / 1e6)
@@ -203,7 +206,7 @@ def _prepare_only(paths: list[str], dpi: int, queue) -> None:
     pages, c0 = 0, time.process_time()
     for path in paths:
         for source in read_pages(Path(path), dpi=dpi):
-            prepare_page(source)
+            prepare_page(source, read_line=READER)
             pages += 1
     cpu = (time.process_time() - c0) / max(1, pages)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

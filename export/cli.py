@@ -8,19 +8,9 @@ from pathlib import Path
 import click
 
 from common.cli_types import EXISTING_DIR, EXISTING_FILE, DocTypeCode
+from export.opening import open_workspace_store
 
 EXPORT_TYPES = DocTypeCode(exporters=("btp", "land"))
-
-
-def _open_store(workspace: Path):
-    from common.workspace import Workspace
-    from store.db import Store
-
-    ws = Workspace(workspace.resolve())
-    if not ws.config_path.exists() and not ws.db_path.exists():
-        raise click.ClickException(f"{workspace} không phải thư mục làm việc sohoa (not a sohoa workspace; "
-                                   "run `sohoa init` first)")
-    return ws, Store(ws.store_url())
 
 
 @click.command("export", help="Xuất dữ liệu: mỗi quyển hộ tịch một tệp Excel mẫu BTP + một tệp zip các PDF; "
@@ -65,7 +55,7 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
                    types=tuple(t for t in types if t in btp), include_unreviewed=include_unreviewed,
                    no_libreoffice=no_libreoffice)
         return
-    ws, store = _open_store(workspace)
+    ws, store = open_workspace_store(workspace)
     out_dir = out_dir or ws.out
     registry = load_registry()
     btp_codes, land_codes = set(registry.codes(exporter="btp")), set(registry.codes(family="land"))
@@ -97,8 +87,9 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
                                            rule=rule, libreoffice=not no_libreoffice)
                         held = sum(land.held_back.values())
                         click.echo(f"Đất đai xã {code}: {land.rows} dòng chủ sử dụng, {land.reconciliation_rows} "
-                                   f"CMND cần đối soát, giữ lại {held} (land: owner rows, CMND to reconcile, held "
-                                   f"back) -> {land.xlsx.name}, {land.reconciliation.name}")
+                                   f"CMND cần đối soát, {land.resolved_by_qr} đã liên kết từ mã QR, giữ lại {held} "
+                                   f"(land: owner rows, CMND to reconcile, linked by QR codes, held back) -> "
+                                   f"{land.xlsx.name}, {land.reconciliation.name}")
                         files += [land.xlsx.name, land.reconciliation.name]
                         exported_ids += [int(r.record_id) for r in records if r.record_id not in land.held_back_ids]
                 if exported_ids:
@@ -191,7 +182,7 @@ def import_reconciliation_command(file: Path, workspace: Path, dry_run: bool) ->
     click.echo(f"{answered} câu trả lời hợp lệ, {len(bad)} sai, {unanswered} chưa trả lời "
                f"({answered} valid, {len(bad)} invalid, {unanswered} unanswered)")
     if not dry_run:
-        ws, store = _open_store(workspace)
+        ws, store = open_workspace_store(workspace)
         with store:
             merged = merge_reconciliation(store, replies)
         click.echo(f"Đã cập nhật {merged.merged} chủ sử dụng (merged {merged.merged} owners)")

@@ -1,8 +1,11 @@
 """Which district a commune belongs to, its code and its target: the table reports and exports group by.
 
-The store only knows a commune as the operator named its inbox folder ("Cẩm Hưng", "cam-hung", "10507"),
-so lookup is by code, name or alias, compared without accents and case. Data, not code:
-`profiles/admin/communes.toml`, overridden per workspace by `<workspace>/communes.toml`.
+The store only knows a commune as the operator named its inbox folder ("Cẩm Hưng", "cam-hung", "10894"),
+so lookup is by code, name or alias, compared without accents and case. Codes, names and districts are the
+official ones (GSO, from `vietnam-provinces`, extract/places.py): the small per-workspace file
+(`profiles/admin/communes.toml`, overridden by `<workspace>/communes.toml`) only names the province and gives
+targets and aliases; any other commune of the province is found in the official list by its name or code
+("Lê Lợi - Gia Lộc" when the province has two communes of that name).
 """
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ class CommuneTable:
     source: Path | None = None
 
     def __post_init__(self) -> None:
+        self._warned: set[str] = set()
         self._index: dict[str, Commune] = {}
         for c in self.communes:
             for spelling in (c.code, c.name, *c.aliases):
@@ -57,7 +61,45 @@ class CommuneTable:
         for prefix in (fold(p) + " " for p in ADMIN_PREFIXES):  # "Xã Cẩm Hưng" names "Cẩm Hưng"
             if key.startswith(prefix) and key[len(prefix):] in self._index:
                 return self._index[key[len(prefix):]]
-        return None
+        return self.official(label)
+
+    def official(self, label: str) -> Commune | None:
+        """A commune of the table's province from the official list: by its 5-digit code, or by its name when
+        exactly one commune of the province bears it (a district after " - ", "," or in brackets settles
+        two of one name: "Lê Lợi - Gia Lộc")."""
+        from extract.places import HISTORICAL, gazetteer, match_place, split_unit_word
+
+        text = nfc(label or "").strip()
+        if not text or not self.province:
+            return None
+        gz = gazetteer()
+        provinces = [p for p in gz.provinces(HISTORICAL) if fold(p.name) == fold(split_unit_word(self.province)[1])]
+        if not provinces:
+            return None
+        province = provinces[0]
+        if re.fullmatch(r"\d{4,5}", text):
+            unit = gz.unit(text.zfill(5), HISTORICAL)
+            district = gz.parent_of(unit) if unit is not None else None
+            if unit is None or unit.level != 3 or district is None or district.parent != province.code:
+                return None
+            return self._from_unit(unit)
+        parts = [p for p in re.split(r"\s+-\s+|,|\(|\)", text) if p.strip()]
+        found = match_place(", ".join(parts + [province.full]), HISTORICAL)
+        if not found.unique or found.free or len(found.units) < 2 or found.units[-1].level != 3:
+            return None
+        return self._from_unit(found.units[-1])
+
+    def _from_unit(self, unit) -> Commune:
+        from extract.places import gazetteer
+
+        gz = gazetteer()
+        district = gz.parent_of(unit)
+        province = gz.parent_of(district) if district is not None else None
+        known = self._index.get(fold(unit.code))
+        if known is not None:
+            return known
+        return Commune(code=unit.code, name=unit.name, district=district.name if district else UNKNOWN_DISTRICT,
+                       province=province.name if province else self.province)
 
     def resolve(self, label: str) -> Commune:
         """Always a Commune: an unknown label becomes its own commune in an 'unknown district'."""
@@ -65,7 +107,11 @@ class CommuneTable:
         if found is not None:
             return found
         text = nfc(label or "").strip() or "(chưa rõ xã)"
-        log.warning("commune %r is not in the commune table: add its code to communes.toml", text)
+        if text not in self._warned:  # once per name: a backlog resolves the same folder name many times
+            self._warned.add(text)
+            log.warning("xã %r không có trong danh mục xã của tỉnh %s: đặt tên thư mục như danh mục chính thức, hoặc "
+                        "thêm vào communes.toml (commune not in the official list nor in communes.toml)", text,
+                        self.province)
         return Commune(code=stand_in_code(text), name=text, district=UNKNOWN_DISTRICT, province=self.province)
 
     def find_in_text(self, text: str) -> Commune | None:
@@ -84,6 +130,20 @@ def stand_in_code(name: str) -> str:
             text = text[len(prefix):]
             break
     return "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", strip_accents(text))) or "XX"
+
+
+def _official(code: str) -> tuple[str, str] | None:
+    """(name, district) of an official commune code, or None."""
+    from extract.places import HISTORICAL, gazetteer
+
+    if not re.fullmatch(r"\d{4,5}", code):
+        return None
+    gz = gazetteer()
+    unit = gz.unit(code.zfill(5), HISTORICAL)
+    if unit is None or unit.level != 3:
+        return None
+    district = gz.parent_of(unit)
+    return unit.name, district.name if district else UNKNOWN_DISTRICT
 
 
 def default_table_path() -> Path:
@@ -106,11 +166,16 @@ def load_communes(workspace: Path | None = None, path: Path | None = None) -> Co
     communes = []
     for i, entry in enumerate(data.get("communes", [])):
         try:
+            official = _official(str(entry["code"]))
+            name = entry.get("name", official[0] if official else None)
+            district = entry.get("district", official[1] if official else None)
+            if name is None or district is None:
+                raise KeyError("name/district (code not in the official list)")
             communes.append(Commune(
-                code=str(entry["code"]), name=nfc(str(entry["name"])), district=nfc(str(entry["district"])),
+                code=str(entry["code"]), name=nfc(str(name)), district=nfc(str(district)),
                 province=nfc(str(entry.get("province", province))), target=int(entry.get("target", 0)),
                 aliases=tuple(nfc(str(a)) for a in entry.get("aliases", []))))
         except (KeyError, TypeError, ValueError) as exc:
-            raise CommuneTableError(f"{path}: communes[{i}] cần code, name, district "
-                                    f"(needs code, name, district): {exc}") from exc
+            raise CommuneTableError(f"{path}: communes[{i}] cần code (mã xã chính thức), hoặc code, name, district "
+                                    f"(needs an official code, or code, name and district): {exc}") from exc
     return CommuneTable(province=province, communes=communes, source=Path(path))

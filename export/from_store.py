@@ -76,12 +76,12 @@ def book_records(store, communes: CommuneTable, *, types: Iterable[str] | None =
 def land_records(store, communes: CommuneTable, commune: str | None = None) -> dict[str, list[LandRecord]]:
     """GCN records per commune code, each owner given its captured ID card when the numbers match."""
     registry = load_registry()
-    card_fronts = set(registry.names(family="card", side="front"))
+    card_types = set(registry.names(family="card"))  # every card side: the QR code may be on either
     land = set(registry.names(family="land"))
     by_commune: dict[str, list[LandRecord]] = {}
     cards = []
     for row in store.record_rows(commune=commune):
-        if row.doc_type in card_fronts:
+        if row.doc_type in card_types:
             cards.append(dict(store.load_record(row.id).record.fields))
         elif row.doc_type in land:
             stored = store.load_record(row.id)

@@ -100,14 +100,45 @@ def needs_reconciliation(owner: LandOwner) -> bool:
     return len(digits(owner.fields.get("soGiayTo"))) == 9 and not twelve_digit_number(owner)
 
 
+def merge_card_sides(cards: Iterable[dict[str, Value]]) -> list[dict[str, Value]]:
+    """One card per number: the sides of a card (front, back) are joined, the first side's values first."""
+    by_number: dict[str, dict[str, Value]] = {}
+    out: list[dict[str, Value]] = []
+    for card in cards:
+        number = digits(card.get("soDinhDanh"))
+        if not number:
+            continue
+        if number in by_number:
+            joined = by_number[number]
+            for key, value in card.items():
+                if not plain(joined.get(key)):
+                    joined[key] = value
+        else:
+            by_number[number] = dict(card)
+            out.append(by_number[number])
+    return out
+
+
+def linked_by_qr(owner: LandOwner) -> bool:
+    """The owner's 9-digit CMND was linked to a 12-digit number by a card's QR code (its `soCMNDCu`)."""
+    card = owner.card or {}
+    return len(digits(owner.fields.get("soGiayTo"))) == 9 and \
+        digits(card.get("soCMNDCu")) == digits(owner.fields.get("soGiayTo")) and len(digits(card.get("soDinhDanh"))) == 12
+
+
 def attach_cards(records: Iterable[LandRecord], cards: Iterable[dict[str, Value]]) -> int:
-    """Give each owner the captured ID card whose number equals the owner's paper number (9 or 12 digits).
+    """Give each owner the captured ID card whose number equals the owner's paper number (9 or 12 digits),
+    or whose QR code names that 9-digit number as the old CMND (`soCMNDCu`): the chip card of an owner the
+    certificate still knows by the CMND, which links the two numbers without asking the police.
     Returns how many owners got a card. Owners that already have one keep it."""
-    by_number = {digits(c.get("soDinhDanh")): c for c in cards if digits(c.get("soDinhDanh"))}
+    cards = merge_card_sides(cards)
+    by_number = {digits(c.get("soDinhDanh")): c for c in cards}
+    by_old = {digits(c.get("soCMNDCu")): c for c in cards if len(digits(c.get("soCMNDCu"))) == 9}
     matched = 0
     for record in records:
         for owner in record.owners:
-            if owner.card is None and (card := by_number.get(digits(owner.fields.get("soGiayTo")))):
+            number = digits(owner.fields.get("soGiayTo"))
+            if owner.card is None and (card := by_number.get(number) or by_old.get(number)):
                 owner.card = card
                 matched += 1
     return matched
@@ -132,6 +163,7 @@ class LandExport:
     reconciliation: Path
     rows: int = 0
     reconciliation_rows: int = 0
+    resolved_by_qr: int = 0      # owners known by a 9-digit CMND whose card's QR code gave the 12-digit number
     held_back: Counter[str] = field(default_factory=Counter)
     held_back_ids: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
@@ -197,8 +229,15 @@ def reconciliation_rows(records: Iterable[LandRecord]) -> Iterator[dict[str, str
             }
 
 
-def write_reconciliation_xlsx(path: Path, records: Iterable[LandRecord], layout: LandLayout) -> int:
-    """The police list. The answer column is empty and text-formatted (leading zeros survive typing)."""
+RESOLVED_NOTE = ("Đã liên kết từ mã QR trên thẻ căn cước: {n} chủ sử dụng (CMND 9 số -> số định danh 12 số), không "
+                 "cần đối soát; còn {m} cần công an đối soát (resolved from the cards' QR codes: {n} owners; {m} "
+                 "left for the police)")
+
+
+def write_reconciliation_xlsx(path: Path, records: Iterable[LandRecord], layout: LandLayout,
+                              resolved_by_qr: int = 0) -> int:
+    """The police list. The answer column is empty and text-formatted (leading zeros survive typing). A
+    second sheet says how many owners a card's QR code already linked (they are not on the list)."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -213,6 +252,8 @@ def write_reconciliation_xlsx(path: Path, records: Iterable[LandRecord], layout:
     n = 0
     for n, row in enumerate(reconciliation_rows(records), start=1):
         ws.append([n if key == "stt" else _text_cell(ws, row.get(key, "")) for key, _ in layout.reconciliation])
+    notes = wb.create_sheet(layout.notes_sheet)
+    notes.append([RESOLVED_NOTE.format(n=resolved_by_qr, m=n)])
     _save(wb, path)
     return n
 
@@ -235,15 +276,18 @@ def export_land(records: Iterable[LandRecord], out_dir: Path, commune_code: str,
         else:
             kept.append(record)
     result.rows = write_land_xlsx(result.xlsx, kept, layout)
-    result.reconciliation_rows = write_reconciliation_xlsx(result.reconciliation, kept, layout)
+    result.resolved_by_qr = sum(linked_by_qr(o) for r in kept for o in r.owners)
+    result.reconciliation_rows = write_reconciliation_xlsx(result.reconciliation, kept, layout, result.resolved_by_qr)
     if verify:
         report = verify_exports([XlsxCheck(result.xlsx, layout.sheet, layout.header(), result.rows),
                                  XlsxCheck(result.reconciliation, layout.reconciliation_sheet,
                                            layout.reconciliation_header(), result.reconciliation_rows)],
                                 libreoffice=libreoffice)
         result.checks = report.checked
-    log.info("land export %s: %d owner rows, %d for police reconciliation, %d held back",
-             commune_code, result.rows, result.reconciliation_rows, sum(result.held_back.values()))
+    log.info("xuất đất đai %s: %d dòng chủ sử dụng, %d cần đối soát, %d nối từ mã QR, %d giữ lại (land export: owner "
+             "rows, to reconcile, linked by QR, held back)",
+             commune_code, result.rows, result.reconciliation_rows, result.resolved_by_qr,
+             sum(result.held_back.values()))
     return result
 
 
@@ -352,7 +396,7 @@ def import_reconciliation(path: Path, layout: LandLayout | None = None) -> list[
     _flag_conflicts(replies)
     bad = [r.row for r in replies if r.status == "invalid"]
     if bad:
-        log.warning("reconciliation reply %s: %d invalid rows: %s", Path(path).name, len(bad), bad)
+        log.warning("tệp trả lời đối soát %s: %d dòng sai (invalid rows): %s", Path(path).name, len(bad), bad)
     return replies
 
 

@@ -11,12 +11,7 @@ from pathlib import Path
 import click
 
 from common.cli_types import EXISTING_DIR, EXISTING_FILE, DocTypeCode
-
-
-def _open_store(workspace: Path):
-    from export.cli import _open_store as open_workspace_store  # one definition of "a workspace's store"
-
-    return open_workspace_store(workspace)
+from export.opening import open_workspace_store
 
 
 def _workers(value: str) -> int:
@@ -44,7 +39,7 @@ def report_command(workspace: Path, day: str | None, week: str | None, level: st
     from export.communes import load_communes
     from export.report import LEVELS, build_report, write_report
 
-    ws, store = _open_store(workspace)
+    ws, store = open_workspace_store(workspace)
     try:
         with store:
             report = build_report(store, day, week, communes=load_communes(ws.root))
@@ -86,7 +81,7 @@ def import_legacy_command(file: Path, doc_type: str, mapping: Path | None, works
             result = read_legacy(file, doc_type, mapping, sheet=sheet, commune=commune,
                                  communes=load_communes(workspace))
         else:
-            ws, store = _open_store(workspace)
+            ws, store = open_workspace_store(workspace)
             with store:
                 result = import_legacy(store, file, doc_type, mapping, sheet=sheet, commune=commune,
                                        communes=load_communes(ws.root))
@@ -123,7 +118,7 @@ def export_backlog_command(workspace: Path, out_dir: Path | None, types: tuple[s
     from export.communes import load_communes
     from export.errors import ExportError
 
-    ws, store = _open_store(workspace)
+    ws, store = open_workspace_store(workspace)
     from export.rules import workspace_rule
 
     rule = workspace_rule(ws.root)

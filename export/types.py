@@ -30,7 +30,7 @@ class BookKey:
     `district` and `province` are the Vietnamese names ("Cẩm Giàng", "Hải Dương"); the file-name initials
     are derived from them unless `district_initials`/`province_initials` are given explicitly."""
     doc_type: str          # KS | KT | KH | HN | CMC
-    commune_code: str      # mã xã, e.g. "10507"
+    commune_code: str      # mã xã, e.g. "10894"
     district: str
     province: str
     year: str              # year the book was opened

@@ -20,6 +20,7 @@ from common.cli_types import EXISTING_FILE
 def extract_command(files: tuple[Path, ...], profile_name: str | None, as_json: bool) -> None:
     from extract.pipeline import ocr_and_extract, record_json
     from ocr.engine import get_engine
+    from ocr.reading import line_reader
     from scanner.errors import IntakeError
     from scanner.prepare import prepare_file
 
@@ -27,13 +28,13 @@ def extract_command(files: tuple[Path, ...], profile_name: str | None, as_json: 
     failed = False
     for path in files:
         try:
-            pages = prepare_file(path)
+            pages = prepare_file(path, read_line=line_reader(engine))
         except IntakeError as exc:
             click.echo(f"{path}: {exc.code}: {exc.message}", err=True)
             failed = True
             continue
         for page in pages:
-            record = ocr_and_extract(page, engine, profile_name)  # OCR hint: the profile, else "auto"
+            record = ocr_and_extract(page, engine, profile_name)  # OCR layout hint: the profile's, else none
             click.echo(json.dumps(record_json(record, str(path), page.page_index), ensure_ascii=False))
     if failed:
         sys.exit(1)

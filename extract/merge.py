@@ -194,9 +194,31 @@ def belong_together(front: Record, back: Record) -> bool:
     return same_id and same_birth
 
 
+QR_OTHER_SIDE = "mã QR mặt kia ghi {qr!r}, OCR đọc {ocr!r}: lấy theo mã QR (the other side's QR code holds {qr!r}, " \
+    "OCR read {ocr!r}: the QR wins)"
+
+
+def share_qr(a: Record, b: Record) -> None:
+    """A decoded QR on one side (chip CCCD front, Căn cước back) settles the same fields printed on the other
+    side: an agreeing reading is accepted, a disagreeing one replaced (the reason keeps what OCR read)."""
+    for src, dst in ((a, b), (b, a)):
+        for key, qr in src.fields.items():
+            mine = dst.fields.get(key)
+            if qr.source != "qr" or mine is None or mine.source in ("qr", "mrz"):
+                continue
+            if mine.value == qr.value:
+                mine.status, mine.reason, mine.confidence = "accepted", "", max(mine.confidence, 0.99)
+            else:
+                dst.fields[key] = FieldValue(qr.value, 1.0, "accepted",
+                                             QR_OTHER_SIDE.format(qr=qr.value, ocr=mine.value), mine.box, mine.page,
+                                             "qr")
+
+
 def merge_card(front: Record, back: Record) -> Record:
     """One person from both sides. MRZ-verified values (source 'mrz') replace the printed zone's; a printed
-    value that disagrees with them is kept out (the MRZ wins) and noted in the reason of the merged field."""
+    value that disagrees with them is kept out (the MRZ wins) and noted in the reason of the merged field.
+    A QR code read on either side settles the other side's same fields first (share_qr)."""
+    share_qr(front, back)
     merged = Record(doc_type=front.doc_type, doc_confidence=min(front.doc_confidence, back.doc_confidence),
                     fields=dict(front.fields), owners=list(front.owners),
                     pages=front.pages + back.pages, flags=sorted(set(front.flags) | set(back.flags)))
@@ -212,7 +234,7 @@ def merge_card(front: Record, back: Record) -> Record:
         mine = merged.fields.get(key)
         if mine is None:
             merged.fields[key] = fv
-        elif fv.source == "mrz" and fv.status == "accepted":
+        elif fv.source in ("mrz", "qr") and fv.status == "accepted" and mine.source != "qr":
             if mine.value != fv.value:
                 fv = FieldValue(fv.value, fv.confidence, fv.status, f"{MISMATCH}: {mine.value!r}", fv.box,
                                 fv.page, fv.source)

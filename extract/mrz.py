@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from extract.ids import cccd_problem
+
 WEIGHTS = (7, 3, 1)
 _TO_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2",
                            "G": "6", "T": "7"})
@@ -149,9 +151,8 @@ def parse_td1(lines: list[str], *, today: date | None = None) -> Mrz:
     }
     if l1[2:5] == "VNM":
         # the 12-digit ID repeats the document number: its first 3 digits (province) are otherwise unprotected
-        from extract.validate import check_cccd_number
         mrz.checks["id"] = bool(mrz.id_number) and mrz.id_number[3:] == mrz.doc_number and \
-            check_cccd_number(mrz.id_number).ok
+            not cccd_problem(mrz.id_number)
     today = today or date.today()
     if mrz.id_number and mrz.id_number[3] in "0123456789":
         century = 1900 + 100 * (int(mrz.id_number[3]) // 2)

@@ -16,6 +16,7 @@ from extract.classify import UNKNOWN_REASON, classify
 from extract.confidence import (
     LOW_CONFIDENCE,
     MAYBE_HANDWRITTEN,
+    REGION_ONLY,
     UNCHECKED_TEXT,
     Evidence,
     decide,
@@ -28,7 +29,7 @@ from extract.merge import parse_owners
 from extract.mrz import clean_mrz_lines, parse_td1
 from extract.normalize import Normalized, normalize
 from extract.profiles import FieldSpec, Profile, load_profiles
-from extract.textutil import bare_syllables
+from extract.textutil import bare_syllables, strip_accents
 from extract.types import FieldValue, Record
 from extract.validate import AGREEMENT_CHECKS, run_cross_checks, run_validator
 from ocr.types import OcrPage
@@ -203,6 +204,186 @@ def _apply_mrz(record: Record, profile: Profile) -> None:
                                                mrz_fv.box, mrz_fv.page, "mrz")
 
 
+QR_WINS = "mã QR ghi {qr!r}, OCR đọc {ocr!r}: lấy theo mã QR (QR code holds {qr!r}, OCR read {ocr!r}: the QR wins)"
+QR_AGREES = "khớp với mã QR (agrees with the QR code)"
+REGION_AGREES = "vùng thẻ (card region)"
+
+
+def _apply_qr(record: Record, qr, page_index: int) -> None:
+    """A decoded QR payload gives exact values, accepted on their own (error-corrected code, strict
+    shape); what OCR read is kept in the reason when it differs."""
+    for key, value in qr.values.items():
+        if not value and key not in record.fields:
+            continue  # no old CMND on this card: nothing to record
+        mine = record.fields.get(key)
+        reason = ""
+        if mine is not None and mine.value and mine.value != value:
+            reason = QR_WINS.format(qr=value, ocr=mine.value)
+        box = qr.box if mine is None or mine.box is None else mine.box
+        record.fields[key] = FieldValue(value, 1.0, "accepted", reason, box, page_index, "qr")
+
+
+def _qr_confirms_mrz_name(record: Record) -> None:
+    """The MRZ's name line has no check digit; the QR's name (same side on the Căn cước back) confirms it."""
+    name, mrz_name = record.fields.get("hoTen"), record.fields.get("hoTenMrz")
+    if name is None or mrz_name is None or name.source != "qr":
+        return
+    if " ".join(strip_accents(name.value).upper().split()) == mrz_name.value:
+        for key in ("mrz", "hoTenMrz"):
+            fv = record.fields.get(key)
+            if fv is not None and fv.status == "needs_review":
+                fv.status, fv.reason, fv.confidence = "accepted", "", 1.0
+
+
+def _read_card(record: Record, profile: Profile, page, ocr: OcrPage, engine, evidence: dict[str, Evidence],
+               limits: dict[str, float], page_index: int) -> None:
+    """The card steps (extract/card.py, extract/qr.py): cut the card out of the page at its canonical size,
+    decode its QR code, read each field's region as a second, independent reading, tell the model."""
+    import cv2
+
+    from extract.card import canonical_card, looks_like_code, tell_model
+    from extract.qr import read_qr
+    spec = profile.card
+    image = getattr(page, "archival", None)
+    if image is None:
+        image = getattr(page, "ocr_image", None)
+    if image is None:
+        return  # a page without pixels (tests' stand-ins): nothing to cut out or decode
+    archival = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    card = canonical_card(archival, spec)
+    qr = seen = None
+    if profile.qr is not None:
+        qr = read_qr(archival, profile.qr, card.to_page(card.region_box(profile.qr.region)))
+        seen = qr is not None or looks_like_code(card, profile.qr.region)
+    if qr is not None:
+        _apply_qr(record, qr, page_index)
+        _qr_confirms_mrz_name(record)
+    if engine is not None:
+        _region_reads(record, profile, page, card, engine, evidence, limits, page_index)
+    number = record.fields.get("soDinhDanh")
+    model = tell_model(spec.models, ocr, qr is not None, bool(seen), number.value if number else "")
+    cue = "mã QR đọc được (QR code decoded)" if qr is not None else ""
+    record.fields[spec.model_key] = FieldValue(model.name, 1.0, "accepted", cue, None, page_index, "rule")
+
+
+def _region_reads(record: Record, profile: Profile, page, card, engine, evidence: dict[str, Evidence],
+                  limits: dict[str, float], page_index: int) -> None:
+    """Each field with a region is read again from the canonical card with its own settings (digits only,
+    the date pattern). Agreement with the label reading is independent evidence (two crops, two
+    segmentations, two character sets); a field the label search missed gets the region reading for review."""
+    import cv2
+    ocr_image = getattr(page, "ocr_image", None)
+    if ocr_image is None:
+        return
+    ocr_grey = ocr_image if ocr_image.ndim == 2 else cv2.cvtColor(ocr_image, cv2.COLOR_RGB2GRAY)
+    x0, y0, x1, y1 = card.box
+    h, w = card.grey.shape[:2]
+    grey = cv2.resize(ocr_grey[y0:y1, x0:x1], (w, h), interpolation=cv2.INTER_AREA
+                      if x1 - x0 > w else cv2.INTER_CUBIC)
+    for spec in profile.fields:
+        if not spec.region or spec.position == "mrz":
+            continue
+        fv = record.fields.get(spec.key)
+        if fv is not None and (fv.status == "accepted" or fv.source in ("qr", "mrz")):
+            continue
+        box = card.region_box(spec.region)
+        try:
+            result = engine.read_region(grey, box, psm=spec.ocr.psm, whitelist=spec.ocr.whitelist or None)
+        except Exception:  # a failed re-read must never lose the first reading
+            log.exception("card region read failed for field %s", spec.key)
+            continue
+        text = " ".join(w.text for w in result.words)
+        if not text.strip():
+            continue
+        reading = _read(spec, Located(text, list(result.words), "region"), "region")
+        if not reading.norm.ok or reading.failures or not reading.norm.value:
+            continue
+        ev = evidence.get(spec.key)
+        if fv is not None and ev is not None and fv.value == reading.norm.value:
+            if fv.status == "needs_review" and fv.reason in REVIEW_FOR_DOUBT and not ev.agreed:
+                ev.agreed = REGION_AGREES
+                conf, status, _ = decide(ev, limits)
+                if status == "accepted":
+                    fv.status = "accepted"
+                    fv.reason = f"xác nhận: khớp với {REGION_AGREES} (confirmed: agrees with the card region)"
+        elif fv is None or not fv.value:
+            page_box = card.to_page(box)
+            conf = min(reading.located.mean_confidence, limits["region_fallback_cap"])
+            record.fields[spec.key] = FieldValue(reading.norm.value, round(conf, 3), "needs_review", REGION_ONLY,
+                                                 page_box, page_index, "ocr")
+
+
+PLACE_CODE_SUFFIX = "DVHC"   # nksNoiSinh -> nksNoiSinhDVHC, the BTP template's column for the unit code
+
+
+def _place_accepts(fv: FieldValue, match, min_word: float, limits: dict[str, float]) -> bool:
+    """A place reading counts as checked when every unit part matched one official unit and the commune
+    level was reached before any free text (village, street) — which must then be real syllables read
+    surely (its weakest word at the free-text bar)."""
+    if not match.unique or not match.units:
+        return False
+    if not match.free:
+        return True
+    return match.units[-1].level == 3 and syllables_ok(" ".join(match.free)) and \
+        min_word >= limits.get("free_text_min_word", 0.0)
+
+
+def _match_places(record: Record, profile: Profile, evidence: dict[str, Evidence], limits: dict[str, float],
+                  page_index: int) -> None:
+    """Place fields (`place = true`): each comma part matched to a real unit inside its parent
+    (extract/places.py). A unique match corrects the unit names to their official spelling, counts as
+    independent evidence (the validated bar applies) and adds the deepest unit's GSO code as
+    the profile's `place_code` field. A QR value is never corrected, only coded."""
+    from extract.places import match_place
+    for spec in profile.fields:
+        fv = record.fields.get(spec.key)
+        if not spec.place or fv is None or not fv.value or fv.status == "invalid":
+            continue
+        match = match_place(fv.value)
+        if not match.units or not match.unique:
+            continue
+        ev = evidence.get(spec.key)
+        if fv.source == "ocr" and ev is not None:
+            if match.corrected:
+                fv.value = ev.value = match.value
+            if fv.status == "needs_review" and fv.reason in REVIEW_FOR_DOUBT and \
+                    _place_accepts(fv, match, ev.min_confidence, limits):
+                ev.checked = True
+                conf, status, _ = decide(ev, limits)
+                if status == "accepted":
+                    fv.status, fv.reason = "accepted", ""
+        if not spec.place_code:
+            continue
+        code_status = "accepted" if fv.status == "accepted" else "needs_review"
+        reason = "" if code_status == "accepted" else f"theo {spec.key} (follows {spec.key})"
+        record.fields[spec.place_code] = FieldValue(match.code, fv.confidence, code_status, reason, fv.box,
+                                                    page_index, "rule")
+
+
+def _match_owner_places(record: Record, profile: Profile, limits: dict[str, float]) -> None:
+    """The same for GCN owners' address fields (`owners.places`); owners carry no word confidences, so free
+    text beside the units needs the free-text bar on the mean."""
+    from extract.places import match_place
+    keys = profile.owners.places if profile.owners is not None else []
+    for person in record.owners:
+        for key in keys:
+            fv = person.fields.get(key)
+            if fv is None or not fv.value or fv.status == "invalid":
+                continue
+            match = match_place(fv.value)
+            if not match.unique or not match.units:
+                continue
+            if match.corrected:
+                fv.value = match.value
+            surely = fv.confidence >= limits["accept_free_text"] if match.free else True
+            if fv.status == "needs_review" and fv.reason in REVIEW_FOR_DOUBT and surely and \
+                    _place_accepts(fv, match, 1.0, limits) and fv.confidence >= limits["accept_validated"]:
+                fv.status, fv.reason = "accepted", ""
+            person.fields[key + PLACE_CODE_SUFFIX] = FieldValue(
+                match.code, fv.confidence, "accepted" if fv.status == "accepted" else "needs_review", "",
+                fv.box, fv.page, "rule")
+
+
 def _corroborate_sex(id_fv: FieldValue | None, sex_fv: FieldValue | None) -> None:
     """Tesseract is unsure of short words ("Nữ"), but an accepted 12-digit number whose sex digit agrees is
     independent evidence: accept the closed-list sex code then."""
@@ -310,7 +491,7 @@ def _cross_checks(record: Record, profile: Profile) -> None:
                 _corroborate_sex(fvs[0], fvs[2])
             continue
         for key, fv in zip(result.keys, fvs, strict=True):
-            if fv is None or not fv.value or fv.source == "mrz":
+            if fv is None or not fv.value or fv.source in ("mrz", "qr"):
                 continue
             fv.status = "invalid"
             fv.reason = "; ".join(([fv.reason] if fv.reason and fv.status == "invalid" else []) + result.failures)
@@ -379,11 +560,15 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
             fv.source = "mrz"
         record.fields[spec.key] = fv
     _apply_mrz(record, profile)
+    if profile.card is not None and page is not None:
+        _read_card(record, profile, page, ocr, engine, evidence, limits, page_index)
+    _match_places(record, profile, evidence, limits, page_index)
     _cross_checks(record, profile)
     _agreements(record, profile, evidence, locator, limits)
     _derive_paper_types(record, profile)
     if profile.owners is not None:
         record.owners = parse_owners(locator.rows, profile.owners, profile.handwriting_possible)
+        _match_owner_places(record, profile, limits)
         for person in record.owners:
             for fv in person.fields.values():
                 fv.page = page_index
@@ -412,24 +597,20 @@ def record_json(record: Record, file: str = "", page: int | None = None) -> dict
     return out
 
 
-# The document-type registry's OCR layout hints (common/doctypes.py) in the words ocr/policy.py reads today.
-_OCR_HINT = {"form": "register", "card": "card"}
-
-
-def ocr_hint(layout: str | None) -> str:
-    """The hint for OcrEngine.read_page from a registry layout ("form", "card", "page" or None = by shape)."""
-    return _OCR_HINT.get(layout or "", "auto")
-
-
 def layout_of(profile_name: str | None) -> str | None:
-    """The registry's OCR layout of a document type, None when unknown."""
+    """The registry's OCR layout hint of a document type ("form", "card", "page"), None when unknown."""
     doc = load_registry().get(profile_name) if profile_name else None
     return doc.type.ocr_layout if doc is not None else None
 
 
+def layout_for_folder(folder: str | None) -> str | None:
+    """The OCR layout hint an inbox folder gives: the one all its types share, else None (OCR decides)."""
+    layouts = {t.type.ocr_layout for t in load_registry().for_folder(folder)} if folder else set()
+    return layouts.pop() if len(layouts) == 1 else None
+
+
 def ocr_and_extract(page, engine, profile_name: str | None = None, layout: str | None = None) -> Record:
-    """OCR a prepared page and extract it, as the hot-folder processor does: the OCR's page segmentation is
-    chosen (ocr/policy.py) from the layout of the type's registry entry — the profile's if known, else the
-    folder's — else by the page's shape."""
-    ocr = engine.read_page(page.ocr_image, dpi=page.dpi, doc_hint=ocr_hint(layout_of(profile_name) or layout))
+    """OCR a prepared page and extract it, as the hot-folder processor does: the OCR's layout hint is the
+    registry's for the profile if known, else the folder's, else none (OCR decides from the page)."""
+    ocr = engine.read_page(page.ocr_image, dpi=page.dpi, layout=layout_of(profile_name) or layout)
     return extract_page(page, ocr, engine, profile_name)

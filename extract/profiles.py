@@ -78,6 +78,10 @@ class FieldSpec:
     column: str = ""             # template column; defaults to key
     required: bool = False
     handwriting: bool | None = None  # None = the profile's `handwriting_possible`
+    place: bool = False          # an address / place: its units are matched to the official list
+                                 # (extract/places.py), corrected and, on a unique close match, accepted
+    place_code: str = ""         # record key for the matched unit's GSO code (e.g. "nksNoiSinhDVHC", a BTP
+                                 # column); "" = no code field (a template without such a column)
 
     @property
     def template_column(self) -> str:
@@ -101,6 +105,47 @@ class OwnersSpec:
     start: list[str]
     end: list[str]
     key: str = "chuSuDung"
+    places: list[str] = field(default_factory=list)  # owner fields matched to the official list of places
+
+
+QrKind = Literal["id12", "id9_or_empty", "name", "ddmmyyyy", "sex", "text"]
+
+
+@dataclass
+class QrPart:
+    """One `|`-separated position of a card's QR payload: which record field it fills, parsed how."""
+    key: str
+    kind: QrKind
+
+
+@dataclass
+class QrSpec:
+    """Where a card side carries its QR code and what the payload holds. The code decodes with error
+    correction and its content has a strict shape, so a payload that parses is accepted on its own."""
+    region: list[float]                     # [x0, y0, x1, y1] fractions of the card where the code sits
+    parts: list[QrPart]
+    separator: str = "|"
+    extra_parts: int = 1                    # trailing positions some cards add, tolerated and ignored
+
+
+@dataclass
+class CardModel:
+    """One printed model of a card side (CMND, CCCD 2016, chip CCCD 2021, Căn cước 2024), told apart by
+    phrases on the card and by whether a QR code decoded on this side."""
+    name: str
+    title: str = ""
+    anchors: list[Anchor] = field(default_factory=list)
+    qr: bool | None = None                  # True: has a QR code on this side; False: never; None: either
+    number_lengths: list[int] = field(default_factory=list)  # digits of its number, when that tells it
+
+
+@dataclass
+class CardSpec:
+    """An ID-1 card (85.6 x 54 mm): found in the photo, warped to a canonical size, then read by region."""
+    models: list[CardModel]
+    size_mm: list[float] = field(default_factory=lambda: [85.6, 54.0])
+    width_px: int = 1280                    # canonical width of the warped card (about 380 dpi)
+    model_key: str = "mauThe"               # record field naming the model found
 
 
 @dataclass
@@ -116,6 +161,8 @@ class Profile:
     titles: list[str] = field(default_factory=list)       # title lines: never searched for labels
     checks: list[CrossCheck] = field(default_factory=list)
     owners: OwnersSpec | None = None
+    card: CardSpec | None = None       # ID cards: size, models; field regions are fractions of the card
+    qr: QrSpec | None = None           # the card side's QR code, when it has one
     source: str = ""                   # file it came from (set by the loader)
 
     def field(self, key: str) -> FieldSpec:
@@ -165,6 +212,7 @@ def _check_profile(p: Profile) -> None:
             raise ProfileError(f"{where}.labels: cần nhãn (labels required for position '{f.position}')")
         if f.max_lines < 1:
             raise ProfileError(f"{where}.max_lines: phải >= 1 (must be at least 1)")
+    _check_card(p, seen)
     for i, c in enumerate(p.checks):
         need = {"date_order": 2, "id_matches_person": 3, "in_header": 1}.get(c.rule, max(2, len(c.fields)))
         if len(c.fields) != need:
@@ -172,6 +220,43 @@ def _check_profile(p: Profile) -> None:
         for k in c.fields:
             if k not in seen:
                 raise ProfileError(f"checks[{i}].fields: trường '{k}' không có trong profile (unknown field)")
+
+
+def _fractions(box: list[float]) -> bool:
+    return len(box) == 4 and all(0 <= x <= 1 for x in box) and box[0] < box[2] and box[1] < box[3]
+
+
+def _check_card(p: Profile, field_keys: set[str]) -> None:
+    """The card and QR tables: regions are card fractions, QR parts fill distinct keys, models are named."""
+    if p.qr is not None:
+        if not _fractions(p.qr.region):
+            raise ProfileError("qr.region: cần [x0, y0, x1, y1] trong 0..1 (expected card fractions)")
+        keys = [part.key for part in p.qr.parts if part.key]
+        if len(keys) != len(set(keys)) or not keys:
+            raise ProfileError("qr.parts: mỗi khóa một lần, ít nhất một (each key once, at least one)")
+        if not p.qr.separator:
+            raise ProfileError("qr.separator: không được rỗng (must not be empty)")
+        if p.qr.extra_parts < 0:
+            raise ProfileError("qr.extra_parts: phải >= 0 (must be at least 0)")
+    if p.card is not None:
+        if len(p.card.size_mm) != 2 or min(p.card.size_mm) <= 0:
+            raise ProfileError("card.size_mm: cần [rộng, cao] mm (expected [width, height] in mm)")
+        if not p.card.models:
+            raise ProfileError("card.models: cần ít nhất một mẫu thẻ (at least one card model)")
+        names = [m.name for m in p.card.models]
+        if len(names) != len(set(names)):
+            raise ProfileError("card.models: trùng tên mẫu (duplicate model name)")
+        if p.card.model_key in field_keys:
+            raise ProfileError(f"card.model_key: '{p.card.model_key}' trùng một trường (clashes with a field)")
+        for i, m in enumerate(p.card.models):
+            for j, a in enumerate(m.anchors):
+                if bool(a.phrase) == bool(a.regex):
+                    raise ProfileError(f"card.models[{i}].anchors[{j}]: cần đúng một trong phrase/regex "
+                                       "(exactly one of phrase, regex)")
+                if a.regex:
+                    _compile(a.regex, f"card.models[{i}].anchors[{j}].regex")
+    if p.qr is not None and p.card is None:
+        raise ProfileError("qr: chỉ dùng cho thẻ, cần bảng [card] (QR codes need a [card] table)")
 
 
 def _compile(pattern: str, where: str) -> None:

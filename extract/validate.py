@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from extract.data import province_codes
+from extract.ids import cccd_problem
 from extract.normalize import parse_date
 
 POLICE_RECONCILIATION = "doi_soat_cong_an"  # flag: 9-digit CMND, ask the police for the 12-digit number
@@ -36,13 +36,8 @@ def _fail(message: str) -> Check:
 
 def check_cccd_number(value: str, params: dict | None = None) -> Check:
     """A 12-digit personal identification number: PPP G YY NNNNNN with a known province code."""
-    if not re.fullmatch(r"\d{12}", value or ""):
-        return _fail("số định danh phải có 12 chữ số (ID number must have 12 digits)")
-    if value[:3] not in province_codes():
-        return _fail(f"mã tỉnh {value[:3]} không tồn tại (unknown province code {value[:3]})")
-    if value[3] not in "0123":
-        return _fail("chữ số thế kỷ/giới tính không hợp lệ (century/sex digit invalid)")
-    return OK
+    problem = cccd_problem(value)
+    return _fail(problem) if problem else OK
 
 
 def check_id_number(value: str, params: dict | None = None) -> Check:

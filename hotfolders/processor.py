@@ -9,35 +9,14 @@ with back-off.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from common.errors import SohoaError
-from extract.types import Record
+from hotfolders.outcome import FileOutcome, PageOutcome, ProcessorSettings
 from hotfolders.workspace import IntakeHint
 
-
-@dataclass
-class PageOutcome:
-    page_index: int
-    prepared_path: str = ""   # the OCR image written under the work folder
-    archival_path: str = ""   # the colour image for PDFs
-    quality: dict[str, Any] = field(default_factory=dict)  # scanner.types.Quality as JSON-able data
-
-
-@dataclass
-class FileOutcome:
-    pages: list[PageOutcome] = field(default_factory=list)
-    records: list[Record] = field(default_factory=list)   # Record.pages are page indexes within the file
-    stage_seconds: dict[str, float] = field(default_factory=dict)  # e.g. {"prepare": 1.2, "ocr": 3.4}
-
-
-@dataclass
-class ProcessorSettings:
-    dpi: int = 300
-    max_pixels: int = 120_000_000
-    lang: str = "vie"
+__all__ = ["FileOutcome", "PageOutcome", "Processor", "ProcessorSettings", "is_permanent", "load_processor"]
 
 
 @runtime_checkable

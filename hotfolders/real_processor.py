@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hotfolders.processor import FileOutcome, PageOutcome, ProcessorSettings
+from hotfolders.outcome import FileOutcome, PageOutcome, ProcessorSettings
 from hotfolders.workspace import IntakeHint
 
 if TYPE_CHECKING:
@@ -51,8 +51,9 @@ class RealProcessor:
     def __init__(self, settings: ProcessorSettings):
         import cv2
 
-        from extract.pipeline import extract_page, ocr_hint
+        from extract.pipeline import extract_page
         from ocr.engine import get_engine
+        from ocr.reading import line_reader
         from scanner.intake import read_pages
         from scanner.prepare import prepare_page
 
@@ -60,8 +61,7 @@ class RealProcessor:
 
         self.settings = settings
         self.read_pages, self.prepare_page, self.extract_page = read_pages, prepare_page, extract_page
-        self.ocr_hint = ocr_hint
-        self.get_engine = get_engine
+        self.get_engine, self.line_reader = get_engine, line_reader
 
     def process_file(self, path: Path, hint: IntakeHint, out_dir: Path) -> FileOutcome:
         from PIL import Image
@@ -71,6 +71,7 @@ class RealProcessor:
         t = outcome.stage_seconds
         with timed(t, "ocr_init"):
             engine = self.get_engine(self.settings.lang)  # per process: built on first use, then kept
+            reader = self.line_reader(engine)  # orientation reads lines with the same engine
         pages = iter(self.read_pages(path, dpi=self.settings.dpi, max_pixels=self.settings.max_pixels))
         while True:
             with timed(t, "read"):
@@ -78,10 +79,10 @@ class RealProcessor:
             if source is None:
                 break
             with timed(t, "prepare"):
-                prepared = self.prepare_page(source)
+                prepared = self.prepare_page(source, read_line=reader)
             del source
             with timed(t, "ocr"):
-                ocr_page = engine.read_page(prepared.ocr_image, dpi=prepared.dpi, doc_hint=self.ocr_hint(hint.ocr_layout))
+                ocr_page = engine.read_page(prepared.ocr_image, dpi=prepared.dpi, layout=hint.ocr_layout)
             with timed(t, "extract"):
                 record = self.extract_page(prepared, ocr_page, engine, hint.profile_name)
             index = prepared.page_index

@@ -19,7 +19,10 @@ os.environ["OMP_THREAD_LIMIT"] = "1"  # before libtesseract loads: 2 cores share
 import numpy as np  # noqa: E402
 
 from common.paths import tessdata_dir  # noqa: E402
-from ocr.policy import AUTO_LAYOUT, UNIFORM_BLOCK, choose_psm, layout_collapsed  # noqa: E402
+from ocr.geometry import measure  # noqa: E402
+from ocr.layout import AUTO_LAYOUT, UNIFORM_BLOCK, check_layout, layout_collapsed, plan_reading  # noqa: E402
+from ocr.leaders import remove_leaders  # noqa: E402
+from ocr.order import rows_across_blocks  # noqa: E402
 from ocr.types import Box, Line, OcrPage, Word  # noqa: E402
 from ocr.vietnamese import apply_line_layer  # noqa: E402
 
@@ -37,6 +40,7 @@ class RawWord:
     box: Box
     confidence: float  # 0..1
     line_no: int
+    block_no: int = 0  # Tesseract's layout block (psm 3 finds several; psm 6 and 7 one)
 
 
 def normalise_lang(lang: str) -> str:
@@ -50,16 +54,38 @@ def normalise_lang(lang: str) -> str:
     return "+".join(parts)
 
 
-def _as_uint8(image: np.ndarray) -> np.ndarray:
+def as_uint8(image: np.ndarray) -> np.ndarray:
+    """Any decodable pixel array -> grey (H, W) or RGB (H, W, 3) uint8: booleans, 16-bit and float images
+    are rescaled, alpha is laid on white paper (a transparent PNG's text is not on black), a single or
+    two-channel (grey + alpha) image becomes grey. Raises TypeError/ValueError with the reason otherwise."""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] in (2, 4):  # grey+alpha / RGBA: composite on white
+        alpha = image[..., -1:].astype(np.float32)
+        top = float(np.iinfo(image.dtype).max) if np.issubdtype(image.dtype, np.integer) else 1.0
+        colour = image[..., :-1].astype(np.float32)
+        image = colour * (alpha / top) + top * (1.0 - alpha / top)
+        image = image.astype(np.float32) if top == 1.0 else np.clip(np.rint(image), 0, top).astype(
+            np.uint16 if top > 255 else np.uint8)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):
+        raise ValueError(f"ảnh phải là (H, W) hoặc (H, W, 3) (OCR needs a (H, W) or (H, W, 3) image), "
+                         f"got shape {image.shape}")
     if image.dtype == bool:
         image = image.astype(np.uint8) * 255
-    if image.dtype != np.uint8:
-        raise TypeError(f"OCR needs a uint8 image, got {image.dtype}")
-    if image.ndim == 3 and image.shape[2] == 4:
-        image = image[:, :, :3]
-    if image.ndim not in (2, 3):
-        raise ValueError(f"OCR needs a (H, W) or (H, W, 3) image, got shape {image.shape}")
+    elif image.dtype != np.uint8:
+        if not (np.issubdtype(image.dtype, np.integer) or np.issubdtype(image.dtype, np.floating)):
+            raise TypeError(f"kiểu điểm ảnh không hỗ trợ (unsupported pixel type) {image.dtype}")
+        values = np.nan_to_num(image.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+        if np.issubdtype(image.dtype, np.floating):
+            top = 1.0 if values.size and values.max() <= 1.0 else 255.0
+        else:
+            top = 65535.0 if values.size and values.max() > 255 else 255.0
+        image = np.clip(np.rint(values * (255.0 / top)), 0, 255).astype(np.uint8)
     return np.ascontiguousarray(image)
+
+
+_as_uint8 = as_uint8
 
 
 class TesserocrBackend:
@@ -89,15 +115,18 @@ class TesserocrBackend:
             if iterator is None:
                 return words
             line_no = -1
+            block_no = -1
             level = tesserocr.RIL.WORD
             for r in tesserocr.iterate_level(iterator, level):
+                if r.IsAtBeginningOf(tesserocr.RIL.BLOCK) or block_no < 0:
+                    block_no += 1
                 if r.IsAtBeginningOf(tesserocr.RIL.TEXTLINE) or line_no < 0:
                     line_no += 1
                 text = r.GetUTF8Text(level)
                 box = r.BoundingBox(level)
                 if not text or not text.strip() or box is None:
                     continue
-                words.append(RawWord(text.strip(), tuple(box), r.Confidence(level) / 100.0, line_no))
+                words.append(RawWord(text.strip(), tuple(box), r.Confidence(level) / 100.0, line_no, block_no))
             return words
         except RuntimeError:  # tesserocr raises on a page with no text at all
             return []
@@ -141,7 +170,7 @@ class PytesseractBackend:
             line_no = line_ids.setdefault(key, len(line_ids))
             x, y, bw, bh = (int(data[k][i]) for k in ("left", "top", "width", "height"))
             conf = max(0.0, float(data["conf"][i])) / 100.0
-            words.append(RawWord(str(text).strip(), (x, y, x + bw, y + bh), conf, line_no))
+            words.append(RawWord(str(text).strip(), (x, y, x + bw, y + bh), conf, line_no, int(data["block_num"][i])))
         return words
 
     def close(self) -> None:
@@ -176,9 +205,36 @@ def _has_ink(image: np.ndarray) -> bool:
     return bool((image < 128).any())
 
 
+def _has_contrast(image: np.ndarray) -> bool:
+    """Something to read: ink darker than the paper, or light text on a dark ground. A flat image (blank,
+    all black) has nothing, and Tesseract invents "_" or "." on it."""
+    return int(image.max()) - int(image.min()) >= 40
+
+
+def _to_source(rw: RawWord, origin: tuple[int, int], scale: float) -> RawWord:
+    """A word box from the (padded, rescaled) working copy back into the caller's image pixels."""
+    ox, oy = origin
+    x0, y0, x1, y1 = rw.box
+    box = (int((x0 - ox) / scale), int((y0 - oy) / scale), int(np.ceil((x1 - ox) / scale)),
+           int(np.ceil((y1 - oy) / scale)))
+    return RawWord(rw.text, box, rw.confidence, rw.line_no, rw.block_no)
+
+
 def _evidence(words: list[RawWord]) -> float:
     """How much text a reading confidently found: alphanumeric characters weighted by word confidence."""
     return sum(w.confidence * sum(c.isalnum() for c in w.text) for w in words)
+
+
+# A crop of one to three lines is read as one line (psm 7) and as a block (psm 6); the other reading wins only
+# when its length-weighted confidence is this much higher. Measured on the own benchmark's line and word
+# crops (bench/ocr_classes.py, seed 11): loose crops hold slivers of the neighbouring lines, which psm 6
+# reads as extra lines of low confidence.
+CROP_MARGIN = 0.02
+
+
+def _raw_confidence(words: list[RawWord]) -> float:
+    chars = sum(len(w.text) for w in words)
+    return sum(w.confidence * len(w.text) for w in words) / chars if chars else 0.0
 
 
 def _mean_confidence(words: list[Word]) -> float:
@@ -203,6 +259,8 @@ class OcrEngine:
     psm 3's layout analysis collapses); `correct`: the Vietnamese corrector on/off (normalisation always
     runs); `backend`: "auto" (tesserocr, else pytesseract), "tesserocr" or "pytesseract"; `reread`:
     full-page lines holding a doubtful word are read again alone (see `_reread_line`)."""
+
+    leaders = True  # leader lines and rules removed before recognition (ocr/leaders.py)
 
     def __init__(self, lang: str = "vie", psm: int = 6, *, correct: bool = True, backend: str = "auto",
                  dpi: float = DEFAULT_DPI, reread: bool = True):
@@ -249,23 +307,37 @@ class OcrEngine:
         return OcrPage(lines=out, width=width, height=height, lang=self.lang, psm=psm)
 
     def read_page(self, image: np.ndarray, *, psm: int | None = None, dpi: float | None = None,
-                  doc_hint: str | None = None) -> OcrPage:
-        """OCR a whole prepared page (grey, binary or RGB uint8). Segmentation: an explicit `psm` wins;
-        else with a `doc_hint` (folder kind "KS"/"GCN"/"CCCD"/..., a profile name, or "auto" for shape
-        only) the policy in ocr.policy chooses; else the engine's default psm. When psm 3 collapses
-        (no words, or words Tesseract doubts) the page is read again with psm 6 and the likelier kept."""
-        image = _as_uint8(image)
-        if psm is None:
-            psm = self.psm if doc_hint is None else choose_psm(image.shape, doc_hint)
-        if not _has_ink(image):
-            return OcrPage(width=image.shape[1], height=image.shape[0], lang=self.lang, psm=psm)
-        raw = self.backend.recognise(image, psm, dpi or self.dpi, None)
-        if psm == AUTO_LAYOUT and layout_collapsed([w.confidence for w in raw]):
-            retry = self.backend.recognise(image, UNIFORM_BLOCK, dpi or self.dpi, None)
+                  layout: str | None = None) -> OcrPage:
+        """OCR a whole prepared page, a region cut from one, a line or a word (grey, binary or RGB; any
+        size). Segmentation: an explicit `psm` wins; else the layout hint (ocr.layout: "card", "form",
+        "page", "line"; None = decide from the image) and what the image measures (ocr.geometry: text
+        lines, letter height) choose it. Small letters are read from an enlarged copy, light-on-dark text
+        from an inverted one; boxes are always in `image`'s own pixels. When psm 3 collapses (no words, or
+        words Tesseract doubts) the page is read again with psm 6 and the likelier kept."""
+        image = as_uint8(image)
+        height, width = image.shape[:2]
+        layout = check_layout(layout)
+        dpi = dpi or self.dpi
+        if height == 0 or width == 0 or not _has_contrast(image):
+            return OcrPage(width=width, height=height, lang=self.lang, psm=psm or UNIFORM_BLOCK)
+        geo = measure(image)
+        plan = plan_reading(geo, layout, psm)
+        work, origin, scale = plan.apply(image)
+        if self.leaders:
+            work, _ = remove_leaders(work, geo.letter_px * scale)
+        raw = self.backend.recognise(work, plan.psm, dpi * scale, None)
+        used = plan.psm
+        if psm is None and plan.alternative is not None:  # a crop of 1-3 lines: which reading is surer
+            other = self.backend.recognise(work, plan.alternative, dpi * scale, None)
+            if _raw_confidence(other) > _raw_confidence(raw) + CROP_MARGIN:
+                raw, used = other, plan.alternative
+        if used == AUTO_LAYOUT and layout_collapsed([w.confidence for w in raw]):
+            retry = self.backend.recognise(work, UNIFORM_BLOCK, dpi * scale, None)
             if _evidence(retry) > _evidence(raw):
-                raw, psm = retry, UNIFORM_BLOCK
-        page = self._page(raw, image.shape[1], image.shape[0], psm)
-        if self.reread:
+                raw, used = retry, UNIFORM_BLOCK
+        raw = rows_across_blocks([_to_source(rw, origin, scale) for rw in raw])
+        page = self._page(raw, width, height, used)
+        if self.reread and plan.reread:
             page.lines = [self._reread_line(image, line, dpi) for line in page.lines]
         return page
 
@@ -301,6 +373,8 @@ class OcrEngine:
         crop = image[cy0:cy1, cx0:cx1]
         if not _has_ink(crop):  # Tesseract invents "_" or "." on blank paper
             return OcrPage(width=w, height=h, lang=self.lang, psm=psm)
+        if self.leaders:
+            crop, _ = remove_leaders(crop, measure(crop).letter_px)
         spec = ((REGION_BORDER, REGION_BORDER), (REGION_BORDER, REGION_BORDER)) + (((0, 0),) if crop.ndim == 3 else ())
         crop = np.ascontiguousarray(np.pad(crop, spec, constant_values=255))
         raw = self.backend.recognise(crop, psm, dpi or self.dpi, whitelist)

@@ -88,7 +88,7 @@ def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
     @app.context_processor
     def _globals():
         return {"state_labels": STATE_LABELS, "role_labels": ROLE_LABELS, "label": label, "shown": shown,
-                "doc_label": load_registry().label}
+                "type_label": load_registry().label}
 
     @app.before_request
     def _start_clock():

@@ -47,11 +47,11 @@ def sauvola(grey: np.ndarray, window: int = 41, k: float = 0.2, r: float = 128.0
     return np.where(img > threshold, 255, 0).astype(np.uint8)
 
 
-def ocr_copy(grey: np.ndarray, binarisation: str = "grey") -> np.ndarray:
-    """The image handed to OCR, same size as the input."""
+def ocr_copy(grey: np.ndarray, binarisation: str = "grey", flatten: bool = True) -> np.ndarray:
+    """The image handed to OCR, same size as the input. `flatten`: divide out uneven light (pages)."""
     if binarisation not in BINARISATIONS:
         raise ValueError(f"binarisation must be one of {BINARISATIONS}")
-    flat = denoise(flatten_illumination(grey))
+    flat = denoise(flatten_illumination(grey) if flatten else grey)
     if binarisation == "otsu":
         return cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
     if binarisation == "sauvola":

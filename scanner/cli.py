@@ -1,24 +1,19 @@
-"""`sohoa prepare` and `sohoa bench scanner`. Heavy imports stay inside the functions (fast `sohoa --help`)."""
+"""What `sohoa prepare` does with each file (the command itself is in ocr/cli.py: orientation reads lines
+with the OCR engine, which the scanner gets injected rather than importing it)."""
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
+from scanner.types import LineReader
 
-@click.command("prepare", help="Chuẩn bị trang: xoay thẳng, cắt trang, làm sạch, kiểm tra chất lượng; ghi PNG + JSON "
-                               "(prepare pages: upright, crop, clean, quality check; write PNG + JSON).")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Thư mục ghi kết quả (output folder).")
-@click.option("--dpi", default=300, show_default=True, help="Độ phân giải khi đọc PDF (PDF render dpi).")
-@click.option("--photo/--scan", "photo", default=None,
-              help="Bắt buộc coi là ảnh chụp hoặc bản quét; mặc định tự nhận biết (force photo or scan; default: auto).")
-@click.option("--ocr-image", is_flag=True, help="Ghi thêm ảnh dành cho OCR (also write the OCR image).")
-def prepare_command(files: tuple[Path, ...], out_dir: Path, dpi: int, photo: bool | None, ocr_image: bool) -> None:
+
+def prepare_files(files: tuple[Path, ...], out_dir: Path, *, dpi: int = 300, photo: bool | None = None,
+                  ocr_image: bool = False, read_line: LineReader | None = None) -> int:
+    """Prepare every page of every file, writing PNG + JSON per page; returns how many files failed."""
     from PIL import Image
 
     from common.text import nfc
@@ -32,7 +27,7 @@ def prepare_command(files: tuple[Path, ...], out_dir: Path, dpi: int, photo: boo
         stem = nfc(Path(path).stem)
         try:
             for page in read_pages(path, dpi=dpi):
-                prepared = prepare_page(page, photo=photo)
+                prepared = prepare_page(page, photo=photo, read_line=read_line)
                 name = f"{stem}_p{page.page_index + 1:03d}"
                 Image.fromarray(prepared.archival).save(out_dir / f"{name}.png", dpi=(prepared.dpi,) * 2)
                 if ocr_image:
@@ -53,7 +48,4 @@ def prepare_command(files: tuple[Path, ...], out_dir: Path, dpi: int, photo: boo
             click.echo(f"{nfc(str(path))}: lỗi (error) {exc.code}: {exc.message}", err=True)
     if failed:
         click.echo(f"{failed} tệp không đọc được ({failed} file(s) failed)", err=True)
-        sys.exit(1)
-
-
-COMMANDS = [prepare_command]
+    return failed

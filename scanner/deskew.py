@@ -139,7 +139,9 @@ def skew_text_lines(grey: np.ndarray, max_angle: float = 15.0) -> float:
     mask = ink_mask(small)
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    char = float(np.median(heights[(heights > 2) & (heights < small.shape[0] / 20)])) if n > 5 else 8.0
+    letters = heights[(heights > 2) & (heights < small.shape[0] / 20)]
+    # a line crop's letters are taller than 1/20 of it: none qualify, and the median of none is NaN
+    char = float(np.median(letters)) if n > 5 and letters.size else 8.0
     best: tuple[float, float] = (0.0, -1.0)
     for kernel, offset in (((int(char * 2.5) | 1, 1), 0.0), ((1, int(char * 2.5) | 1), 90.0)):
         smeared = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))

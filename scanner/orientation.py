@@ -2,8 +2,9 @@
 
 * `lines_then_reading` (kept): which way the text lines run, from letters' nearest neighbours (letters in a
   word sit closer than lines do, on any script, font or layout); then which of the two remaining turns
-  *reads*: the longest lines are OCR'd both ways and valid Vietnamese syllables, weighted by Tesseract's
-  confidence, are counted. Tesseract OSD only breaks a tie; with weak evidence the page is not turned.
+  *reads*: the longest lines are read both ways by the caller's `read_line` (scanner.types.LineReader: the
+  OCR stage's engine counting valid Vietnamese syllables × confidence, injected so the scanner does not
+  import the OCR stage). Tesseract OSD only breaks a tie; with weak evidence the page is not turned.
 * `text_statistic`: profile spikiness for the direction, then ink above versus below each line's x-height.
 * `tesseract_osd`: Tesseract's orientation-and-script detection (osd.traineddata) alone; fails on ID cards.
 
@@ -21,6 +22,7 @@ import cv2
 import numpy as np
 
 from scanner.deskew import _ink_points, _profile_score, ink_mask, working_copy
+from scanner.types import LineReader
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ def up_down_score(grey: np.ndarray) -> float:
     return 0.0 if total == 0 else (above - below) / total
 
 
-def text_statistic(grey: np.ndarray) -> int:
+def text_statistic(grey: np.ndarray, read_line: LineReader | None = None) -> int:
     base = 90 if lines_are_vertical(grey) else 0
     turned = turn_clockwise(grey, base)
     return base if up_down_score(turned) >= 0 else (base + 180) % 360
@@ -81,7 +83,7 @@ def text_statistic(grey: np.ndarray) -> int:
 _OSD = threading.local()
 
 
-def tesseract_osd(grey: np.ndarray) -> int:
+def tesseract_osd(grey: np.ndarray, read_line: LineReader | None = None) -> int:
     """Tesseract OSD alone (0 when it cannot decide: too little text)."""
     return osd_with_confidence(grey)[0]
 
@@ -164,34 +166,16 @@ def line_boxes(small: np.ndarray, letters: Letters, limit: int = READ_LINES, min
     return [box for _, box in found[:limit]]
 
 
-def _valid_letters(words: list[tuple[str, float]]) -> float:
-    """Confidence-weighted count of letters in words that are real Vietnamese syllables (or numbers).
-    Text read upside down is mostly non-words with low confidence."""
-    from ocr.vietnamese import is_valid_syllable
-
-    score = 0.0
-    for text, conf in words:
-        token = text.strip(".,:;()-/'\"“”")
-        if len(token) < 2:
-            continue
-        if token.isdigit() or is_valid_syllable(token):
-            score += len(token) * conf
-    return score
-
-
-def reading_scores(grey: np.ndarray, base: int, found: tuple[np.ndarray, Letters] | None = None
-                   ) -> tuple[float, float]:
+def reading_scores(grey: np.ndarray, base: int, read_line: LineReader,
+                   found: tuple[np.ndarray, Letters] | None = None) -> tuple[float, float]:
     """Read the longest lines of the page turned by `base` and by `base + 180`; score each reading.
     `found`: the working copy and its letters when the caller already has them for this turn."""
-    from ocr.engine import get_engine
-
     turned = turn_clockwise(grey, base)
     small, letters = found if found is not None else (working_copy(turned, 1600), None)
     scale = small.shape[0] / turned.shape[0]
     letters = letters if letters is not None else find_letters(small)
     if letters.size == 0:
         return 0.0, 0.0
-    engine = get_engine()
     # Tesseract reads best with letters ~30 px tall; crops are taken from the full-resolution page
     zoom = 30.0 / (letters.size / scale)
     scores = [0.0, 0.0]
@@ -205,8 +189,7 @@ def reading_scores(grey: np.ndarray, base: int, found: tuple[np.ndarray, Letters
         crop = cv2.resize(crop, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_AREA if zoom < 1
                           else cv2.INTER_LINEAR)
         for k, image in enumerate((crop, np.ascontiguousarray(crop[::-1, ::-1]))):
-            page = engine.read_region(image, (0, 0, image.shape[1], image.shape[0]), psm=7)
-            scores[k] += _valid_letters([(w.raw_text or w.text, w.confidence) for w in page.words])
+            scores[k] += read_line(image)
         high, low = max(scores), min(scores)
         if high >= 2 * READ_MIN and high >= 2 * READ_RATIO * max(low, 1.0):
             break  # decisive already: spare the remaining lines
@@ -232,10 +215,11 @@ def osd_with_confidence(grey: np.ndarray) -> tuple[int, float]:
     return (360 - int(result["orient_deg"])) % 360, float(result.get("orient_conf", 0.0))
 
 
-def lines_then_reading(grey: np.ndarray) -> int:
+def lines_then_reading(grey: np.ndarray, read_line: LineReader | None = None) -> int:
     """Step 1: which way the lines run, from letters' nearest neighbours. Step 2: which of the two remaining
-    turns reads as Vietnamese. Tesseract OSD only breaks a tie, and with no clear evidence the page is left
-    as it is: a wrong turn wrecks OCR, an upright page left alone costs nothing."""
+    turns reads as Vietnamese (`read_line`; without one, Tesseract OSD alone decides, if confident).
+    Tesseract OSD only breaks a tie, and with no clear evidence the page is left as it is: a wrong turn
+    wrecks OCR, an upright page left alone costs nothing."""
     small = working_copy(grey, 1600)
     letters = find_letters(small)
     share = vertical_share(letters)
@@ -245,14 +229,15 @@ def lines_then_reading(grey: np.ndarray) -> int:
         bases = [0]
     else:
         bases = [0, 90]  # direction unclear: let the reading decide among all four
-    readings: dict[int, float] = {}
-    try:
-        for base in bases:
-            upright, flipped = reading_scores(grey, base, (small, letters) if base == 0 else None)
-            readings[base], readings[(base + 180) % 360] = upright, flipped
-    except (ImportError, RuntimeError, OSError) as exc:  # no OCR engine here: OSD alone, if confident
-        log.warning("OCR unavailable for orientation (%s); Tesseract OSD only", type(exc).__name__)
-        readings = {b: 0.0 for base in bases for b in (base, (base + 180) % 360)}
+    readings: dict[int, float] = {b: 0.0 for base in bases for b in (base, (base + 180) % 360)}
+    if read_line is not None:
+        try:
+            for base in bases:
+                upright, flipped = reading_scores(grey, base, read_line, (small, letters) if base == 0 else None)
+                readings[base], readings[(base + 180) % 360] = upright, flipped
+        except (ImportError, RuntimeError, OSError) as exc:  # the reader failed: OSD alone, if confident
+            log.warning("line reading unavailable for orientation (%s); Tesseract OSD only", type(exc).__name__)
+            readings = dict.fromkeys(readings, 0.0)
     ranked = sorted(readings.items(), key=lambda kv: kv[1], reverse=True)
     (best, high), (_, second) = ranked[0], ranked[1]
     if high >= READ_MIN and high >= READ_RATIO * max(second, 1.0):
@@ -266,16 +251,16 @@ def lines_then_reading(grey: np.ndarray) -> int:
     return 0  # undecided: an unturned page costs little, a wrong turn wrecks OCR
 
 
-METHODS: dict[str, Callable[[np.ndarray], int]] = {
+METHODS: dict[str, Callable[[np.ndarray, LineReader | None], int]] = {
     "text_statistic": text_statistic,
     "tesseract_osd": tesseract_osd,
     "lines_then_reading": lines_then_reading,
 }
 
 
-def detect_rotation(grey: np.ndarray, method: str | None = None) -> int:
+def detect_rotation(grey: np.ndarray, method: str | None = None, read_line: LineReader | None = None) -> int:
     """Clockwise degrees (0/90/180/270) to turn the deskewed page upright."""
-    return METHODS[method or KEPT_METHOD](grey)
+    return METHODS[method or KEPT_METHOD](grey, read_line)
 
 
 KEPT_METHOD = "lines_then_reading"  # chosen by `sohoa bench scanner`

@@ -1,9 +1,15 @@
 """What the scanner stage hands to OCR: one prepared page."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+
+LineReader = Callable[[np.ndarray], float]
+"""How well a crop of ONE text line (grey uint8, letters ~30 px tall) reads as text: higher = more real
+words read with confidence. The orientation step reads the longest lines both ways up with it. The OCR
+stage supplies it (ocr.reading.line_reader); the scanner never imports the OCR stage."""
 
 Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 

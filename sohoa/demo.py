@@ -16,6 +16,12 @@ DEMO_KINDS = ("book", "register", "cccd", "gcn", "cmnd", "cancuoc")
 DEMO_MARKER = ".sohoa-demo"  # a workspace the demo made itself: the only kind it may delete and rebuild
 
 
+def commune_folder(book: dict) -> str:
+    """An operator's commune folder name: the commune, with its district when the province has two of the
+    name ("xã Lê Lợi - Gia Lộc"; export/communes.py reads it against the official list)."""
+    return f"{book['commune']} - {book['district']}" if book.get("district") else book["commune"]
+
+
 def inbox_path(inbox: Path, truth, batch_commune: str) -> Path:
     """Where an operator would put this file: inbox/<loại>/<xã>/<quyển or batch>/<file>, the folder being the
     first inbox folder the document type's registry entry declares."""
@@ -28,7 +34,7 @@ def inbox_path(inbox: Path, truth, batch_commune: str) -> Path:
         book = truth.book
         folder = f"Q{int(book['quyenSo']):02d}_{book['year']}" if book.get("quyenSo", "").isdigit() \
             else f"{book.get('quyenSo', '')}_{book['year']}"
-        return inbox / folder_kind / book["commune"] / folder / name
+        return inbox / folder_kind / commune_folder(book) / folder / name
     return inbox / folder_kind / batch_commune / "lo-01" / name
 
 
@@ -75,7 +81,7 @@ def demo_command(ctx: click.Context, workspace: Path, n: int, seed: int, fresh: 
 
     samples = ws.root / "samples"
     truths = generate_corpus(samples, n=n, seed=seed, kinds=DEMO_KINDS, book_pages=(5, 6))
-    commune = next((t.book["commune"] for t in truths if t.book), "Cẩm Hưng")
+    commune = next((commune_folder(t.book) for t in truths if t.book), "Cẩm Hưng")
     for truth in truths:
         dest = inbox_path(ws.inbox, truth, commune)
         dest.parent.mkdir(parents=True, exist_ok=True)

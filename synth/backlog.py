@@ -8,10 +8,7 @@ import random
 from pathlib import Path
 
 from export.types import BookKey, ExportRecord
-
-_SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi")
-_MIDDLE = ("Văn", "Thị", "Đức", "Ngọc", "Minh", "Thu")
-_GIVEN = ("An", "Bình", "Cường", "Dung", "Hòa", "Thúy", "Khoa", "Lan", "Mai", "Nam")
+from synth.people import data, random_name
 
 
 def synthetic_page(path: Path, seed: int, dpi: int = 200, size_in: tuple[float, float] = (8.27, 11.69)) -> Path:
@@ -35,7 +32,8 @@ def synthetic_page(path: Path, seed: int, dpi: int = 200, size_in: tuple[float, 
         font = ImageFont.truetype("DejaVuSans.ttf", font_size)
     except OSError:
         font = ImageFont.load_default(size=font_size)
-    words = [*_SURNAMES, *_MIDDLE, *_GIVEN, "Họ và tên", "Ngày", "tháng", "năm", "sinh", "Nơi", "xã",
+    names = data("names")
+    words = list(names["surnames"])[:8] + names["given"]["male"][:10] + ["Họ và tên", "Ngày", "tháng", "năm", "sinh", "Nơi", "xã",
              "huyện", "tỉnh", "Cẩm Giàng", "Hải Dương", "Dân tộc", "Kinh", "Quốc tịch", "Việt Nam"]
     for y in range(dpi, h - dpi, dpi // 3):
         draw.line([(dpi // 2, y), (w - dpi // 2, y)], fill=(160, 160, 160), width=max(1, dpi // 150))
@@ -52,7 +50,8 @@ def synthetic_page(path: Path, seed: int, dpi: int = 200, size_in: tuple[float, 
 
 
 def synthetic_name(rng: random.Random) -> str:
-    return f"{rng.choice(_SURNAMES)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
+    """A full name from the generator's one name list (synth/people.py)."""
+    return " ".join(part for part in random_name(rng, rng.random() < 0.5) if part)
 
 
 def synthetic_ks_fields(rng: random.Random, number: int, year: int, book_no: str) -> dict[str, str]:
@@ -80,6 +79,6 @@ def synthetic_book(n: int, seed: int = 0, year: int = 2010, book_no: str = "01",
                    pages: list[Path] | None = None) -> list[ExportRecord]:
     """n KS registrations of one book; every record gets `pages` (shared image paths) when given."""
     rng = random.Random(seed)
-    book = BookKey("KS", "10507", "Cẩm Giàng", "Hải Dương", str(year), book_no)
+    book = BookKey("KS", "10894", "Cẩm Giàng", "Hải Dương", str(year), book_no)
     return [ExportRecord(f"ks-{seed}-{i}", book, synthetic_ks_fields(rng, i, year, book_no), list(pages or []))
             for i in range(1, n + 1)]

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import numpy as np
 from PIL import Image
 
-from synth import fonts, mrz
+from synth import fonts, mrz, qr
 from synth.canvas import Canvas, Pen, guilloche
 from synth.people import (
     Person,
@@ -42,6 +42,9 @@ class Card:
     expiry: date | None
     mark: str
     new_style: bool      # prints 'Thuý' rather than 'Thúy'
+    old_id: str = ""     # the 9-digit CMND the citizen held before (in the QR code), "" if none
+    qr_defect: str = "ok"  # what a capture did to the card's QR code (synth/qr.py DEFECTS)
+    qr_extra: str | None = None  # the extra trailing QR field some cards carry
 
 
 def _birthday(birth: date, age: int) -> date:
@@ -65,7 +68,34 @@ def random_card(rng: random.Random, issued_from: date, issued_to: date, old_id: 
     person = random_person(rng, date(issued.year - 70, 1, 1), date(issued.year - 15, 1, 1))
     number = cmnd_number(rng) if old_id else cccd_number(rng, person)
     mark = rng.choice(data("places")["lists"]["marks"])
-    return Card(person, number, issued, cccd_expiry(person.birth, issued), mark, rng.random() < 0.3)
+    card = Card(person, number, issued, cccd_expiry(person.birth, issued), mark, rng.random() < 0.3)
+    if not old_id:
+        # drawn from the card's own generator, so the document's stream (and every image drawn from it,
+        # e.g. the chip card's back) is what it was before cards carried QR codes
+        own = _own_rng(card)
+        # a CMND was issued from 14 (9 digits until 2012): most adults of before 2016 held one
+        had_cmnd = person.birth.year + 14 < 2016 and own.random() < 0.75
+        card.old_id = cmnd_number(own) if had_cmnd else ""
+        card.qr_defect = qr.pick_defect(own)
+        card.qr_extra = own.choice(["", "1"]) if own.random() < 0.15 else None
+    return card
+
+
+def _own_rng(card: Card, purpose: str = "card") -> random.Random:
+    return random.Random(f"sohoa-synth-{purpose}:{card.number}:{card.issued.isoformat()}")
+
+
+def _qr(c: Canvas, card: Card, box: tuple[int, int, int, int], rng: random.Random) -> None:
+    """The card's QR code at `box`; its payload's old CMND becomes the page's `soCMNDCu` truth."""
+    p = card.person
+    name = new_style_tones(p.name) if card.new_style else p.name
+    text = qr.payload(card.number, card.old_id, name, p.birth, p.male, p.residence.residence(), card.issued,
+                      card.qr_extra)
+    used = qr.draw_qr(c.img, box, text, card.qr_defect, _own_rng(card, "qr"), c.dpi)
+    c.qr_payload = text
+    if card.old_id:
+        c.record("soCMNDCu", card.old_id, [used], card.old_id)
+        c.fields["soCMNDCu"].carrier = "qr"
 
 
 def _canvas(rng: random.Random, np_rng: np.random.Generator, dpi: int, base, line) -> Canvas:
@@ -125,7 +155,9 @@ def cccd_front(card: Card, rng: random.Random, np_rng: np.random.Generator, dpi:
     label, value, head = _pens(c, rng)
     p = card.person
     _emblem(c, c.mm(10), c.mm(10), c.mm(7))
-    _header(c, head, label, c.mm(50), "CĂN CƯỚC CÔNG DÂN", "Citizen Identity Card")
+    _header(c, fit(head, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", c.mm(58)), label, c.mm(44), "CĂN CƯỚC CÔNG DÂN",
+            "Citizen Identity Card")
+    _qr(c, card, (c.mm(70), c.mm(2.5), c.mm(84), c.mm(16.5)), rng)
     _photo(c, c.mm(3.5), c.mm(22), c.mm(23), c.mm(44), rng)
     x, right, gap = c.mm(26), c.width - c.mm(2), c.mm(2.95)
     y = c.mm(25.5)
@@ -160,7 +192,7 @@ def cccd_front(card: Card, rng: random.Random, np_rng: np.random.Generator, dpi:
     expiry = (dotted(card.expiry), slashed(card.expiry)) if card.expiry else ("Không thời hạn", "Không thời hạn")
     c.value("coGiaTriDen", expiry[0], expiry[1], c.mm(3.5), c.mm(52.5), fit(value, expiry[1], c.mm(20)),
             c.mm(24), gap)
-    return c.img, _page(c, "cccd_front")
+    return c.img, _page(c, "cccd_front", card.qr_defect)
 
 
 def fit(pen: Pen, text: str, width: float) -> Pen:
@@ -221,8 +253,13 @@ def cccd_back(card: Card, rng: random.Random, np_rng: np.random.Generator, dpi: 
     _fingerprint(c, fx + c.mm(14.5), c.mm(15), c.mm(13), c.mm(17))
     c.text(fx, c.mm(34.5), "Ngón trỏ trái", label.scaled(0.7), "label")
     c.text(fx + c.mm(14.5), c.mm(34.5), "Ngón trỏ phải", label.scaled(0.7), "label")
-    # MRZ band
-    c.draw.rectangle((0, c.mm(39), c.width, c.height), fill=(246, 246, 244))
+    _mrz_band(c, card, c.mm(39))
+    return c.img, _page(c, "cccd_back")
+
+
+def _mrz_band(c: Canvas, card: Card, top: int) -> None:
+    """The ICAO TD1 zone along the bottom of the chip card's back and the Căn cước back."""
+    c.draw.rectangle((0, top, c.width, c.height), fill=(246, 246, 244))
     p = card.person
     surname = ascii_fold(p.surname)
     given = ascii_fold(" ".join(x for x in (p.middle, p.given) if x))
@@ -235,10 +272,45 @@ def cccd_back(card: Card, rng: random.Random, np_rng: np.random.Generator, dpi: 
         pen = Pen(mono, round(em * (c.width - c.mm(6)) / width30), (15, 15, 15))
     boxes = []
     for i, line in enumerate(lines):
-        box, _ = c.text(c.mm(3), c.mm(43.5) + i * c.mm(4.3), line, pen, "mrz", ("mrz",))
+        box, _ = c.text(c.mm(3), top + c.mm(4.5) + i * c.mm(4.3), line, pen, "mrz", ("mrz",))
         boxes.append(box)
     c.record("mrz", "\n".join(lines), boxes, "\n".join(lines))
-    return c.img, _page(c, "cccd_back")
+
+
+def cancuoc_back(card: Card, rng: random.Random, np_rng: np.random.Generator, dpi: int) -> tuple[Image.Image, TruthPage]:
+    """The 2024 Căn cước back: residence, place of birth registration, issue and expiry dates, the QR code
+    (top right), the chip, the issuing authority and the MRZ."""
+    c = _canvas(rng, np_rng, dpi, (232, 224, 218), (214, 198, 190))
+    label, value, head = _pens(c, rng)
+    value = Pen(value.font, c.mm(2.2), INK)
+    p = card.person
+    _qr(c, card, (c.mm(68), c.mm(2.5), c.mm(83), c.mm(17.5)), rng)
+    c.draw.rounded_rectangle((c.mm(70), c.mm(20), c.mm(81), c.mm(29)), radius=c.mm(1.2), fill=(212, 175, 80),
+                             outline=(150, 120, 50), width=max(1, c.mm(0.2)))
+    x, right, gap = c.mm(3.5), c.mm(66), c.mm(3.0)
+    y = c.mm(5)
+    c.text(x, y, "Nơi cư trú / Place of residence:", label)
+    y += gap
+    home = p.residence.residence()
+    y, _ = c.value("noiThuongTru", home, home, x, y, value, right, gap)
+    y += gap * 1.15
+    c.text(x, y, "Nơi đăng ký khai sinh / Place of birth:", label)
+    y += gap
+    born = p.origin.full(with_village=False)
+    y, _ = c.value("noiDangKyKhaiSinh", born, born, x, y, value, right, gap)
+    y += gap * 1.15
+    _, xe = c.text(x, y, "Ngày, tháng, năm cấp / Date of issue:", label)
+    c.value("ngayCap", dotted(card.issued), slashed(card.issued), xe + c.mm(1), y, value, right, gap)
+    y += gap
+    _, xe = c.text(x, y, "Ngày, tháng, năm hết hạn / Date of expiry:", label)
+    expiry = (dotted(card.expiry), slashed(card.expiry)) if card.expiry else ("Không thời hạn", "Không thời hạn")
+    c.value("coGiaTriDen", expiry[0], expiry[1], xe + c.mm(1), y, value, c.width - c.mm(2), gap)
+    y += gap * 1.1
+    issuer = Pen(head.font, c.mm(1.9), INK)
+    c.text(x, y, "BỘ CÔNG AN", issuer, "header")
+    c.text(x + c.mm(16), y, "MINISTRY OF PUBLIC SECURITY", label.scaled(0.75), "header")
+    _mrz_band(c, card, c.mm(39))
+    return c.img, _page(c, "cancuoc_back", card.qr_defect)
 
 
 def cmnd_front(card: Card, rng: random.Random, np_rng: np.random.Generator, dpi: int) -> tuple[Image.Image, TruthPage]:
@@ -286,14 +358,6 @@ def cancuoc_front(card: Card, rng: random.Random, np_rng: np.random.Generator, d
     c.text(mid, c.mm(8.5), "SOCIALIST REPUBLIC OF VIET NAM", label.scaled(0.85), "header", anchor="ms")
     c.text(mid, c.mm(14), "CĂN CƯỚC", Pen(head.font, c.mm(4.2), RED), "header", anchor="ms")
     c.text(mid, c.mm(17.5), "IDENTITY CARD", label, "header", anchor="ms")
-    qr = (c.mm(72), c.mm(3), c.mm(83), c.mm(14))
-    c.draw.rectangle(qr, fill=(255, 255, 255))
-    cell = (qr[2] - qr[0]) / 21
-    for i in range(21):
-        for j in range(21):
-            if rng.random() < 0.5:
-                c.draw.rectangle((qr[0] + i * cell, qr[1] + j * cell, qr[0] + (i + 1) * cell, qr[1] + (j + 1) * cell),
-                                 fill=(0, 0, 0))
     _photo(c, c.mm(3.5), c.mm(21), c.mm(23), c.mm(47), rng)
     x, right, gap = c.mm(26), c.width - c.mm(2.5), c.mm(3.3)
     y = c.mm(23)
@@ -317,9 +381,9 @@ def cancuoc_front(card: Card, rng: random.Random, np_rng: np.random.Generator, d
     return c.img, _page(c, "cancuoc_front")
 
 
-def _page(c: Canvas, doc_type: str) -> TruthPage:
+def _page(c: Canvas, doc_type: str, qr_defect: str = "") -> TruthPage:
     return TruthPage(page=0, doc_type=doc_type, width=c.width, height=c.height, lines=c.lines, fields=c.fields,
-                     owners=c.owners)
+                     owners=c.owners, qr=qr_defect, qr_payload=getattr(c, "qr_payload", ""))
 
 
 def mrz_lines_of(page: TruthPage) -> list[str]:

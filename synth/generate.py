@@ -127,7 +127,7 @@ class _Doc:
 
     def cancuoc(self) -> list[TruthFile]:
         card = cards.random_card(self.rng, date(2024, 7, 1), date(2025, 6, 30))
-        return self._card_files(card, [(cards.cancuoc_front, "")])
+        return self._card_files(card, [(cards.cancuoc_front, "_front"), (cards.cancuoc_back, "_back")])
 
     def gcn(self) -> list[TruthFile]:
         dpi = self._page_dpi()

@@ -16,6 +16,7 @@ from PIL import Image
 
 from synth import fonts
 from synth.canvas import Canvas, Pen, paper
+from synth.leaders import draw_leader, random_leader
 from synth.people import (
     Person,
     cccd_number,
@@ -210,14 +211,20 @@ def entry_values(book: Book, number: int, reg_date: date, rng: random.Random) ->
 
 
 def render_page(book: Book, number: int, page_no: int, reg_date: date, rng: random.Random,
-                np_rng: np.random.Generator, dpi: int, hand_share: float) -> tuple[Image.Image, TruthPage]:
-    """One register page; shrinks the type until the registration fits on the page."""
+                np_rng: np.random.Generator, dpi: int, hand_share: float, leaders: bool | None = None
+                ) -> tuple[Image.Image, TruthPage]:
+    """One register page; shrinks the type until the registration fits on the page. `leaders`: force
+    leader lines on or off (None: half the pages have them)."""
     values = entry_values(book, number, reg_date, rng)
     hand = {k: rng.random() < hand_share for k in values}
     style = {"scale": rng.uniform(0.95, 1.1), "margin": rng.uniform(16, 26), "spacing": rng.uniform(1.45, 1.8),
              "ink": rng.choice(INKS), "hand_ink": rng.choice(HAND_INKS), "paper": rng.choice(PAPERS),
              "upper_name": rng.random() < 0.3, "leaders": rng.random() < 0.5}
     layout_seed = rng.randrange(2**32)
+    # the leader style has its own generator: pages without leaders stay what they were
+    if leaders is not None:
+        style["leaders"] = leaders
+    style["leader"] = random_leader(random.Random(f"leader:{layout_seed}")) if style["leaders"] else None
     for shrink in (1.0, 0.88, 0.78, 0.68, 0.6):
         img, page = _layout(book, values, hand, style, shrink, page_no, random.Random(layout_seed), np_rng, dpi)
         if max(ln.box[3] for ln in page.lines) < page.height - round(8 * dpi / 25.4):
@@ -279,11 +286,16 @@ def _layout(book: Book, values: dict[str, tuple[str, str]], hand: dict[str, bool
         indent = left + (c.mm(6) if indented else 0)
         _, xe = c.text(indent, y, lab, label)
         x0 = (col if col and col > xe else xe + c.mm(3))
-        if style["leaders"]:
-            dot = max(1, c.mm(0.25))
-            for dx in range(int(x0), int(right), c.mm(1.6)):
-                c.draw.ellipse((dx, y + c.mm(1) - dot, dx + dot, y + c.mm(1)), fill=(150, 150, 150))
-        y, _ = c.value(key, value, printed, x0, y, pen, right, gap, x_next=x0)
+        leader = style["leader"]
+        if leader is not None and leader.under:
+            draw_leader(c.draw, x0 - c.mm(3) + 1, right, y, leader, c.mm(1), style["ink"], label.pil)
+        y_first = y
+        y, x_end = c.value(key, value, printed, x0, y, pen, right, gap, x_next=x0)
+        if leader is not None and not leader.under:
+            draw_leader(c.draw, x_end, right, y, leader, c.mm(1), style["ink"], label.pil)
+        elif leader is not None and y > y_first:  # continuation lines of a long value sit on leaders too
+            for extra in range(1, round((y - y_first) / gap) + 1):
+                draw_leader(c.draw, x0, right, y_first + extra * gap, leader, c.mm(1), style["ink"], label.pil)
         y += gap
     page = TruthPage(page=0, doc_type=book.type, width=w, height=h, lines=c.lines, fields=c.fields)
     return c.img, page

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -16,15 +17,12 @@ from PIL import Image, ImageDraw, ImageFont
 from extract.types import FieldValue, Record
 from store.db import Store
 from store.types import PageData
+from synth.people import cccd_number, dotted, random_person
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
-MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thanh", "Ngọc", "Hữu", "Quang"]
-GIVEN = ["An", "Bình", "Chi", "Dũng", "Hòa", "Lan", "Mai", "Nam", "Thúy", "Tùng", "Yến", "Khoa"]
 PLACES = ["Xã Tân Phong, Huyện Cẩm Giàng, Tỉnh Hải Dương", "Phường Lê Lợi, Quận Ngô Quyền, TP Hải Phòng",
           "Xã Hòa Bình, Huyện Thanh Hà, Tỉnh Hải Dương"]
-PROVINCES = ["030", "031", "001"]
-COMMUNES = ["10507", "10513"]
+COMMUNES = ["10894", "10924"]
 
 
 @dataclass
@@ -41,14 +39,10 @@ class SeededRecord:
 
 
 def _person(rng: random.Random, year_from: int, year_to: int) -> dict[str, str]:
-    sex = rng.choice("12")
-    middle = "Thị" if sex == "2" and rng.random() < 0.7 else rng.choice(MIDDLE)
-    year = rng.randint(year_from, year_to)
-    birth = f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{year}"
-    g = (year - 1900) // 100 * 2 + (0 if sex == "1" else 1)
-    number = f"{rng.choice(PROVINCES)}{g}{year % 100:02d}{rng.randint(0, 999999):06d}"
-    return {"hoTen": f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}", "ngaySinh": birth,
-            "gioiTinh": sex, "soDinhDanh": number}
+    """A person from the generator's one people model (synth/people.py), as review fields."""
+    p = random_person(rng, date(year_from, 1, 1), date(year_to, 12, 28))
+    return {"hoTen": p.name, "ngaySinh": dotted(p.birth), "gioiTinh": p.gender_code,
+            "soDinhDanh": cccd_number(rng, p)}
 
 
 def card_truth(rng: random.Random) -> dict[str, str]:

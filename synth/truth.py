@@ -34,6 +34,7 @@ class TruthField:
     handwritten: bool = False
     printed: str = ""         # the text as printed on the page when it differs from `value`
                               # (e.g. printed "Nam", value "1"; printed "05/01/2010", value "05.01.2010")
+    carrier: str = ""         # "qr": the value is only in the page's QR code (the old CMND), not printed
 
 
 @dataclass
@@ -61,6 +62,9 @@ class TruthPage:
     fields: dict[str, TruthField] = field(default_factory=dict)
     owners: list[dict[str, TruthField]] = field(default_factory=list)  # GCN chuSuDung
     record_id: str = ""
+    qr: str = ""              # the card's QR code on this page: "" none, else ok | small | blur | glare
+                              # (what synth/qr.py did to it; only "ok" codes are meant to decode)
+    qr_payload: str = ""      # the text the code holds
 
 
 @dataclass
@@ -93,7 +97,7 @@ def load_truth(path: Path) -> TruthFile:
             lines=[TruthLine(**{**ln, "box": tuple(ln["box"])}) for ln in p["lines"]],
             fields={k: _field(v) for k, v in p["fields"].items()},
             owners=[{k: _field(v) for k, v in o.items()} for o in p.get("owners", [])],
-            record_id=p.get("record_id", ""),
+            record_id=p.get("record_id", ""), qr=p.get("qr", ""), qr_payload=p.get("qr_payload", ""),
         ))
     return TruthFile(file=raw["file"], kind=raw["kind"], seed=raw["seed"], pages=pages, book=raw.get("book", {}))
 

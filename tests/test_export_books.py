@@ -30,7 +30,7 @@ def _records(pages):
     ks = synthetic_book(3, seed=1, pages=pages[:1])
     ks[1].pages = pages[:3]                                          # a three-page registration
     ks[2].fields["nksGioiTinh"] = FieldValue("1", 0.4, "needs_review")
-    kt_book = BookKey("KT", "10507", "Cẩm Giàng", "Hải Dương", "2011", "2")
+    kt_book = BookKey("KT", "10894", "Cẩm Giàng", "Hải Dương", "2011", "2")
     kt = [ExportRecord("kt-1", kt_book, {"so": "1/2011", "ngayDangKy": "03.02.2011", "nktHoTen": "Lê Văn Nam",
                                           "nktSoGiayToTuyThan": FieldValue("012345678", 0.9, "invalid")},
                        pages[1:3]),
@@ -57,8 +57,8 @@ def test_export_books_end_to_end(pages, tmp_path):
     ks, kt = report.books
     assert (ks.rows, kt.rows) == (2, 2) and kt.without_scans == 1
     naming = load_naming()
-    assert ks.xlsx.name == naming.xlsx_name(ks.book) == "10507_CG_HD.KS.2010.01.xlsx"
-    assert kt.zip is not None and kt.zip.name == "10507_CG_HD.KT.2011.02.zip"
+    assert ks.xlsx.name == naming.xlsx_name(ks.book) == "10894_CG_HD.KS.2010.01.xlsx"
+    assert kt.zip is not None and kt.zip.name == "10894_CG_HD.KT.2011.02.zip"
 
     # one PDF per registration, named per domain.md, holding all its pages, printing as A4
     assert sorted(ks.pdf_pages.values()) == [1, 3]

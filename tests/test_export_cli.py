@@ -54,8 +54,8 @@ def test_export_command_writes_book_and_land_files(workspace, tmp_path):
     assert "held back 2" in result.output and "needs_review: 1" in result.output
     assert "not_approved: 1" in result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["10507.CMND.doi-soat.xlsx", "10507.GCN.chu-su-dung.xlsx",
-                     "10507_CG_HD.KS.2010.01.xlsx", "10507_CG_HD.KS.2010.01.zip"]
+    assert names == ["10894.CMND.doi-soat.xlsx", "10894.GCN.chu-su-dung.xlsx",
+                     "10894_CG_HD.KS.2010.01.xlsx", "10894_CG_HD.KS.2010.01.zip"]
     with Store(workspace.store_url()) as store:
         assert store.count_records_by_status() == {"exported": 2, "approved": 1, "extracted": 1}
 
@@ -66,7 +66,7 @@ def test_import_reconciliation_merges_valid_answers(workspace, tmp_path):
     out = tmp_path / "out"
     assert CliRunner().invoke(export_command, [str(workspace.root), "--out", str(out), "--type", "GCN",
                                                "--no-libreoffice"]).exit_code == 0
-    listing = out / "10507.CMND.doi-soat.xlsx"
+    listing = out / "10894.CMND.doi-soat.xlsx"
     wb = load_workbook(listing)
     ws = wb.active
     answer = [c.value for c in ws[1]].index("Số định danh cá nhân (12 số) - công an ghi") + 1

@@ -48,7 +48,7 @@ def exported(tmp_path_factory):
     records = _records()
     assert attach_cards(records, CARDS) == 2
     out = tmp_path_factory.mktemp("land")
-    return records, export_land(records, out, "10507", libreoffice=soffice_path() is not None)
+    return records, export_land(records, out, "10894", libreoffice=soffice_path() is not None)
 
 
 def test_land_workbook_one_row_per_owner_per_parcel(exported):
@@ -143,5 +143,23 @@ def test_reply_without_the_columns_is_refused(tmp_path):
 
 
 def test_include_unreviewed_lists_every_certificate(tmp_path):
-    result = export_land(_records(), tmp_path, "10507", include_unreviewed=True, libreoffice=False)
+    result = export_land(_records(), tmp_path, "10894", include_unreviewed=True, libreoffice=False)
     assert result.rows == 4 and result.reconciliation_rows == 3 and not result.held_back
+
+
+def test_a_chip_card_qr_code_links_the_old_cmnd_and_shrinks_the_police_list(tmp_path):
+    records = _records()
+    front = {"soDinhDanh": "030165001111", "hoTen": "Nguyễn Văn An", "ngaySinh": "01.02.1965", "soCMNDCu": "012345678"}
+    back = {"soDinhDanh": "030165001111", "ngayCap": "05.06.2022", "soCMNDCu": "012345678"}
+    assert attach_cards(records, [front, back, *CARDS]) == 3                 # An found by his old number
+    an = records[0].owners[0]
+    assert an.card["soDinhDanh"] == "030165001111" and an.card["ngayCap"] == "05.06.2022"  # both sides joined
+    assert not needs_reconciliation(an)
+    result = export_land(records, tmp_path, "10894", libreoffice=False)
+    assert result.resolved_by_qr == 1 and result.reconciliation_rows == 1   # only Lê Văn Cường is left
+    layout = load_land_layout()
+    rows = list(load_workbook(result.xlsx)[layout.sheet].iter_rows(values_only=True))
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert (first["chuSoGiayTo"], first["soDinhDanh"], first["soCMNDCu"]) == ("012345678", "030165001111", "012345678")
+    note = load_workbook(result.reconciliation)[layout.notes_sheet]["A1"].value
+    assert "mã QR" in note and "1 chủ sử dụng" in note and "còn 1" in note

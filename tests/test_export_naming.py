@@ -8,7 +8,7 @@ from common.errors import ConfigError
 from export.naming import Naming, initials, load_naming, safe_name, strip_diacritics, unique_name
 from export.types import BookKey
 
-BOOK = BookKey("KS", "10507", "Cẩm Giàng", "Hải Dương", "2010", "1")
+BOOK = BookKey("KS", "10894", "Cẩm Giàng", "Hải Dương", "2010", "1")
 
 PDF_RE = re.compile(r"^(KS|KT|KH|HN|CMC)\.\d{4}\.\d{2}\.\d{4}-\d{2}-\d{2}\.\d{3}\.pdf$")
 BOOK_RE = re.compile(r"^\d+_[A-Z]+_[A-Z]+\.(KS|KT|KH|HN|CMC)\.\d{4}\.\d+\.(xlsx|zip)$")
@@ -44,8 +44,8 @@ def test_pdf_name_with_other_date_spelling_and_unknowns():
 
 def test_book_names_for_excel_and_zip():
     naming = load_naming()
-    assert naming.xlsx_name(BOOK) == "10507_CG_HD.KS.2010.01.xlsx"
-    assert naming.zip_name(BOOK) == "10507_CG_HD.KS.2010.01.zip"
+    assert naming.xlsx_name(BOOK) == "10894_CG_HD.KS.2010.01.xlsx"
+    assert naming.zip_name(BOOK) == "10894_CG_HD.KS.2010.01.zip"
     assert BOOK_RE.match(naming.xlsx_name(BOOK)) and BOOK_RE.match(naming.zip_name(BOOK))
 
 
@@ -87,9 +87,36 @@ def test_a_note_in_brackets_is_not_a_name():
     assert initials("Cẩm Giàng (cũ)") == "CG"
 
 
+def test_a_commune_not_in_the_workspace_file_is_found_in_the_official_list():
+    from export.communes import load_communes
+
+    table = load_communes()
+    found = table.resolve("xã Tân Trường")
+    assert (found.code, found.name, found.district, found.province) == ("10930", "Tân Trường", "Cẩm Giàng", "Hải Dương")
+    assert table.resolve("10930") == found                       # by its official code too
+    assert table.resolve("Lê Lợi - Gia Lộc").code == "11041"     # two communes of the name: the district settles it
+    assert table.resolve("xã Cộng Hòa").district == "Nam Sách"   # "phường Cộng Hòa" is Chí Linh's
+    assert table.resolve("phường Cộng Hòa").district == "Chí Linh"
+
+
 def test_a_commune_missing_from_the_table_gets_a_readable_ascii_code():
     from export.communes import UNKNOWN_DISTRICT, load_communes
 
-    commune = load_communes().resolve("xã Lê Lợi")
+    commune = load_communes().resolve("xã Lê Lợi")  # two in the province, no district given: not guessed
     assert (commune.code, commune.name, commune.district) == ("LeLoi", "xã Lê Lợi", UNKNOWN_DISTRICT)
-    assert load_communes().resolve("Xã Cẩm Hưng").code == "10507"  # a known one keeps its table code
+    assert load_communes().resolve("Xã Cẩm Hưng").code == "10894"  # a known one keeps its table code
+
+
+def test_an_unknown_commune_is_warned_once_in_vietnamese(caplog):
+    """Regression: the 'commune not in table' warning was English only and repeated on every resolve, even on
+    exports where that commune was not involved."""
+    import logging
+
+    from export.communes import load_communes
+
+    table = load_communes()
+    with caplog.at_level(logging.WARNING, logger="export.communes"):
+        for _ in range(3):
+            table.resolve("Xã Không Có Thật")
+    warnings = [r.getMessage() for r in caplog.records if "Không Có Thật" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].startswith("xã ") and "không có trong danh mục" in warnings[0]

@@ -77,6 +77,7 @@ def records(tmp_path_factory) -> dict[str, dict]:
     pytest.importorskip("ocr.engine", reason="the OCR stage is not installed")
     from extract.pipeline import ocr_and_extract, record_json
     from ocr.engine import get_engine
+    from ocr.reading import line_reader
     from scanner.prepare import prepare_file
 
     corpus = tmp_path_factory.mktemp("golden")
@@ -85,7 +86,7 @@ def records(tmp_path_factory) -> dict[str, dict]:
     engine = get_engine("vie", 6)
     out = {}
     for tf in truths:
-        page = prepare_file(corpus / tf.file)[0]
+        page = prepare_file(corpus / tf.file, read_line=line_reader(engine))[0]
         out[Path(tf.file).stem] = summary(record_json(ocr_and_extract(page, engine), tf.file, 0))
     return out
 

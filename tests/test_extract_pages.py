@@ -45,6 +45,8 @@ def test_cccd_front_bilingual_labels():
         "soDinhDanh": "001190012345", "hoTen": "Nguyễn Thị Thúy", "ngaySinh": "05.01.1990", "gioiTinh": "2",
         "quocTich": "Việt Nam", "queQuan": "Xã Tân Hòa, Huyện Phú Bình, Thái Nguyên",
         "noiThuongTru": "Số 12 Lê Lợi, Phường Bến Nghé, Quận 1, TP Hồ Chí Minh", "coGiaTriDen": "05.01.2030",
+        # the places' official codes (GSO): Xã Tân Hòa of Phú Bình, Phường Bến Nghé of Quận 1
+        "queQuanDVHC": "05935", "noiThuongTruDVHC": "26740",
     }
     assert all(f.status == "accepted" for f in rec.fields.values())
     assert rec.fields["hoTen"].box == (330, 250, 650, 274)
@@ -168,14 +170,17 @@ def test_gcn_with_a_couple():
         "toBanDoSo": "45", "diaChiThuaDat": "thôn Đông, xã Tân Hòa, huyện Ba Vì, Hà Nội", "dienTich": "250,5",
         "hinhThucSuDung": "Riêng", "mucDichSuDung": "Đất ở tại nông thôn", "thoiHanSuDung": "Lâu dài",
         "nguonGocSuDung": "Công nhận QSDĐ như giao đất có thu tiền sử dụng đất",
+        # Ba Vì has no Tân Hòa (its Vân Hòa is one letter away): the address is not "corrected", only the
+        # district it names is coded (Huyện Ba Vì, GSO 271)
+        "diaChiThuaDatDVHC": "271",
     }
     owners = [{k: f.value for k, f in p.fields.items()} for p in rec.owners]
     address = "thôn Đông, xã Tân Hòa, Ba Vì, Hà Nội"  # "Ba Vì" is not "Bà …": no third owner
     assert owners == [
         {"hoTen": "Nguyễn Văn Hùng", "namSinh": "1960", "loaiGiayTo": "CMND", "soGiayTo": "090123456",
-         "diaChi": address},
+         "diaChi": address, "diaChiDVHC": "271"},
         {"hoTen": "Trần Thị Lan", "namSinh": "1963", "loaiGiayTo": "CCCD", "soGiayTo": "001163012345",
-         "diaChi": address},
+         "diaChi": address, "diaChiDVHC": "271"},
     ]
     assert rec.owners[0].flags == [POLICE_RECONCILIATION] and rec.owners[1].flags == []
     out = record_json(rec, "gcn.jpg")

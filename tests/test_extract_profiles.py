@@ -8,7 +8,7 @@ from extract.pipeline import extract_page
 from extract.profiles import ProfileError, load_profile, load_profiles
 from synth.perfect_ocr import page_of
 
-SHIPPED = {"cccd_front", "cccd_back", "cmnd_front", "cancuoc_front", "gcn_2014", "gcn_2024", "ks", "kt", "kh", "hn",
+SHIPPED = {"cccd_front", "cccd_back", "cmnd_front", "cancuoc_front", "cancuoc_back", "gcn_2014", "gcn_2024", "ks", "kt", "kh", "hn",
            "cmc"}
 
 # A document type sohoa does not ship (adoption register): one file is all it takes.
@@ -78,6 +78,9 @@ def test_new_document_type_by_dropping_one_file(tmp_path, monkeypatch):
     assert load_profiles(tmp_path)["ncn"].title.startswith("Đăng ký nuôi")
 
 
+CARD = '\n[card]\nmodels = [{ name = "m1", qr = true }]\n'
+
+
 @pytest.mark.parametrize("edit, where, problem", [
     (lambda s: s.replace('normalizer = "name"', 'normalizer = "nom"'), "fields[0] (nccnHoTen).normalizer",
      "unknown normaliser"),
@@ -95,6 +98,15 @@ def test_new_document_type_by_dropping_one_file(tmp_path, monkeypatch):
     # region re-OCR runs in the page engine's language: a per-field lang would be silently ignored
     (lambda s: s.replace('required = true', 'required = true\nocr = { psm = 7, lang = "eng" }'),
      "fields[0].ocr.lang", "unknown key"),
+    # card tables (models, QR code) are data too, and checked as strictly
+    (lambda s: s + CARD + '\n[qr]\nregion = [0.7, 0.0, 1.0, 0.4]\nparts = [{ key = "x", kind = "barcode" }]\n',
+     "qr.parts[0].kind", "expected one of"),
+    (lambda s: s + CARD + '\n[qr]\nregion = [0.7, 0.5, 1.0, 0.4]\nparts = [{ key = "x", kind = "id12" }]\n',
+     "qr.region", "card fractions"),
+    (lambda s: s + '\n[qr]\nregion = [0.7, 0.0, 1.0, 0.4]\nparts = [{ key = "x", kind = "id12" }]\n',
+     "qr", "[card]"),
+    (lambda s: s + '\n[card]\nmodels = []\n', "card.models", "at least one"),
+    (lambda s: s.replace('required = true', 'required = true\nplace = "yes"', 1), "fields[0].place", "true/false"),
 ])
 def test_schema_errors_name_file_key_and_problem(tmp_path, edit, where, problem):
     path = tmp_path / "bad.toml"

@@ -142,18 +142,18 @@ def _scripted_engine(page_conf: float, line_conf: float, *, reread: bool = True)
 
 
 def test_doubtful_line_is_reread_alone_and_kept_only_when_surer() -> None:
-    image = np.full((400, 600), 255, np.uint8)
+    image = np.full((600, 400), 255, np.uint8)  # portrait: not card-shaped
     image[100:150, 100:240] = 0
     engine, backend = _scripted_engine(page_conf=0.4, line_conf=0.93)
-    page = engine.read_page(image)
+    page = engine.read_page(image, layout="form")
     assert page.text == "Họ tên" and backend.calls == [6, 7]
     assert page.lines[0].box[0] > 50  # the re-read's boxes are in page coordinates
 
     engine, backend = _scripted_engine(page_conf=0.4, line_conf=0.42)  # not clearly surer: page reading stays
-    assert engine.read_page(image).text == "Họ tea"
+    assert engine.read_page(image, layout="form").text == "Họ tea"
 
     engine, backend = _scripted_engine(page_conf=0.95, line_conf=0.99)  # a sure line is not read again
-    assert engine.read_page(image).text == "Họ tea" and backend.calls == [6]
+    assert engine.read_page(image, layout="form").text == "Họ tea" and backend.calls == [6]
 
     engine, backend = _scripted_engine(page_conf=0.4, line_conf=0.93, reread=False)
-    assert engine.read_page(image).text == "Họ tea" and backend.calls == [6]
+    assert engine.read_page(image, layout="form").text == "Họ tea" and backend.calls == [6]

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from ocr.reading import line_reader
 from scanner import cleanup, deskew, orientation, quality
 from scanner.page_finding import find_page
 from scanner.prepare import prepare_file, prepare_page
@@ -18,6 +19,8 @@ from scanner.types import SourcePage
 from synth.devpages import make_dev_page, phone_capture, render_page, rotate_keep_size, turn_clockwise
 
 DPI = 150  # small pages keep the suite fast; the benchmark runs at 300 dpi
+
+READER = line_reader()  # orientation reads lines with the OCR stage's engine, as the worker does
 
 
 @pytest.fixture(scope="module")
@@ -70,14 +73,14 @@ def test_page_finding_recovers_warped_quad(upright: np.ndarray, seed: int) -> No
 def test_scans_are_left_alone(upright: np.ndarray) -> None:
     found = find_page(rotate_keep_size(upright, 4.0))
     assert found is None or not found.is_photo
-    prepared = prepare_page(SourcePage("scan.png", 0, upright, dpi=DPI))
+    prepared = prepare_page(SourcePage("scan.png", 0, upright, dpi=DPI), read_line=READER)
     assert prepared.crop_quad is None and "page_warp" not in prepared.steps
 
 
 def test_prepare_phone_photo_turned_upright(upright: np.ndarray) -> None:
     photo, quad = phone_capture(upright, np.random.default_rng(5))
     stored = turn_clockwise(photo, 90)
-    prepared = prepare_page(SourcePage("phone.jpg", 0, stored, dpi=None))
+    prepared = prepare_page(SourcePage("phone.jpg", 0, stored, dpi=None), read_line=READER)
     assert prepared.rotation == 270
     assert prepared.crop_quad is not None
     # the quad is reported with the upright page's own corners first, in the stored image's coordinates
@@ -91,7 +94,7 @@ def test_prepare_phone_photo_turned_upright(upright: np.ndarray) -> None:
 
 def test_prepare_skewed_scan() -> None:
     page = make_dev_page(np.random.default_rng(4), "skewed", dpi=DPI)
-    prepared = prepare_page(SourcePage("s.png", 0, page.image, dpi=DPI))
+    prepared = prepare_page(SourcePage("s.png", 0, page.image, dpi=DPI), read_line=READER)
     assert prepared.rotation == (360 - page.capture.rotation) % 360
     assert abs(page.capture.skew_deg + prepared.skew_angle) <= 0.15
     assert prepared.dpi == DPI
@@ -160,7 +163,7 @@ def test_prepare_file_and_cli(tmp_path: Path, upright: np.ndarray) -> None:
     bad.write_text("không phải ảnh", encoding="utf-8")
     assert len(prepare_file(good)) == 1
 
-    from scanner.cli import prepare_command
+    from ocr.cli import prepare_command
 
     out = tmp_path / "out"
     result = CliRunner().invoke(prepare_command, [str(bad), str(good), "--out", str(out)])

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from bench.scanner import _after_exif
+from ocr.reading import line_reader
 from scanner import quality
 from scanner.intake import read_pages
 from scanner.orientation import turn_clockwise
@@ -18,6 +19,8 @@ from scanner.types import SourcePage
 
 KINDS = ("cccd", "cmnd", "cancuoc", "gcn", "register")
 pytestmark = pytest.mark.slow
+
+READER = line_reader()  # orientation reads lines with the OCR stage's engine, as the worker does
 
 
 def _corpus(root: Path, condition: str, seed: int) -> list[tuple[str, SourcePage, object]]:
@@ -63,7 +66,7 @@ def test_prepare_keeps_upright_pages_and_restores_turned_ones(clean: list, turne
     wrong = []
     for name, page, _ in clean:
         source = SourcePage(page.source, 0, turn_clockwise(page.image, turned), page.dpi)
-        prepared = prepare_page(source)
+        prepared = prepare_page(source, read_line=READER)
         if prepared.rotation != (360 - turned) % 360:
             wrong.append((name, prepared.rotation))
     assert not wrong, f"turned {turned}: {wrong}"
@@ -78,7 +81,7 @@ UNREADABLE_CER = 0.15
 
 def test_phone_photos_found_and_named_after_the_upright_page(phone: list) -> None:
     for name, page, capture in phone:
-        prepared = prepare_page(page)
+        prepared = prepare_page(page, read_line=READER)
         truth = np.array(_after_exif(capture.page_quad, page.exif_rotated, page.image.shape), float)
         assert prepared.crop_quad is not None, name
         error = np.max(np.hypot(*(np.array(prepared.crop_quad) - truth).T)) / np.hypot(*(truth[2] - truth[0]))
@@ -89,16 +92,16 @@ def test_phone_photos_found_and_named_after_the_upright_page(phone: list) -> Non
 def test_quality_gate_on_phone_photos_agrees_with_what_ocr_reads(phone: list, phone_truth: dict) -> None:
     """No "retake" for a photo OCR reads well, and "retake" for one it cannot read: the gate is judged by
     the reading, not by a list of files expected to pass."""
-    from bench.ocr import folder_hint, page_lines, score_lines, truth_rows
+    from bench.ocr import folder_layout, page_lines, score_lines, truth_rows
     from ocr.engine import get_engine
 
     engine = get_engine("vie", 6)
     seen = {"readable": 0, "unreadable": 0}
     for name, page, _ in phone:
-        prepared = prepare_page(page)
+        prepared = prepare_page(page, read_line=READER)
         tf = phone_truth[name]
         tp = tf.pages[page.page_index]
-        ocr = engine.read_page(prepared.ocr_image, dpi=prepared.dpi, doc_hint=folder_hint(tf, tp.doc_type))
+        ocr = engine.read_page(prepared.ocr_image, dpi=prepared.dpi, layout=folder_layout(tf, tp.doc_type))
         cer = score_lines(truth_rows(tp.lines, tp.height), page_lines(ocr, True), ocr.height).cer
         verdict = prepared.quality
         if cer <= READABLE_CER:
@@ -126,7 +129,7 @@ def test_phone_photo_on_a_light_table_is_found(clean: list) -> None:
     warped = cv2.warpPerspective(sheet, matrix, (frame_w, frame_h))
     inside = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, (frame_w, frame_h))[..., None] / 255.0
     photo = cv2.GaussianBlur((warped * inside + table * (1 - inside)).astype(np.uint8), (0, 0), 0.8)
-    prepared = prepare_page(SourcePage("light-table.jpg", 0, photo, None))
+    prepared = prepare_page(SourcePage("light-table.jpg", 0, photo, None), read_line=READER)
     assert prepared.crop_quad is not None
     error = np.max(np.hypot(*(np.array(prepared.crop_quad) - quad).T)) / np.hypot(*(quad[2] - quad[0]))
     assert error <= 0.01
@@ -134,14 +137,14 @@ def test_phone_photo_on_a_light_table_is_found(clean: list) -> None:
 
 def test_quality_gate_passes_readable_pages(clean: list) -> None:
     for name, page, _ in clean:
-        verdict = prepare_page(page).quality
+        verdict = prepare_page(page, read_line=READER).quality
         assert not verdict.retake, (name, verdict.reasons)
 
 
 @pytest.mark.parametrize("kind", ["register", "cccd"])
 def test_quality_gate_flags_bad_captures(clean: list, kind: str) -> None:
     name, page, _ = next(item for item in clean if f"_{kind}_" in item[0])
-    grey = cv2.cvtColor(prepare_page(page).archival, cv2.COLOR_RGB2GRAY)
+    grey = cv2.cvtColor(prepare_page(page, read_line=READER).archival, cv2.COLOR_RGB2GRAY)
     dpi = page.dpi
     # blur sigmas in pixels per 24-px letter (10-12 pt body text at 300 dpi): what readability depends on
     px = quality.letter_height(grey) / quality.NORMAL_CHAR_PX

@@ -35,7 +35,7 @@ def test_round_trip_into_btp_workbook(tmp_path, store, doc_type):
     sample = write_misa_workbook(tmp_path / f"{doc_type}.xlsx", doc_type, n=24, seed=3, books=2)
     result = import_legacy(store, sample.path, doc_type)
     assert len(result.records) == 24 and [b.rows for b in result.books] == [12, 12]
-    assert result.commune is not None and result.commune.code == "10507"  # from the title row
+    assert result.commune is not None and result.commune.code == "10894"  # from the title row
     assert result.count("error") == 0, [str(p) for p in result.problems if p.severity == "error"]
     assert [fold(c.header) for c in result.unmapped] == ["ma vach luu tru"]  # header spelled oddly
     stored = store.record_rows()
@@ -146,7 +146,7 @@ def test_header_guessed_when_not_in_mapping(tmp_path):
                "Quê quán của trẻ"])
     ws.append(["01/2016", "01", "05/01/2016", "Trần Thị Mai", "1980", "Hải Dương"])
     wb.save(tmp_path / "guess.xlsx")
-    result = read_legacy(tmp_path / "guess.xlsx", "KS", commune="10507")
+    result = read_legacy(tmp_path / "guess.xlsx", "KS", commune="10894")
     keys = {c.header: (c.key, c.how) for c in result.columns}
     assert keys["Họ và tên người mẹ"][0] == "meHoTen"
     assert keys["Ngày tháng năm sinh người cha"] == ("chaNgaySinh", "guess")

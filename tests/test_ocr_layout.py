@@ -1,4 +1,4 @@
-"""Segmentation policy: which psm a page gets from its shape and the caller's document hint, and the
+"""Segmentation: which psm a page gets from its shape, what it measures and the caller's layout hint, and the
 engine's fallback when psm 3's layout analysis collapses."""
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from ocr.engine import OcrEngine, RawWord
-from ocr.policy import AUTO_LAYOUT, UNIFORM_BLOCK, choose_psm, hint_family, layout_collapsed, looks_like_card
+from ocr.layout import (
+    AUTO_LAYOUT,
+    SINGLE_LINE,
+    UNIFORM_BLOCK,
+    check_layout,
+    choose_psm,
+    layout_collapsed,
+    looks_like_card,
+)
 
 A4_300 = (3508, 2480)
 CARD_300 = (638, 1011)  # ID-1 at 300 dpi, landscape
@@ -23,27 +31,35 @@ def test_a4_portrait_landscape_and_square_are_not_cards(shape: tuple[int, int]) 
     assert not looks_like_card(shape)
 
 
-@pytest.mark.parametrize(("hint", "family"), [
-    ("KS", "register"), ("kt", "register"), ("KH", "register"), ("HN", "register"), ("CMC", "register"),
-    ("GCN", "gcn"), ("gcn_2014", "gcn"), ("CCCD", "card"), ("cmnd_front", "card"), ("cancuoc_back", "card"),
-    ("auto", "unknown"), (None, "unknown"), ("", "unknown")])
-def test_hint_families(hint: str | None, family: str) -> None:
-    assert hint_family(hint) == family
+def test_layout_hints_are_a_closed_vocabulary() -> None:
+    assert [check_layout(h) for h in ("card", "form", "page", "line", None)] == ["card", "form", "page", "line", None]
+    for unknown in ("KS", "cccd", "gcn", "auto", ""):
+        with pytest.raises(ValueError, match="layout hint"):
+            check_layout(unknown)
 
 
-def test_register_pages_read_as_one_block_everything_else_with_layout_analysis() -> None:
-    assert choose_psm(A4_300, "KS") == UNIFORM_BLOCK
-    assert choose_psm(A4_300, "kh") == UNIFORM_BLOCK
-    assert choose_psm(A4_300, "GCN") == AUTO_LAYOUT
-    assert choose_psm(A4_300, "auto") == AUTO_LAYOUT
+@pytest.mark.parametrize(("kind", "layout"), [
+    ("KS", "form"), ("kt", "form"), ("KH", "form"), ("HN", "form"), ("CMC", "form"), ("ks", "form"),
+    ("GCN", "page"), ("gcn_2014", "page"), ("CCCD", "card"), ("cmnd_front", "card"), ("cccd_back", "card"),
+    ("auto", None), (None, None), ("", None)])
+def test_folder_kinds_and_profiles_map_to_a_layout_hint(kind: str | None, layout: str | None) -> None:
+    from extract.pipeline import layout_for_folder, layout_of
+
+    assert (layout_of(kind.lower()) if kind and kind.lower() == kind else layout_for_folder(kind)) == layout
+
+
+def test_forms_read_as_one_block_everything_else_with_layout_analysis() -> None:
+    assert choose_psm(A4_300, "form") == UNIFORM_BLOCK
+    assert choose_psm(A4_300, "page") == AUTO_LAYOUT
     assert choose_psm(A4_300, None) == AUTO_LAYOUT
-    assert choose_psm(CARD_300, "CCCD") == AUTO_LAYOUT
+    assert choose_psm(CARD_300, "card") == AUTO_LAYOUT
+    assert choose_psm(A4_300, "line") == SINGLE_LINE
 
 
-def test_card_shape_wins_over_a_register_hint() -> None:
+def test_card_shape_wins_over_a_form_hint() -> None:
     """An ID card dropped in a KS folder still has a photo and label columns."""
-    assert choose_psm(CARD_300, "KS") == AUTO_LAYOUT
-    assert choose_psm((638, 1011, 3), "KS") == AUTO_LAYOUT  # (H, W, C) colour shape
+    assert choose_psm(CARD_300, "form") == AUTO_LAYOUT
+    assert choose_psm((638, 1011, 3), "form") == AUTO_LAYOUT  # (H, W, C) colour shape
 
 
 def test_layout_collapse_signals() -> None:
@@ -80,29 +96,42 @@ def words(*texts: str, conf: float = 0.9) -> list[RawWord]:
     return [RawWord(t, (10 + 100 * i, 10, 90 + 100 * i, 40), conf, 0) for i, t in enumerate(texts)]
 
 
-PAGE = np.full((600, 400), 255, np.uint8)  # portrait: not card-shaped
-PAGE[100:120, 50:350] = 0
+def _text_page(lines: int = 30, height: int = 2400) -> np.ndarray:
+    """Portrait (not card-shaped), `lines` rows of letter-sized blobs: a page to the geometry measure."""
+    page = np.full((height, 1700), 255, np.uint8)
+    for row in range(lines):
+        y = 100 + row * 70
+        for x in range(100, 1500, 40):
+            page[y:y + 30, x:x + 22] = 0
+    return page
 
 
-def test_read_page_uses_the_policy_only_when_given_a_hint() -> None:
-    engine = fake_engine({3: words("Họ", "và", "tên"), 6: words("Họ", "và", "tên")})
+PAGE = _text_page()
+
+
+def test_read_page_uses_the_hint_and_what_the_image_measures() -> None:
+    engine = fake_engine({3: words("Họ", "và", "tên"), 6: words("Họ", "và", "tên"), 7: words("Họ")})
     engine.read_page(PAGE)
-    engine.read_page(PAGE, doc_hint="auto")
-    engine.read_page(PAGE, doc_hint="KS")
-    engine.read_page(PAGE, doc_hint="KS", psm=11)
-    assert engine.backend.calls == [6, 3, 6, 11]
+    engine.read_page(PAGE, layout="page")
+    engine.read_page(PAGE, layout="form")
+    engine.read_page(PAGE, layout="form", psm=11)
+    engine.read_page(_text_page(lines=1, height=120))  # one line: single-line mode, whatever the hint ...
+    engine.read_page(_text_page(lines=1, height=120), layout="form")
+    engine.read_page(_text_page(lines=3, height=330))  # a few lines, no hint: one block
+    # ... and a crop without a hint is also read the other way (block / line), the surer reading kept
+    assert engine.backend.calls == [3, 3, 6, 11, 7, 6, 7, 6, 7]
 
 
 def test_collapsed_layout_analysis_falls_back_to_one_block() -> None:
     engine = fake_engine({3: [], 6: words("Dân", "tộc:", "Kinh")})
-    page = engine.read_page(PAGE, doc_hint="GCN")
+    page = engine.read_page(PAGE, layout="page")
     assert engine.backend.calls == [3, 6]
     assert page.text == "Dân tộc: Kinh" and page.psm == UNIFORM_BLOCK
 
 
 def test_fallback_keeps_the_first_reading_when_the_retry_is_no_better() -> None:
     engine = fake_engine({3: words("Dân", "tộc", conf=0.4), 6: words("@", conf=0.3)})
-    page = engine.read_page(PAGE, doc_hint="auto")
+    page = engine.read_page(PAGE)
     assert engine.backend.calls == [3, 6]
     assert page.text == "Dân tộc" and page.psm == AUTO_LAYOUT
 
