@@ -64,8 +64,9 @@ def book_records(store, communes: CommuneTable, *, types: Iterable[str] | None =
         for row in members:
             stored = store.load_record(row.id)
             pages = [_page_path(p.archival_path, workspace) for p in stored.pages if p.archival_path]
+            # status and version from the same read as the fields: what is written is what is marked
             records.append(ExportRecord(str(row.id), BookKey("", "", "", "", "", ""), dict(stored.record.fields),
-                                        pages, row.status))
+                                        pages, stored.row.status, stored.row.version))
         key = _book_key(doc_type, commune, book, records, communes)
         for record in records:
             record.book = key

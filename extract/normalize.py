@@ -38,15 +38,34 @@ def tone_normalize(text: str) -> str:
     return normalize_text(nfc(text))
 
 
-_EDGE_JUNK = " \t:;,./\\-_|·•'\"“”()[]"
+_EDGE_SEPARATORS = " \t:;,./\\-_|·•"
+_PAIRS = {"(": ")", "[": "]", "“": "”", '"': '"', "'": "'"}  # opener -> closer (quotes close themselves)
+_CLOSERS = {c: o for o, c in _PAIRS.items()}
+
+
+def _unpaired_edge(text: str) -> str:
+    """`text` without a bracket or quote at either end that has no partner in it: OCR's stray marks go,
+    what a person typed in pairs stays ("Thôn 3 (xóm Chùa)", '"Xóm Mới"')."""
+    if text and text[-1] in _CLOSERS:
+        opener, closer = _CLOSERS[text[-1]], text[-1]
+        if (text.count(closer) % 2 if opener == closer else text.count(opener) < text.count(closer)):
+            return text[:-1]
+    if text and text[0] in _PAIRS:
+        opener, closer = text[0], _PAIRS[text[0]]
+        if (text.count(opener) % 2 if opener == closer else text.count(closer) < text.count(opener)):
+            return text[1:]
+    return text
 
 
 def clean_text(text: str) -> str:
-    """One line of text: spaces collapsed, separator junk off both ends (": 12 Lê Lợi;" -> "12 Lê Lợi")."""
+    """One line of text: spaces collapsed, separator junk off both ends (": 12 Lê Lợi;" -> "12 Lê Lợi"),
+    brackets and quotes too unless they are paired inside the value."""
     text = re.sub(r"\s+", " ", nfc(text)).strip()
-    text = text.strip(_EDGE_JUNK)
-    text = text.rstrip(_EDGE_JUNK.replace(")", ""))
-    return text.strip()
+    while True:
+        before = text
+        text = _unpaired_edge(text.strip(_EDGE_SEPARATORS))
+        if text == before:
+            return text
 
 
 def _fail(raw: str, reason: str) -> Normalized:

@@ -10,6 +10,7 @@ Logs name files by id only: file names may hold personal names.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -40,13 +41,27 @@ MOVE_RETRY_SECONDS = 30.0
 NOTE_SUFFIX = {"quarantined": ".reason.txt", "duplicate": ".note.txt"}
 
 
+SYMLINK_REASON = ("liên kết tượng trưng (symlink), không phải một tệp: không đọc nơi nó trỏ tới; hãy chép chính "
+                  "tệp vào inbox (a symbolic link, not a file: what it points to was not read; copy the file "
+                  "itself into the inbox)")
+
+
 def scan_inbox(inbox: Path) -> list[Path]:
-    """Every candidate file under the inbox: hidden folders, junk and sidecar notes are skipped."""
+    """Every candidate file under the inbox: hidden folders, junk and sidecar notes are skipped. A symbolic
+    link is a candidate too — to a file or a folder, even a broken one — so it is quarantined, never
+    followed (os.walk does not enter linked folders; they are listed here instead of silently skipped)."""
     found = []
     for dirpath, dirnames, filenames in os.walk(inbox):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(Path(dirpath) / d for d in sorted(dirnames) if os.path.islink(os.path.join(dirpath, d)))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                             and not os.path.islink(os.path.join(dirpath, d)))
         found.extend(Path(dirpath) / name for name in sorted(filenames) if not is_junk(name))
     return found
+
+
+def link_hash(rel_path: str, target: str) -> str:
+    """A symlink's identity in the store: where it sits and what it says, never what it points to."""
+    return hashlib.sha256(f"symlink\0{rel_path}\0{target}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class InlineExecutor:
@@ -130,8 +145,12 @@ class Runner:
         dest = root / row.rel_path
         for n in range(1, 10_000):
             candidate = dest if n == 1 else dest.with_name(f"{dest.stem} ({n}){dest.suffix}")
-            if not candidate.exists():
+            if not candidate.exists() and not candidate.is_symlink():
                 return None
+            if candidate.is_symlink():  # a quarantined link: compared by what it says, never followed
+                if link_hash(row.rel_path, os.readlink(candidate)) == row.content_hash:
+                    return candidate
+                continue
             if candidate.stat().st_size == row.size and sha256_of(candidate) == row.content_hash:
                 return candidate
         return None
@@ -187,6 +206,9 @@ class Runner:
     # ---------------------------------------------------------------------------------- one file
 
     def _consider(self, path: Path) -> None:
+        if path.is_symlink():
+            self._quarantine_link(path)
+            return
         try:
             stat = path.stat()
         except FileNotFoundError:
@@ -239,6 +261,28 @@ class Runner:
             log.info("tệp %d trùng với tệp %d (duplicate)", row.id, first.id)
             self.stats.duplicates += 1
             self._move(row, path)
+
+    def _quarantine_link(self, path: Path) -> None:
+        """A symlink dropped into the inbox is moved to quarantine/ as a link, with the reason beside it; what
+        it points to is never opened (it may be a file outside the workspace, or a device)."""
+        try:
+            target = os.readlink(path)
+        except OSError:  # gone meanwhile
+            return
+        hint = self.ws.hint_for(path)
+        digest = link_hash(hint.rel_path, target)
+        row = self.store.first_copy(digest)
+        values = dict(origin_path=str(path), rel_path=hint.rel_path, kind_hint=hint.kind, commune=hint.commune,
+                      book=hint.book)
+        if row is None:
+            row = self.store.add_file(content_hash=digest, size=0, **values)
+        elif row.moved_at is not None:  # the same link dropped again
+            self.store.reopen_file(row.id, **values)
+        if self.store.file(row.id).state != "quarantined":
+            log.info("file %d is a symlink: quarantined unread", row.id)
+            self._quarantine(self.store.file(row.id), path, "symlink", SYMLINK_REASON)
+        else:
+            self._move(self.store.file(row.id), path)
 
     def _hash(self, path: Path, size: int, mtime_ns: int) -> str:
         cached = self.hash_cache.get(path)

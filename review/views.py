@@ -171,7 +171,7 @@ def save(record_id: int):
         return _render_record(record_id, status=409, typed=typed)
     missing = [f.key for f in rec.fields if (f.flagged or f.changed) and f.key not in typed]
     if missing:
-        flash("Chưa xử lý các trường cần xem: " + ", ".join(label(k) for k in missing) + " (flagged fields left "
+        flash("Chưa xử lý các trường cần xem: " + ", ".join(label(k, rec.doc_type) for k in missing) + " (flagged fields left "
               "undecided: nothing saved)", "error")
         return _render_record(record_id, status=422, typed=typed)
     too_long = {d.key: max_length(d.key) for d in decisions if len(clean_value(d.key, d.value)) > max_length(d.key)}
