@@ -235,22 +235,101 @@ def _qr_confirms_mrz_name(record: Record) -> None:
                 fv.status, fv.reason, fv.confidence = "accepted", "", 1.0
 
 
-def _read_card(record: Record, profile: Profile, page, ocr: OcrPage, engine, evidence: dict[str, Evidence],
-               limits: dict[str, float], page_index: int) -> None:
-    """The card steps (extract/card.py, extract/qr.py): cut the card out of the page at its canonical size,
-    decode its QR code, read each field's region as a second, independent reading, tell the model."""
+def _grey(image):
     import cv2
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
-    from extract.card import canonical_card, looks_like_code, tell_model
-    from extract.qr import read_qr
-    spec = profile.card
+
+def _card_image(page, profile: Profile):
+    """The card cut from the page at its canonical size (extract/card.py), None for a page without pixels
+    (tests' stand-ins) or a profile that is no card."""
+    from extract.card import canonical_card
+    if profile.card is None or page is None:
+        return None
     image = getattr(page, "archival", None)
     if image is None:
         image = getattr(page, "ocr_image", None)
     if image is None:
+        return None
+    return canonical_card(_grey(image), profile.card)
+
+
+ZONE_ATTEMPTS = (("eng", 40, False), ("eng", 52, False), ("vie", 40, False), ("eng", 40, True))
+
+
+def _read_zone(spec: FieldSpec, page, card, engine) -> Reading | None:
+    """The machine-readable zone read line by line from its band on the card (extract.card.mrz_lines): each
+    line alone (psm 7, the zone's alphabet), with Tesseract's English model first, then at another scale,
+    with the page's model, and binarised, until lines 1-2 pass their check digits (extract.mrz.read_zone12:
+    every pairing of readings, corrected by the check digits where one correction is confirmed) and line 3
+    reads as real syllables. None when the band holds no three lines or no pairing passes."""
+    import cv2
+
+    from extract.card import mrz_lines
+    from extract.mrz import read_zone12
+    from extract.normalize import _mrz_name_line
+    from ocr.types import Word
+    image = getattr(page, "ocr_image", None)
+    if image is None or not spec.region:
+        return None
+    grey = _grey(image)
+    x0, y0, x1, y1 = card.box
+    top = y0 + int(spec.region[1] * (y1 - y0))
+    band = grey[top:y1, x0:x1]
+    sibling = getattr(engine, "sibling", None)
+    readers = {"vie": engine}
+    readings: list[list[str]] = [[], [], []]
+    boxes: list[tuple[int, int, int, int]] = []
+    confidences: list[float] = []
+    zone = None
+    for lang, px, binary in ZONE_ATTEMPTS:
+        if lang not in readers:
+            try:
+                readers[lang] = sibling(lang) if sibling is not None else engine
+            except Exception:  # a missing model: read with the page's engine only
+                log.exception("no %s OCR model for the machine-readable zone", lang)
+                readers[lang] = engine
+        lines = mrz_lines(band, px)
+        if len(lines) != 3:
+            return None
+        for i, line in enumerate(lines):
+            img = cv2.threshold(line.image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1] if binary else line.image
+            try:
+                result = readers[lang].read_region(img, (0, 0, img.shape[1], img.shape[0]), psm=7,
+                                                   whitelist=spec.ocr.whitelist or None)
+            except Exception:  # a failed read is one reading fewer, never a lost page
+                log.exception("MRZ line read failed")
+                continue
+            text = "".join(w.raw_text or w.text for w in result.words)
+            if text and text not in readings[i]:
+                readings[i].append(text)
+            confidences += [w.confidence for w in result.words]
+        if not boxes:
+            boxes = [(x0 + b[0], top + b[1], x0 + b[2], top + b[3]) for b in (ln.box for ln in lines)]
+        zone = read_zone12(readings[0], readings[1])
+        names = [_mrz_name_line((t + "<" * 30)[:30]) for t in readings[2]]
+        if zone is not None and any(_mrz_names_plausible("\n".join([*zone, n])) for n in names):
+            break
+    if zone is None or not readings[2]:
+        return None
+    names = [_mrz_name_line((t + "<" * 30)[:30]) for t in readings[2]]
+    name = next((n for n in names if _mrz_names_plausible("\n".join([*zone, n]))), names[0])
+    conf = sum(confidences) / len(confidences) if confidences else 0.0
+    words = [Word(text, box, conf, text) for text, box in zip([*zone, name], boxes, strict=False)]
+    return _read(spec, Located("\n".join([*zone, name]), words, "mrz"), "mrz")
+
+
+def _read_card(record: Record, profile: Profile, page, ocr: OcrPage, engine, evidence: dict[str, Evidence],
+               limits: dict[str, float], page_index: int, card=None) -> None:
+    """The card steps (extract/card.py, extract/qr.py): cut the card out of the page at its canonical size,
+    decode its QR code, read each field's region as a second, independent reading, tell the model."""
+    from extract.card import looks_like_code, tell_model
+    from extract.qr import read_qr
+    spec = profile.card
+    card = card if card is not None else _card_image(page, profile)
+    if card is None:
         return  # a page without pixels (tests' stand-ins): nothing to cut out or decode
-    archival = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    card = canonical_card(archival, spec)
+    archival = _grey(page.archival if getattr(page, "archival", None) is not None else page.ocr_image)
     qr = seen = None
     if profile.qr is not None:
         qr = read_qr(archival, profile.qr, card.to_page(card.region_box(profile.qr.region)))
@@ -519,8 +598,13 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
     record = Record(profile.name, doc_conf, pages=[page_index])
     locator = Locator(profile, ocr)
     evidence: dict[str, Evidence] = {}
+    card = _card_image(page, profile)
     for spec in profile.fields:
         reading = _read(spec, locator.locate(spec))
+        if spec.position == "mrz" and card is not None and engine is not None:
+            zone = _read_zone(spec, page, card, engine)
+            if zone is not None and zone.validated:
+                reading = zone
         weak = _weak(reading, limits["reocr_below"])
         if spec.position == "mrz" and not weak and not _mrz_names_plausible(reading.norm.value):
             weak = True  # check digits fine but the name line looks misread: read the zone again
@@ -561,7 +645,7 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
         record.fields[spec.key] = fv
     _apply_mrz(record, profile)
     if profile.card is not None and page is not None:
-        _read_card(record, profile, page, ocr, engine, evidence, limits, page_index)
+        _read_card(record, profile, page, ocr, engine, evidence, limits, page_index, card)
     _match_places(record, profile, evidence, limits, page_index)
     _cross_checks(record, profile)
     _agreements(record, profile, evidence, locator, limits)
