@@ -253,18 +253,14 @@ def extract_page_lazy(page, ocr, engine):
 
 
 def _pair_cards(done: list) -> None:
-    """A card's back is scored after meeting its front (as the app does): the printed name can then confirm
-    the MRZ name line. Front and back of one generated card share the file-name stem before _front/_back."""
-    from extract.merge import belong_together, merge_card
-    fronts = {}
-    for file, _truth, record, _s in done:
-        if "_front" in file:
-            fronts[file.split("_front")[0]] = record
-    for file, _truth, record, _s in done:
-        if "_back" in file:
-            front = fronts.get(file.split("_back")[0])
-            if front is not None and belong_together(front, record):
-                merge_card(front, record)
+    """Card sides are scored after meeting their other side, as the app pairs them (store.cards): the corpus
+    is one folder, its files in name order, each front with the nearest back that belongs to it
+    (extract.merge.pair_in_order), both sides settled in place (settle_sides)."""
+    from extract.merge import pair_in_order, settle_sides
+    cards = sorted((entry for entry in done if entry[1].doc_type in _card_types()), key=lambda e: (e[0], e[1].page))
+    records = [record for _f, _t, record, _s in cards]
+    for i, j, _why in pair_in_order(records):
+        settle_sides(records[i], records[j])
 
 
 def _card_types() -> set[str]:

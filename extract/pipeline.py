@@ -29,7 +29,7 @@ from extract.merge import parse_owners
 from extract.mrz import clean_mrz_lines, parse_td1
 from extract.normalize import Normalized, normalize
 from extract.profiles import FieldSpec, Profile, load_profiles
-from extract.textutil import bare_syllables, strip_accents
+from extract.textutil import bare_syllables
 from extract.types import FieldValue, Record
 from extract.validate import AGREEMENT_CHECKS, run_cross_checks, run_validator
 from ocr.types import OcrPage
@@ -224,15 +224,10 @@ def _apply_qr(record: Record, qr, page_index: int) -> None:
 
 
 def _qr_confirms_mrz_name(record: Record) -> None:
-    """The MRZ's name line has no check digit; the QR's name (same side on the Căn cước back) confirms it."""
-    name, mrz_name = record.fields.get("hoTen"), record.fields.get("hoTenMrz")
-    if name is None or mrz_name is None or name.source != "qr":
-        return
-    if " ".join(strip_accents(name.value).upper().split()) == mrz_name.value:
-        for key in ("mrz", "hoTenMrz"):
-            fv = record.fields.get(key)
-            if fv is not None and fv.status == "needs_review":
-                fv.status, fv.reason, fv.confidence = "accepted", "", 1.0
+    """The MRZ's name line has no check digit; the QR's name (same side on the Căn cước back) confirms it,
+    or mends a line within two letters of it (extract.merge.confirm_mrz_name)."""
+    from extract.merge import confirm_mrz_name
+    confirm_mrz_name(record, record.fields.get("hoTen"))
 
 
 def _grey(image):
