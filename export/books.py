@@ -106,7 +106,8 @@ def _export_book(book: BookKey, records: Iterable[ExportRecord], out_dir: Path, 
     finally:
         staged.unlink(missing_ok=True)
     if unknown_keys:
-        log.warning("book %s: %d field keys not in the %s template were not exported: %s",
+        log.warning("quyển %s: %d trường không có trong mẫu %s nên không xuất (field keys not in the template were "
+                    "not exported): %s",
                     book.label, len(unknown_keys), template.doc_type, sorted(unknown_keys))
     result.kb_per_a4 = total_kb / total_pages if total_pages else 0.0
     if options.verify:
@@ -145,7 +146,7 @@ def export_books(records: Iterable[ExportRecord], out_dir: Path, options: Export
         if options.sort_rows:
             group_iter = sorted(group_iter, key=_row_order)
         report.books.append(_export_book(book, group_iter, out_dir, template, naming, options))
-        log.info("exported book %s: %d rows, %d PDFs", book.label, report.books[-1].rows,
+        log.info("đã xuất quyển %s: %d dòng, %d PDF (exported book: rows, PDFs)", book.label, report.books[-1].rows,
                  len(report.books[-1].pdfs))
     if options.verify and report.books:
         checks = []

@@ -47,6 +47,7 @@ class CommuneTable:
     source: Path | None = None
 
     def __post_init__(self) -> None:
+        self._warned: set[str] = set()
         self._index: dict[str, Commune] = {}
         for c in self.communes:
             for spelling in (c.code, c.name, *c.aliases):
@@ -106,8 +107,11 @@ class CommuneTable:
         if found is not None:
             return found
         text = nfc(label or "").strip() or "(chưa rõ xã)"
-        log.warning("commune %r is not in the commune table nor, as one unit, in the official list of %s: "
-                    "name it as the official list does, or add it to communes.toml", text, self.province)
+        if text not in self._warned:  # once per name: a backlog resolves the same folder name many times
+            self._warned.add(text)
+            log.warning("xã %r không có trong danh mục xã của tỉnh %s: đặt tên thư mục như danh mục chính thức, hoặc "
+                        "thêm vào communes.toml (commune not in the official list nor in communes.toml)", text,
+                        self.province)
         return Commune(code=stand_in_code(text), name=text, district=UNKNOWN_DISTRICT, province=self.province)
 
     def find_in_text(self, text: str) -> Commune | None:

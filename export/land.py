@@ -284,7 +284,8 @@ def export_land(records: Iterable[LandRecord], out_dir: Path, commune_code: str,
                                            layout.reconciliation_header(), result.reconciliation_rows)],
                                 libreoffice=libreoffice)
         result.checks = report.checked
-    log.info("land export %s: %d owner rows, %d for police reconciliation, %d linked by QR codes, %d held back",
+    log.info("xuất đất đai %s: %d dòng chủ sử dụng, %d cần đối soát, %d nối từ mã QR, %d giữ lại (land export: owner "
+             "rows, to reconcile, linked by QR, held back)",
              commune_code, result.rows, result.reconciliation_rows, result.resolved_by_qr,
              sum(result.held_back.values()))
     return result
@@ -395,7 +396,7 @@ def import_reconciliation(path: Path, layout: LandLayout | None = None) -> list[
     _flag_conflicts(replies)
     bad = [r.row for r in replies if r.status == "invalid"]
     if bad:
-        log.warning("reconciliation reply %s: %d invalid rows: %s", Path(path).name, len(bad), bad)
+        log.warning("tệp trả lời đối soát %s: %d dòng sai (invalid rows): %s", Path(path).name, len(bad), bad)
     return replies
 
 

@@ -128,14 +128,15 @@ class Runner:
         self._pair_card_sides(None)  # a run that stopped between a commit and its pairing
         stale = self.store.requeue_stale(self.started)
         if stale:
-            log.warning("requeued %d file(s) left processing by a previous run: ids %s", len(stale), stale)
+            log.warning("xếp lại %d tệp dở dang từ lần chạy trước (requeued %d file(s) left processing by a previous "
+                        "run): id %s", len(stale), len(stale), stale)
         for row in self.store.files_not_moved():
             if Path(row.origin_path).exists():
                 continue  # still in the inbox: the normal pass moves it
             dest = self._find_moved_copy(row)
             if dest is not None:  # a run died between the move and noting it
                 self.store.mark_moved(row.id, str(dest))
-                log.info("file %d was moved by a previous run; noted", row.id)
+                log.info("tệp %d đã được chuyển ở lần chạy trước; đã ghi nhận (moved by a previous run; noted)", row.id)
 
     def _find_moved_copy(self, row: FileRow) -> Path | None:
         root = self.ws.quarantine if row.state == "quarantined" else self.ws.done
@@ -216,7 +217,8 @@ class Runner:
             self.tracker.forget(path)
             return
         except OSError as exc:  # unreadable right now (share dropped, locked): look again later
-            log.warning("cannot read an inbox file yet (%s); will retry", type(exc).__name__)
+            log.warning("chưa đọc được một tệp trong inbox (%s), sẽ thử lại (cannot read an inbox file yet; will retry)",
+                        type(exc).__name__)
             return
         hint = self.ws.hint_for(path)
         row = self.store.file_at(hint.rel_path, content_hash)
@@ -234,19 +236,20 @@ class Runner:
                       book=hint.book)
         if first is None:
             row = self.store.add_file(content_hash=content_hash, size=stat.st_size, **values)
-            log.info("file %d received", row.id)
+            log.info("tệp %d: đã nhận (received)", row.id)
             maybe_crash("after_received")
             self._dispatch(row, path)
         elif first.state == "quarantined" and first.moved_at is not None:
             self.store.reopen_file(first.id, **values)  # dropped again after quarantine: try afresh
-            log.info("file %d dropped again after quarantine: processing afresh", first.id)
+            log.info("tệp %d thả lại sau khi cách ly: xử lý lại (dropped again after quarantine: processing afresh)",
+                     first.id)
             self._dispatch(self.store.file(first.id), path)
         else:
             reason = (f"trùng nội dung với tệp #{first.id} (duplicate of file #{first.id}, "
                       f"{first.rel_path})")
             row = self.store.add_file(content_hash=content_hash, size=stat.st_size, duplicate_of=first.id,
                                       reason=reason, **values)
-            log.info("file %d is a duplicate of file %d", row.id, first.id)
+            log.info("tệp %d trùng với tệp %d (duplicate)", row.id, first.id)
             self.stats.duplicates += 1
             self._move(row, path)
 
@@ -274,7 +277,7 @@ class Runner:
             self._restart_pool()
             future = self.executor.submit(run_job, job)
         self.in_flight[row.id] = InFlight(row, path, future, attempt)
-        log.info("file %d processing (attempt %d)", row.id, attempt)
+        log.info("tệp %d: đang xử lý, lần %d (processing, attempt %d)", row.id, attempt, attempt)
 
     # ----------------------------------------------------------------------------------- results
 
@@ -301,7 +304,7 @@ class Runner:
             self._restart_pool()
 
     def _restart_pool(self) -> None:
-        log.warning("worker pool broken; starting a new one")
+        log.warning("nhóm tiến trình xử lý bị hỏng, khởi động lại (worker pool broken; starting a new one)")
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.executor = self._new_executor()
 
@@ -315,17 +318,18 @@ class Runner:
             record_ids = self.store.commit_file_results(row.id, pages, outcome.records)
             maybe_crash("after_commit")
             self._pair_card_sides(row.id)
-            log.info("file %d done: %d page(s), records %s", row.id, len(pages), record_ids)
+            log.info("tệp %d: xong, %d trang, bản ghi %s (done: pages, records)", row.id, len(pages), record_ids)
             self.stats.done += 1
             self.stats.pages += len(pages)
             for stage, seconds in outcome.stage_seconds.items():
                 self.stats.stage_seconds[stage] = self.stats.stage_seconds.get(stage, 0.0) + seconds
             self._move(self.store.file(row.id), path)
         elif result.failure == "permanent":
-            log.info("file %d rejected: %s", row.id, result.code)
+            log.info("tệp %d: cách ly, mã %s (quarantined)", row.id, result.code)
             self._quarantine(row, path, result.code, result.message)
         else:
-            log.warning("file %d attempt %d failed (%s): %s", row.id, item.attempt, result.code, result.detail)
+            log.warning("tệp %d: lần %d lỗi (%s), sẽ thử lại (attempt failed, will retry): %s", row.id, item.attempt,
+                        result.code, result.detail)
             if item.attempt >= self.config.retry.max_attempts:
                 self._quarantine(row, path, "gave_up", f"{result.message}; đã thử {item.attempt} lần "
                                  f"(gave up after {item.attempt} attempts)")
@@ -353,7 +357,8 @@ class Runner:
         except OSError as exc:
             problem = (f"không chuyển được tệp sang {root.name}/ ({type(exc).__name__}); tệp vẫn ở inbox, "
                        f"sẽ thử lại (could not move the file to {root.name}/; it stays in the inbox, will retry)")
-            log.error("file %d committed as %s but could not be moved: %s", row.id, row.state, type(exc).__name__)
+            log.error("tệp %d đã lưu (%s) nhưng chưa chuyển được khỏi inbox (committed, could not be moved): %s",
+                      row.id, row.state, type(exc).__name__)
             if row.state == "quarantined":
                 self.store.note_problem(row.id, f"{row.reason}; {problem}", row.reason_code)
             else:

@@ -92,7 +92,8 @@ def watch_forever(ws: Workspace, config: Settings, report: Callable[[str], None]
         observer = PollingObserver() if config.watch.observer == "polling" else Observer()
         observer.schedule(collector, str(ws.inbox), recursive=True)
         observer.start()
-        log.info("watching the inbox (%d worker(s))", config.workers.resolved)
+        log.info("đang theo dõi inbox, %d tiến trình (watching the inbox, %d worker(s))", config.workers.resolved,
+                 config.workers.resolved)
         last_rescan = float("-inf")
         try:
             while not stop.is_set():

@@ -105,3 +105,18 @@ def test_a_commune_missing_from_the_table_gets_a_readable_ascii_code():
     commune = load_communes().resolve("xã Lê Lợi")  # two in the province, no district given: not guessed
     assert (commune.code, commune.name, commune.district) == ("LeLoi", "xã Lê Lợi", UNKNOWN_DISTRICT)
     assert load_communes().resolve("Xã Cẩm Hưng").code == "10894"  # a known one keeps its table code
+
+
+def test_an_unknown_commune_is_warned_once_in_vietnamese(caplog):
+    """Regression: the 'commune not in table' warning was English only and repeated on every resolve, even on
+    exports where that commune was not involved."""
+    import logging
+
+    from export.communes import load_communes
+
+    table = load_communes()
+    with caplog.at_level(logging.WARNING, logger="export.communes"):
+        for _ in range(3):
+            table.resolve("Xã Không Có Thật")
+    warnings = [r.getMessage() for r in caplog.records if "Không Có Thật" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].startswith("xã ") and "không có trong danh mục" in warnings[0]

@@ -288,5 +288,6 @@ def import_legacy(store, path: Path, doc_type: str, mapping_path: Path | None = 
                 for r in by_book[book.book_no]]
         book.file_id = row.id
         book.record_ids = store.commit_file_results(row.id, [], recs)
-        log.info("legacy import %s: book %s, %d records (file id %d)", result.path.name, book.label, len(recs), row.id)
+        log.info("nhập Excel cũ: quyển %s, %d bản ghi, tệp id %d (legacy import: book, records, file id)", book.label,
+                 len(recs), row.id)
     return result
