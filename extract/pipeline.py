@@ -36,6 +36,7 @@ from ocr.types import OcrPage
 
 log = logging.getLogger(__name__)
 
+UNIFORM_BLOCK = 6  # Tesseract's page segmentation for one uniform block of text
 MRZ_FIELDS = ("soDinhDanh", "ngaySinh", "gioiTinh", "coGiaTriDen")
 
 
@@ -586,6 +587,13 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
         profile, doc_conf = profiles[profile_name], 1.0
     else:
         c = classify(ocr, profiles)
+        if c.doc_type == "unknown" and engine is not None and getattr(page, "ocr_image", None) is not None:
+            # the layout analysis can lose most of a page (a photocopier's streaks cut it into columns): the
+            # page read again as one uniform block is classified, and read from, instead
+            again = engine.read_page(page.ocr_image, psm=UNIFORM_BLOCK, dpi=getattr(page, "dpi", None))
+            second = classify(again, profiles)
+            if second.doc_type != "unknown":
+                c, ocr = second, again
         if c.doc_type == "unknown":
             return Record("unknown", 0.0, pages=[page_index], reason=c.reason or UNKNOWN_REASON)
         profile, doc_conf = profiles[c.doc_type], c.confidence
