@@ -231,6 +231,38 @@ def _qr_confirms_mrz_name(record: Record) -> None:
     confirm_mrz_name(record, record.fields.get("hoTen"))
 
 
+def _capitals(word: str) -> bool:
+    return word.isalpha() and word == word.upper()
+
+
+def _between_fallback(record: Record, profile: Profile, locator: Locator, evidence: dict[str, Evidence],
+                      limits: dict[str, float], doc_confident: bool, page_index: int) -> None:
+    """A field whose label was not read (a small 'Họ tên' beside a big typed name came out as 'non') is the
+    text between the two fields the profile names in `params.between` (e.g. the CMND's name between its
+    number and 'Sinh ngày'); with `params.capitals` only the words printed in capitals. Found by position
+    alone, so it goes to review like a region reading."""
+    for spec in profile.fields:
+        around = spec.params.get("between")
+        fv = record.fields.get(spec.key)
+        if not around or (fv is not None and fv.value):
+            continue
+        above, below = (record.fields.get(k) for k in around)
+        if above is None or below is None or above.box is None or below.box is None:
+            continue
+        top, bottom = above.box[3], below.box[1]
+        words = [w for row in locator.rows if top <= (row.box[1] + row.box[3]) / 2 <= bottom for w in row.words]
+        if spec.params.get("capitals"):
+            words = [w for w in words if _capitals(w.text)]
+        if not words:
+            continue
+        reading = _read(spec, Located(" ".join(w.text for w in words), words, "region"), "region")
+        if not reading.norm.ok or not reading.norm.value or reading.failures:
+            continue
+        ev = _evidence(spec, reading, profile, doc_confident)
+        evidence[spec.key] = ev
+        record.fields[spec.key] = field_value(ev, box=_box(reading), page=page_index, limits=limits)
+
+
 def _grey(image):
     import cv2
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
@@ -646,6 +678,7 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
         if spec.position == "mrz":
             fv.source = "mrz"
         record.fields[spec.key] = fv
+    _between_fallback(record, profile, locator, evidence, limits, doc_confident, page_index)
     _apply_mrz(record, profile)
     if profile.card is not None and page is not None:
         _read_card(record, profile, page, ocr, engine, evidence, limits, page_index, card)

@@ -363,3 +363,14 @@ def test_closed_list_fuzzy_match_is_not_exact():
     assert exact.exact and exact.checked and fuzzy.value == "Kinh" and not fuzzy.exact
     whole = normalize("code", "Chủ tịch UBND xã Tân Hòa", {"table": "chucVuNguoiKy", "whole": True})
     assert not whole.ok  # a longer title is never cut down to a listed one
+
+
+def test_a_cmnd_name_whose_label_was_misread_is_the_capitals_between_number_and_birth_date():
+    cmnd = page_of([at("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 300, 20, 900),
+                    at("GIẤY CHỨNG MINH NHÂN DÂN", 350, 60, 900), at("SỐ 090123456", 400, 110, 800),
+                    at("non NGUYỄN VĂN AN", 300, 160, 900), at("Sinh ngày: 01-02-1980", 300, 200, 800),
+                    at("Nguyên quán: Hà Tĩnh", 300, 240, 800),
+                    at("Nơi ĐKHK thường trú: Hà Nội", 300, 280, 900)], width=W, height=H)
+    rec = extract_page(None, cmnd)
+    name = rec.fields["hoTen"]
+    assert (name.value, name.status) == ("Nguyễn Văn An", "needs_review")   # by position only: for review
