@@ -447,9 +447,19 @@ def _match_places(record: Record, profile: Profile, evidence: dict[str, Evidence
         if not spec.place or fv is None or not fv.value or fv.status == "invalid":
             continue
         match = match_place(fv.value)
+        ev = evidence.get(spec.key)
+        if not match.units and fv.source == "ocr" and ev is not None:
+            cut = _cut_after_province(fv.value)
+            if cut:
+                match = match_place(cut)
+                if match.units and match.unique:
+                    # the next label bled into the value ("…, Hải Dương Nơi thường trú"): an address ends with
+                    # its province, so what follows is cut; the field stays for review (confidences are the
+                    # whole reading's)
+                    fv.value = ev.value = cut
+                    fv.status, fv.reason = "needs_review", LOW_CONFIDENCE
         if not match.units or not match.unique:
             continue
-        ev = evidence.get(spec.key)
         if fv.source == "ocr" and ev is not None:
             if match.corrected:
                 fv.value = ev.value = match.value
@@ -465,6 +475,20 @@ def _match_places(record: Record, profile: Profile, evidence: dict[str, Evidence
         reason = "" if code_status == "accepted" else f"theo {spec.key} (follows {spec.key})"
         record.fields[spec.place_code] = FieldValue(match.code, fv.confidence, code_status, reason, fv.box,
                                                     page_index, "rule")
+
+
+def _cut_after_province(value: str) -> str:
+    """The address without what follows its province in the last comma part ('Hải Dương i thường trú' ->
+    'Hải Dương'), when a leading run of that part's words is exactly one province; '' otherwise."""
+    from extract.places import match_place
+    head, sep, last = value.rpartition(",")
+    words = last.split()
+    for n in range(len(words) - 1, 0, -1):
+        candidate = f"{head}{sep} {' '.join(words[:n])}" if sep else " ".join(words[:n])
+        m = match_place(candidate)
+        if m.units and m.unique and m.units[0].level == 1:
+            return candidate.strip()
+    return ""
 
 
 def _match_owner_places(record: Record, profile: Profile, limits: dict[str, float]) -> None:
