@@ -458,6 +458,15 @@ def _match_places(record: Record, profile: Profile, evidence: dict[str, Evidence
                     # whole reading's)
                     fv.value = ev.value = cut
                     fv.status, fv.reason = "needs_review", LOW_CONFIDENCE
+        head = fv.value.split(",")[0]
+        if ":" in head and fv.source == "ocr" and ev is not None:
+            # a label's half read as the value's start ('Place of origin: Quảng Lãng, …'): what follows the
+            # colon is the value when it matches the official list better (more units, no stray text)
+            rest = fv.value.split(":", 1)[1].strip()
+            cut = match_place(rest)
+            if cut.units and cut.unique and (len(cut.units), -len(cut.free)) > (len(match.units), -len(match.free)):
+                match, fv.value, ev.value = cut, rest, rest
+                fv.status, fv.reason = "needs_review", LOW_CONFIDENCE
         if not match.units or not match.unique:
             continue
         if fv.source == "ocr" and ev is not None:

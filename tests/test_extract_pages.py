@@ -374,3 +374,14 @@ def test_a_cmnd_name_whose_label_was_misread_is_the_capitals_between_number_and_
     rec = extract_page(None, cmnd)
     name = rec.fields["hoTen"]
     assert (name.value, name.status) == ("Nguyễn Văn An", "needs_review")   # by position only: for review
+
+
+def test_a_label_half_read_into_a_place_value_is_cut_at_its_colon():
+    page = cccd_front()
+    for line in page.lines:
+        if line.words[0].text == "Xã":
+            line.words.insert(0, type(line.words[0])("Face of origin:", line.words[0].box, 0.9))
+    rec = extract_page(None, page)
+    place = rec.fields["queQuan"]
+    assert place.value == "Xã Tân Hòa, Huyện Phú Bình, Thái Nguyên"   # every part an official unit
+    assert rec.fields["queQuanDVHC"].value
