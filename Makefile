@@ -11,7 +11,7 @@ STAMP := .stamps
 # libzbar0 for pyzbar (the QR reader the benchmark compares zxing-cpp with);
 # for the independent rendered set (synth/rendered): LibreOffice Writer, hunspell-vi's word list, and
 # fonts synth/ never uses (each checked for the 134 Vietnamese letters; OCR-B for the MRZ).
-SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd \
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd \
 	poppler-utils fonts-noto-core fonts-dejavu-core fonts-dejavu-extra fonts-freefont-ttf \
 	fonts-roboto fonts-open-sans fonts-texgyre fonts-dancingscript fonts-comic-neue fonts-kristi \
 	libreoffice-calc-nogui chromium python3-venv libzbar0 \

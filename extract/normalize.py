@@ -416,11 +416,17 @@ def norm_code_number(raw: str, params: dict | None = None) -> Normalized:
 
 
 def norm_mrz(raw: str, params: dict | None = None) -> Normalized:
-    from extract.mrz import clean_mrz_lines, repair
+    """Three MRZ lines; on a Vietnamese zone whose check digits fail, the one correction of a few confusable
+    digits that every check confirms (extract.mrz.correct_vn), or the lines as read."""
+    from extract.mrz import clean_mrz_lines, correct_vn, parse_td1, repair
     lines = clean_mrz_lines(raw.splitlines())
     if len(lines) != 3:
         return _fail(raw, "không đọc được đủ 3 dòng MRZ (MRZ: 3 lines not found)")
     lines = repair(lines)
+    if lines[0][2:5] == "VNM" and not parse_td1(lines).valid:
+        fixed = correct_vn(clean_mrz_lines(raw.splitlines(), pad=False))
+        if fixed is not None:
+            lines = repair(fixed.lines)
     lines[2] = _mrz_name_line(lines[2])
     return Normalized("\n".join(lines))
 

@@ -127,7 +127,20 @@ class Runner:
         return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=init_worker, initargs=(self.config.processor.name, self.settings))
 
+    def _pair_card_sides(self, file_id: int | None) -> None:
+        """An ID card's front and back (two pages, or files dropped side by side) settle each other's fields
+        (store/cards.py). A failure here costs the pairing, never the file: its results are committed; the
+        next start tries again (file_id None: every folder still holding an unpaired front and back)."""
+        try:
+            if file_id is None:
+                self.store.pair_unpaired_cards()
+            else:
+                self.store.pair_card_sides(file_id)
+        except Exception:
+            log.exception("không ghép được hai mặt thẻ (could not pair card sides) for file %s", file_id)
+
     def _recover(self) -> None:
+        self._pair_card_sides(None)  # a run that stopped between a commit and its pairing
         stale = self.store.requeue_stale(self.started)
         if stale:
             log.warning("xếp lại %d tệp dở dang từ lần chạy trước (requeued %d file(s) left processing by a previous "
@@ -348,6 +361,7 @@ class Runner:
             pages = [PageData(p.page_index, p.prepared_path, p.archival_path, p.quality) for p in outcome.pages]
             record_ids = self.store.commit_file_results(row.id, pages, outcome.records)
             maybe_crash("after_commit")
+            self._pair_card_sides(row.id)
             log.info("tệp %d: xong, %d trang, bản ghi %s (done: pages, records)", row.id, len(pages), record_ids)
             self.stats.done += 1
             self.stats.pages += len(pages)

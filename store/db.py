@@ -8,6 +8,7 @@ is written anywhere else:
     store/accounts.py  review accounts and the audit trail of account changes
     store/exports.py   backlog book state, export runs and which records they let out
     store/reports.py   counts for status and the progress report
+    store/cards.py     the two sides of an ID card paired and settled by each other after commit
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from common.errors import StoreError
 from store.accounts import AccountQueries
+from store.cards import CardQueries
 from store.engine import MIGRATIONS_DIR, make_engine, make_private, migrate, now, sqlite_url
 from store.exports import ExportQueries
 from store.files import FileQueries
@@ -26,7 +28,7 @@ from store.rows import quality_dict
 __all__ = ["MIGRATIONS_DIR", "Store", "StoreError", "now", "quality_dict", "sqlite_url"]
 
 
-class Store(FileQueries, RecordQueries, ReviewQueries, AccountQueries, ExportQueries, ReportQueries):
+class Store(FileQueries, RecordQueries, ReviewQueries, AccountQueries, ExportQueries, ReportQueries, CardQueries):
     """Files, pages, records, fields, their history, reviews, accounts and exports. Open with a path (SQLite)
     or a URL (`postgresql://…`)."""
 

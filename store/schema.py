@@ -222,3 +222,15 @@ export_run_records = Table(
     Column("record_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
     Column("approved", Boolean, nullable=False),
 )
+
+# ------------------------------------------------------------------ ID cards (0005)
+
+# The two sides of one ID card (records of the card family, front and back), paired after commit by
+# store/cards.py: what linked them (the same 12-digit number, the MRZ carrying the front's number).
+card_sides = Table(
+    "card_sides", metadata,
+    Column("front_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("back_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("evidence", String(64), nullable=False, default=""),
+    Column("linked_at", DateTime(timezone=True), nullable=False),
+)
