@@ -12,7 +12,7 @@ STAMP := .stamps
 # for the independent rendered set (synth/rendered): LibreOffice Writer, hunspell-vi's word list, and
 # fonts synth/ never uses (each checked for the 134 Vietnamese letters; OCR-B for the MRZ); PostgreSQL's
 # binaries, whose server the tests start themselves in a temporary folder (bench/pgserver.py).
-SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd \
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd \
 	poppler-utils fonts-noto-core fonts-dejavu-core fonts-dejavu-extra fonts-freefont-ttf \
 	fonts-roboto fonts-open-sans fonts-texgyre fonts-dancingscript fonts-comic-neue fonts-kristi \
 	libreoffice-calc-nogui chromium python3-venv libzbar0 \

@@ -69,9 +69,10 @@ setup(
     extras_require={
         # pikepdf makes encrypted PDFs for the bad-input tests; jdeskew is the published deskew method
         # the scanner benchmark compares against (not used at run time).
-        # pyzbar (with Debian's libzbar0) is the QR reader `sohoa bench qr` compares zxing-cpp against.
+        # pyzbar (with Debian's libzbar0) is the QR reader `sohoa bench qr` compares zxing-cpp against;
+        # requests: the concurrency tests' HTTP clients (sessions with cookies) against a live review server.
         "test": ["pytest>=8", "pytest-xdist>=3.5", "ruff>=0.5", "playwright>=1.45", "hypothesis>=6",
-                 "pikepdf>=8", "jdeskew>=0.4", "pytest-timeout>=2.2", "pyzbar>=0.1.9"],
+                 "pikepdf>=8", "jdeskew>=0.4", "pytest-timeout>=2.2", "pyzbar>=0.1.9", "requests>=2.31"],
     },
     entry_points={"console_scripts": ["sohoa=sohoa.cli:main"]},
 )

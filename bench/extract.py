@@ -172,6 +172,13 @@ def run(corpus: Path, *, perfect_ocr: bool = False, limit_files: int | None = No
             record = extract_page(page, ocr, engine, limits=limits)
             done.append((tf.file, truth_page, record, time.perf_counter() - t0))
             t0 = time.perf_counter()
+    return score_all(done, result)
+
+
+def score_all(done: list, result: Result | None = None) -> Result:
+    """Score extracted pages `(file, truth page, record, seconds)`, card sides paired first as the app pairs
+    them."""
+    result = result or Result()
     _pair_cards(done)
     for file, truth_page, record, seconds in done:
         key = (truth_page.doc_type, truth_page.capture.condition)
@@ -210,7 +217,9 @@ class _Truth:
 def run_rendered(folder: Path, limit: int | None = None) -> Result:
     """The card class of the independent rendered set (synth/rendered), for measuring only: every card image
     through prepare + OCR + extraction as the hot folder does (folder kind: CCCD), scored per condition."""
+    from extract.pipeline import layout_of
     from ocr.engine import get_engine
+    from ocr.reading import line_reader
     from scanner.prepare import prepare_file
     from synth.rendered.model import load
     result = Result()
@@ -219,8 +228,9 @@ def run_rendered(folder: Path, limit: int | None = None) -> Result:
     done = []
     for item in cards[:limit]:
         t0 = time.perf_counter()
-        page = prepare_file(Path(folder) / item.file)[0]
-        ocr = engine.read_page(page.ocr_image, dpi=page.dpi, doc_hint="cccd")
+        page = prepare_file(Path(folder) / item.file, read_line=line_reader(engine))[0]
+        # the hint a CCCD inbox folder gives (every card type shares the registry's "card" layout)
+        ocr = engine.read_page(page.ocr_image, dpi=page.dpi, layout=layout_of(item.doc_type))
         record = extract_page_lazy(page, ocr, engine)
         qr = "" if not item.extra.get("qr_payload") else ("ok" if item.extra.get("qr_decodable") else "spoilt")
         truth = _RenderedPage(item.doc_type, {k: _Truth(v.value) for k, v in item.fields.items()},
@@ -243,18 +253,14 @@ def extract_page_lazy(page, ocr, engine):
 
 
 def _pair_cards(done: list) -> None:
-    """A card's back is scored after meeting its front (as the app does): the printed name can then confirm
-    the MRZ name line. Front and back of one generated card share the file-name stem before _front/_back."""
-    from extract.merge import belong_together, merge_card
-    fronts = {}
-    for file, _truth, record, _s in done:
-        if "_front" in file:
-            fronts[file.split("_front")[0]] = record
-    for file, _truth, record, _s in done:
-        if "_back" in file:
-            front = fronts.get(file.split("_back")[0])
-            if front is not None and belong_together(front, record):
-                merge_card(front, record)
+    """Card sides are scored after meeting their other side, as the app pairs them (store.cards): the corpus
+    is one folder, its files in name order, each front with the nearest back that belongs to it
+    (extract.merge.pair_in_order), both sides settled in place (settle_sides)."""
+    from extract.merge import pair_in_order, settle_sides
+    cards = sorted((entry for entry in done if entry[1].doc_type in _card_types()), key=lambda e: (e[0], e[1].page))
+    records = [record for _f, _t, record, _s in cards]
+    for i, j, _why in pair_in_order(records):
+        settle_sides(records[i], records[j])
 
 
 def _card_types() -> set[str]:

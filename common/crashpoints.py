@@ -8,8 +8,13 @@ restarted watcher then runs clean): the marker is written just before the kill.
 
 Points: after_received, after_processing (main, before the job is handed out), in_worker (inside the worker
 process, mid-file), after_commit (results committed, file not yet moved), after_move (moved, not yet noted);
-in the store: review_field (before each field a review save writes), review_decision (before its decision
-row), approval (before an approval/send-back row), export_mark (before export marks a batch of records).
+in the store: review_claim (a reviewer takes a record), review_field (before each field a review save
+writes), review_decision (before its decision row), review_commit (all written, not committed), review_saved
+(committed), approval / approval_commit (an approval or send-back before its row / before its commit),
+export_run (a run's row written or finished), export_book (a backlog book started), export_mark (before
+export marks a batch of records), export_commit (marked, not committed); in the exporters: export_file (a
+file complete under its temporary name, before the rename) and export_publish (a book's workbook before it
+takes its final name). tests/test_review_faults.py and tests/test_export_crash.py kill and fail at each.
 """
 from __future__ import annotations
 

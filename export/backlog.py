@@ -24,16 +24,18 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
+from common.errors import Conflict
 from common.files import sha256_of
 from export import rules
-from export.atomic import write_bytes_atomic
+from export.atomic import private_dir, sweep_temporaries, write_bytes_atomic
 from export.books import ExportOptions, export_books
-from export.errors import VerifyError
+from export.errors import ExportError, VerifyError
 from export.naming import Naming, load_naming
 from export.types import BookExport, BookKey, ExportRecord, ExportReport
 
@@ -115,7 +117,8 @@ class ManifestState:
     def started(self, book: BookKey, commune: str, store_book: str) -> None:
         pass
 
-    def finished(self, entry: ManifestEntry, record_ids: list[str], commune: str, store_book: str) -> None:
+    def finished(self, entry: ManifestEntry, record_ids: list[str], commune: str, store_book: str,
+                 versions: dict[int, int] | None = None) -> None:
         self.entries[entry.book] = entry
         write_manifest(self.out_dir, list(self.entries.values()))
 
@@ -126,10 +129,13 @@ class StoreState(ManifestState):
 
     kind = "store"
 
-    def __init__(self, store, out_dir: Path, *, run_id: int | None = None, who: str = ""):
+    def __init__(self, store, out_dir: Path, *, run_id: int | None = None, who: str = "", communes=None):
         super().__init__(out_dir)
         self.store, self.run_id, self.who = store, run_id, who
         self.done = store.done_books()
+        for row in store.done_book_rows():  # done in the store, but a kill came before the manifest was written
+            if row["book_key"] not in self.entries and Path(row["out_dir"]).resolve() == out_dir.resolve():
+                self.entries[row["book_key"]] = _entry_of_row(row, communes)
 
     def is_done(self, label: str) -> bool:
         return label in self.done or super().is_done(label)
@@ -138,18 +144,34 @@ class StoreState(ManifestState):
         self.store.book_started(book.label, doc_type=book.doc_type, commune=commune, book=store_book,
                                 out_dir=str(self.out_dir))
 
-    def finished(self, entry: ManifestEntry, record_ids: list[str], commune: str, store_book: str) -> None:
+    def finished(self, entry: ManifestEntry, record_ids: list[str], commune: str, store_book: str,
+                 versions: dict[int, int] | None = None) -> None:
         values = {"rows": entry.rows, "pdfs": entry.pdfs, "without_scans": entry.without_scans,
                   "xlsx": entry.xlsx, "xlsx_size": entry.xlsx_size, "xlsx_sha256": entry.xlsx_sha256,
                   "zip": entry.zip, "zip_size": entry.zip_size, "zip_sha256": entry.zip_sha256}
         self.store.book_finished(entry.book, values, [int(i) for i in record_ids], run_id=self.run_id,
-                                 who=self.who)
+                                 who=self.who, versions=versions)
         self.done.add(entry.book)
         super().finished(entry, record_ids, commune, store_book)
 
 
-def open_state(store, out_dir: Path, *, run_id: int | None = None, who: str = "") -> ManifestState:
-    return ManifestState(out_dir) if store is None else StoreState(store, out_dir, run_id=run_id, who=who)
+def open_state(store, out_dir: Path, *, run_id: int | None = None, who: str = "", communes=None) -> ManifestState:
+    return ManifestState(out_dir) if store is None else StoreState(store, out_dir, run_id=run_id, who=who,
+                                                                   communes=communes)
+
+
+def _entry_of_row(row: dict, communes=None) -> ManifestEntry:
+    """A manifest entry rebuilt from the store's row of a finished book (its key is the BookKey label)."""
+    commune_code, doc_type, year, book_no = (row["book_key"].split("/") + ["", "", "", ""])[:4]
+    found = communes.find(commune_code) if communes is not None else None
+    district = found.district if found is not None else ""
+    finished = row["finished_at"]
+    return ManifestEntry(book=row["book_key"], doc_type=doc_type, commune_code=commune_code, district=district,
+                         year=year, book_no=book_no, rows=row["rows"], pdfs=row["pdfs"],
+                         without_scans=row["without_scans"], xlsx=row["xlsx"], xlsx_size=row["xlsx_size"],
+                         xlsx_sha256=row["xlsx_sha256"], zip=row["zip"], zip_size=row["zip_size"],
+                         zip_sha256=row["zip_sha256"],
+                         exported_at=finished.isoformat(timespec="seconds") if finished else "")
 
 
 # ------------------------------------------------------------------------------------------ manifest
@@ -199,6 +221,7 @@ class BookGroup:
     records: Iterable[ExportRecord]
     commune: str = ""
     store_book: str = ""
+    versions: dict[int, int] = field(default_factory=dict)  # record id -> version when read (set when written)
 
 
 Progress = Callable[[str], None]
@@ -266,7 +289,8 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
 
     options = options or ExportOptions()
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)
+    sweep_temporaries(out_dir)
     naming = naming or load_naming()
     report = BacklogReport(state=state.kind)
     started = time.monotonic()
@@ -287,7 +311,11 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
         report.held_back.update(result.held_back)
         for book in result.books:
             entry = _entry(book)
-            state.finished(entry, list(book.record_ids), group.commune, group.store_book)
+            try:
+                state.finished(entry, list(book.record_ids), group.commune, group.store_book, group.versions)
+            except Conflict as exc:  # a record was saved while its book was written: not done, written next run
+                failed.append(exc.message)
+                continue
             report.written.append(entry)
             rows_done += entry.rows
             if progress:
@@ -354,6 +382,7 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
             if not selected:
                 continue
             state.started(group.book, group.commune, group.store_book)
+            group.versions = {int(r.record_id): r.version for r in selected if r.version is not None}
             t0 = time.monotonic()
             if pool is None:
                 written((i, group, _write_book(selected, out_dir, per_book, naming, count_rows), t0))
@@ -367,6 +396,10 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
             written((i0, g0, future.result(), t00))
         re_read(jobs=workers)  # the last batch: nothing else runs, every core converts
         settle()
+    except BrokenProcessPool as exc:  # a writer was killed (OOM killer, kill -9): books done so far are kept
+        raise ExportError("một tiến trình ghi quyển bị dừng đột ngột (thiếu bộ nhớ hoặc bị tắt); các quyển đã "
+                          "xong được giữ nguyên, hãy chạy lại lệnh để tiếp tục (a book-writing process died "
+                          "suddenly; finished books are kept: run the command again to continue)") from exc
     except BaseException:
         if not libreoffice:  # books already written and re-read by a worker are recorded, not redone
             for i0, g0, future, t00 in pending:
@@ -381,8 +414,9 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
     report.manifest = write_manifest(out_dir, list(state.entries.values()))
     report.needs_scans = out_dir / NEEDS_SCANS_CSV
     if failed:
-        raise VerifyError("Kiểm tra lại tệp xuất thất bại, các quyển này sẽ được ghi lại ở lần chạy sau "
-                          "(export re-read failed; these books are written again next run):\n  " + "\n  ".join(failed))
+        raise VerifyError("Một số quyển chưa xong (kiểm tra lại thất bại hoặc bản ghi bị sửa trong lúc xuất), sẽ được "
+                          "ghi lại ở lần chạy sau (some books are not done — re-read failed or records changed while "
+                          "exporting — they are written again next run):\n  " + "\n  ".join(failed))
     return report
 
 
@@ -410,7 +444,7 @@ def export_backlog(store, out_dir: Path, *, communes=None, types: Iterable[str] 
     run_id = store.start_export_run(who, "export-backlog", {
         "out_dir": str(out_dir), "types": sorted(types or []), "include_unreviewed": opts.include_unreviewed,
         "libreoffice": opts.libreoffice, "workers": workers})
-    state = open_state(store, Path(out_dir), run_id=run_id, who=who)
+    state = open_state(store, Path(out_dir), run_id=run_id, who=who, communes=communes)
     files: list[str] = []
     try:
         report = _export_store_backlog(store, communes, types, state, out_dir, options, workspace, progress,

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
+from common.crashpoints import maybe_crash
 from export import rules
+from export.atomic import private_dir, sweep_temporaries
 from export.btp_excel import write_book_xlsx
 from export.bundle import write_book_zip
 from export.errors import ExportError, VerifyError, describe_os_error
@@ -97,6 +99,7 @@ def _export_book(book: BookKey, records: Iterable[ExportRecord], out_dir: Path, 
             result.zip = out_dir / naming.zip_name(book)
             write_book_zip(result.zip, [pdf_dir / n for n in result.pdfs])
         try:
+            maybe_crash("export_publish")
             os.replace(staged, result.xlsx)
         except OSError as exc:
             raise ExportError(describe_os_error(exc, result.xlsx.name)) from exc
@@ -132,7 +135,8 @@ def export_books(records: Iterable[ExportRecord], out_dir: Path, options: Export
     Raises ExportError (clear message; no partial file under a final name) when writing fails, e.g. on a
     full disk; a re-run rewrites the books completely."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)
+    sweep_temporaries(out_dir)
     naming = naming or load_naming()
     report = ExportReport()
     done: set[BookKey] = set()

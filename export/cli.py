@@ -39,10 +39,10 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
                    all_books: bool) -> None:
     from common.actor import cli_actor
     from common.doctypes import load_registry
-    from export.books import ExportOptions, export_books
+    from export.books import ExportOptions
     from export.communes import load_communes
     from export.errors import ExportError
-    from export.from_store import book_records, land_records
+    from export.from_store import land_records
     from export.land import export_land
     from export.naming import load_naming
     from export.rules import workspace_rule
@@ -78,10 +78,9 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
                 "include_unreviewed": include_unreviewed, "libreoffice": not no_libreoffice})
             files: list[str] = []
             try:
-                report = export_books(book_records(store, communes, types=wanted & btp_codes, workspace=ws.root),
-                                      out_dir, options, naming=naming)
-                exported_ids = []
-                click.echo(report.summary())
+                files += _export_btp_books(store, communes, wanted & btp_codes, ws.root, out_dir, options, naming,
+                                           run_id=run_id, who=who)
+                exported_ids: list[int] = []
                 if wanted & land_codes and not books:
                     for code, records in sorted(land_records(store, communes).items()):
                         land = export_land(records, out_dir, code, include_unreviewed=include_unreviewed,
@@ -93,21 +92,68 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
                                    f"{land.xlsx.name}, {land.reconciliation.name}")
                         files += [land.xlsx.name, land.reconciliation.name]
                         exported_ids += [int(r.record_id) for r in records if r.record_id not in land.held_back_ids]
-                for book in report.books:
-                    click.echo(f"  {book.xlsx}" + (f"\n  {book.zip}" if book.zip else ""))
-                    files += [Path(book.xlsx).name] + ([Path(book.zip).name] if book.zip else [])
-                    exported_ids += [int(i) for i in book.record_ids]
                 if exported_ids:
-                    unapproved = store.mark_exported(exported_ids, run_id=run_id, who=who)
-                    if unapproved:
-                        click.echo(f"Cảnh báo: {unapproved} bản ghi được xuất khi CHƯA phê duyệt; đã ghi lại ai xuất "
-                                   f"(warning: {unapproved} records exported WITHOUT approval; who exported them "
-                                   f"is recorded)", err=True)
+                    _warn_unapproved(store.mark_exported(exported_ids, run_id=run_id, who=who).unapproved)
             finally:
                 store.finish_export_run(run_id, files)
     except ExportError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+
+
+ATTEMPTS = 3  # a book whose records keep changing while it is written is given up after this many writes
+
+
+def _warn_unapproved(unapproved: int) -> None:
+    if unapproved:
+        click.echo(f"Cảnh báo: {unapproved} bản ghi được xuất khi CHƯA phê duyệt; đã ghi lại ai xuất "
+                   f"(warning: {unapproved} records exported WITHOUT approval; who exported them is recorded)",
+                   err=True)
+
+
+def _export_btp_books(store, communes, types, root: Path, out_dir: Path, options, naming, *, run_id: int,
+                      who: str) -> list[str]:
+    """Write the BTP books, then mark their records exported — only those still as they were read. A book
+    holding a record someone saved while it was being written is written again (its file had the values
+    from before the save), so what the store calls exported is exactly what the files hold. Returns the
+    file names written."""
+    from dataclasses import replace
+
+    from export.books import export_books
+    from export.errors import ExportError
+    from export.from_store import book_records
+
+    files: list[str] = []
+    for _attempt in range(ATTEMPTS):
+        versions: dict[int, int] = {}
+
+        def noted(records, versions=versions):
+            for record in records:
+                if record.version is not None:
+                    versions[int(record.record_id)] = record.version
+                yield record
+
+        report = export_books(noted(book_records(store, communes, types=types, workspace=root)), out_dir, options,
+                              naming=naming)
+        click.echo(report.summary())
+        ids = []
+        for book in report.books:
+            click.echo(f"  {book.xlsx}" + (f"\n  {book.zip}" if book.zip else ""))
+            files += [Path(book.xlsx).name] + ([Path(book.zip).name] if book.zip else [])
+            ids += [int(i) for i in book.record_ids]
+        marked = store.mark_exported(ids, run_id=run_id, who=who, versions=versions) if ids else None
+        if marked is None or not marked.changed:
+            _warn_unapproved(marked.unapproved if marked else 0)
+            return sorted(set(files))
+        _warn_unapproved(marked.unapproved)
+        changed = {str(i) for i in marked.changed}
+        again = {b.book for b in report.books if changed & set(b.record_ids)}
+        click.echo(f"{len(changed)} bản ghi vừa được sửa trong lúc xuất: ghi lại {len(again)} quyển chứa chúng "
+                   f"(records saved while being exported: writing their books again)", err=True)
+        options = replace(options, book_filter=lambda book, again=again: book in again)
+    raise ExportError(f"bản ghi vẫn đang được sửa sau {ATTEMPTS} lần ghi; các quyển đó chưa được đánh dấu đã xuất, "
+                      f"hãy chạy lại sau (records still being changed after {ATTEMPTS} writes: those books are not "
+                      f"marked exported; run the export again later)")
 
 
 @click.command("import-reconciliation",

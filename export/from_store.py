@@ -62,8 +62,9 @@ def book_records(store, communes: CommuneTable, *, types: Iterable[str] | None =
         records = []
         for stored in store.load_book(doc_type, commune, book):
             pages = [_page_path(p.archival_path, workspace) for p in stored.pages if p.archival_path]
+            # status and version from the same read as the fields: what is written is what is marked
             records.append(ExportRecord(str(stored.row.id), BookKey("", "", "", "", "", ""),
-                                        dict(stored.record.fields), pages, stored.row.status))
+                                        dict(stored.record.fields), pages, stored.row.status, stored.row.version))
         key = _book_key(code_of[doc_type], commune, book, records, communes)
         for record in records:
             record.book = key

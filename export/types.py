@@ -52,6 +52,7 @@ class ExportRecord:
     fields: dict[str, Value] = field(default_factory=dict)
     pages: list[Path] = field(default_factory=list)
     status: str = ""       # record status in the store (e.g. "approved"); used by pluggable export rules
+    version: int | None = None  # the store's record version when read: marking it exported checks it
 
 
 @dataclass

@@ -177,64 +177,147 @@ def parse_owners(rows: list[Row], spec: OwnersSpec, handwriting: bool = False) -
 # ---------------------------------------------------------------- ID card front + back
 
 MISMATCH = "không khớp với MRZ mặt sau (does not match the MRZ on the back)"
-
-
-def belong_together(front: Record, back: Record) -> bool:
-    """The back's MRZ number (or its last 9 digits) and birth date agree with the front."""
-    fid = front.fields.get("soDinhDanh")
-    bid = back.fields.get("soDinhDanh")
-    mrz = back.fields.get("mrz")
-    if fid is None or (bid is None and mrz is None):
-        return False
-    same_id = bid is not None and bid.value == fid.value
-    if not same_id and mrz is not None and len(fid.value) == 12:
-        same_id = fid.value[3:] in mrz.value.replace("<", "")
-    fb, bb = front.fields.get("ngaySinh"), back.fields.get("ngaySinh")
-    same_birth = fb is None or bb is None or fb.value == bb.value
-    return same_id and same_birth
-
-
+MRZ_OTHER_SIDE = ("MRZ mặt sau ghi {mrz!r}, OCR đọc {ocr!r}: lấy theo MRZ (the back's MRZ holds {mrz!r}, OCR read "
+                  "{ocr!r}: the MRZ wins)")
 QR_OTHER_SIDE = "mã QR mặt kia ghi {qr!r}, OCR đọc {ocr!r}: lấy theo mã QR (the other side's QR code holds {qr!r}, " \
     "OCR read {ocr!r}: the QR wins)"
+AGREES_OTHER_SIDE = "xác nhận: khớp với {src} mặt kia (confirmed: agrees with the other side's {src})"
+SURE = ("qr", "mrz")   # sources that settle a field: an error-corrected code, a zone whose check digits pass
+
+
+def card_side(doc_type: str) -> tuple[str, frozenset[str]]:
+    """('front' | 'back' | '', the card models this side belongs to) from the registry and the profile."""
+    from extract.profiles import load_profiles
+    doc = load_registry().get(doc_type)
+    if doc is None or doc.family != "card":
+        return "", frozenset()
+    profile = load_profiles().get(doc_type)
+    models = frozenset(m.name for m in profile.card.models) if profile is not None and profile.card else frozenset()
+    return doc.type.side, models
+
+
+def _sure(fv: FieldValue | None) -> bool:
+    return fv is not None and fv.source in SURE and fv.status == "accepted" and bool(fv.value)
+
+
+def belong_together(front: Record, back: Record) -> str:
+    """Why a card front and a back are the two sides of one card ('' when they are not): their 12-digit
+    numbers agree (from the QR code, the MRZ or a printed number), or the back's MRZ carries the front's
+    number; birth dates must not disagree where both are sure. The sides must be of one card model."""
+    fs, fmodels = card_side(front.doc_type)
+    bs, bmodels = card_side(back.doc_type)
+    if (fs, bs) != ("front", "back") or not fmodels & bmodels:
+        return ""
+    fid, bid = front.fields.get("soDinhDanh"), back.fields.get("soDinhDanh")
+    if fid is None or not fid.value or fid.status == "invalid":
+        return ""
+    fb, bb = front.fields.get("ngaySinh"), back.fields.get("ngaySinh")
+    if fb is not None and bb is not None and fb.value != bb.value and (_sure(fb) or fb.status == "accepted") \
+            and (_sure(bb) or bb.status == "accepted"):
+        return ""
+    if bid is not None and bid.value == fid.value and (_sure(fid) or _sure(bid)):
+        return "số định danh (ID number)"
+    mrz = back.fields.get("mrz")
+    if mrz is not None and len(fid.value) == 12 and fid.value[3:] in mrz.value.replace("<", "").split("\n")[0] \
+            and (fb is None or bb is None or fb.value == bb.value):
+        return "MRZ"
+    return ""
+
+
+def _settle(dst: Record, key: str, src: FieldValue, kind: str) -> None:
+    """`dst`'s field `key` agrees with a sure value of the other side (accepted), or takes it (the reason
+    keeps what OCR read). Sure values of its own and reviewers' values are never touched."""
+    mine = dst.fields.get(key)
+    if mine is None or mine.source in SURE or mine.source == "reviewer":
+        return
+    name = "mã QR (QR code)" if kind == "qr" else "MRZ"
+    if mine.value == src.value:
+        if mine.status != "accepted":
+            mine.status, mine.confidence = "accepted", max(mine.confidence, 0.99)
+            mine.reason = AGREES_OTHER_SIDE.format(src=name)
+        return
+    template = QR_OTHER_SIDE if kind == "qr" else MRZ_OTHER_SIDE
+    reason = template.format(qr=src.value, mrz=src.value, ocr=mine.value)
+    dst.fields[key] = FieldValue(src.value, 1.0, "accepted", reason, mine.box, mine.page, kind)
 
 
 def share_qr(a: Record, b: Record) -> None:
     """A decoded QR on one side (chip CCCD front, Căn cước back) settles the same fields printed on the other
     side: an agreeing reading is accepted, a disagreeing one replaced (the reason keeps what OCR read)."""
     for src, dst in ((a, b), (b, a)):
-        for key, qr in src.fields.items():
-            mine = dst.fields.get(key)
-            if qr.source != "qr" or mine is None or mine.source in ("qr", "mrz"):
-                continue
-            if mine.value == qr.value:
-                mine.status, mine.reason, mine.confidence = "accepted", "", max(mine.confidence, 0.99)
-            else:
-                dst.fields[key] = FieldValue(qr.value, 1.0, "accepted",
-                                             QR_OTHER_SIDE.format(qr=qr.value, ocr=mine.value), mine.box, mine.page,
-                                             "qr")
+        for key, qr in list(src.fields.items()):
+            if qr.source == "qr" and qr.status == "accepted":
+                _settle(dst, key, qr, "qr")
+
+
+def _mrz_line3(name: str) -> str:
+    """The MRZ name line a printed name gives: SURNAME<<GIVEN<NAMES without marks, cut to 30."""
+    parts = strip_accents(name).upper().replace("Đ", "D").split()
+    if len(parts) < 2:
+        return ""
+    return (parts[0] + "<<" + "<".join(parts[1:]) + "<" * 30)[:30]
+
+
+def confirm_mrz_name(back: Record, name: FieldValue | None) -> None:
+    """The MRZ's name line has no check digit. A sure name (the QR code's, on either side) settles it: a line
+    that reads the same is accepted, one within two letters of it (OCR-B slips: 'THTI' for 'THI') is
+    replaced by it; a printed name read by OCR that gives exactly the same line confirms it too (two
+    independent readings agree letter for letter)."""
+    from rapidfuzz.distance import Levenshtein
+
+    mrz, mrz_name = back.fields.get("mrz"), back.fields.get("hoTenMrz")
+    if mrz is None or name is None or not name.value or mrz.source != "mrz":
+        return
+    lines = mrz.value.split("\n")
+    expected = _mrz_line3(name.value)
+    if len(lines) != 3 or not expected:
+        return
+    from extract.mrz import clean_mrz_lines, parse_td1
+    if not parse_td1(clean_mrz_lines(lines) or lines).valid:
+        return
+    sure = name.source == "qr" and name.status == "accepted"
+    same = lines[2] == expected
+    if not same and not (sure and Levenshtein.distance(lines[2].rstrip("<"), expected.rstrip("<")) <= 2):
+        return
+    if not same:
+        mrz.value = "\n".join([lines[0], lines[1], expected])
+        mrz.reason = "dòng tên MRZ theo tên trong mã QR (MRZ name line from the QR code's name)"
+    for fv in (mrz, mrz_name):
+        if fv is not None and fv.status == "needs_review":
+            fv.status, fv.confidence = "accepted", 1.0
+            if fv is mrz_name:
+                fv.value = " ".join(expected.replace("<<", " ").replace("<", " ").split())
+            if same:
+                fv.reason = ""
+
+
+def settle_sides(front: Record, back: Record) -> None:
+    """Both sides of one card, settled in place: a decoded QR code on either side settles the other side's
+    same fields, the back's verified MRZ (number, birth date, sex, expiry) settles the front's, and a sure
+    name confirms (or mends) the MRZ's name line. Agreeing readings are accepted; disagreeing ones replaced,
+    the reason keeping what OCR read."""
+    share_qr(front, back)
+    for key, fv in list(back.fields.items()):
+        if fv.source == "mrz" and fv.status == "accepted" and key in ("soDinhDanh", "ngaySinh", "gioiTinh",
+                                                                      "coGiaTriDen"):
+            _settle(front, key, fv, "mrz")
+    confirm_mrz_name(back, front.fields.get("hoTen"))
+    confirm_mrz_name(back, back.fields.get("hoTen"))
 
 
 def merge_card(front: Record, back: Record) -> Record:
-    """One person from both sides. MRZ-verified values (source 'mrz') replace the printed zone's; a printed
-    value that disagrees with them is kept out (the MRZ wins) and noted in the reason of the merged field.
-    A QR code read on either side settles the other side's same fields first (share_qr)."""
-    share_qr(front, back)
+    """One person from both sides (settle_sides first). MRZ-verified values (source 'mrz') replace the printed
+    zone's; a printed value that disagrees with them is kept out (the MRZ wins) and noted in the reason of
+    the merged field."""
+    settle_sides(front, back)
     merged = Record(doc_type=front.doc_type, doc_confidence=min(front.doc_confidence, back.doc_confidence),
                     fields=dict(front.fields), owners=list(front.owners),
                     pages=front.pages + back.pages, flags=sorted(set(front.flags) | set(back.flags)))
-    name, mrz_name = front.fields.get("hoTen"), back.fields.get("hoTenMrz")
-    if name is not None and mrz_name is not None and \
-            " ".join(strip_accents(name.value).upper().split()) == mrz_name.value:
-        # the printed name confirms the MRZ name line, which has no check digit of its own
-        for key in ("mrz", "hoTenMrz"):
-            fv = back.fields.get(key)
-            if fv is not None and fv.status == "needs_review":
-                fv.status, fv.reason, fv.confidence = "accepted", "", 1.0
     for key, fv in back.fields.items():
         mine = merged.fields.get(key)
         if mine is None:
             merged.fields[key] = fv
-        elif fv.source in ("mrz", "qr") and fv.status == "accepted" and mine.source != "qr":
+        elif fv.source in SURE and fv.status == "accepted" and mine.source != "qr":
             if mine.value != fv.value:
                 fv = FieldValue(fv.value, fv.confidence, fv.status, f"{MISMATCH}: {mine.value!r}", fv.box,
                                 fv.page, fv.source)
@@ -242,20 +325,33 @@ def merge_card(front: Record, back: Record) -> Record:
     return merged
 
 
-def pair_cards(records: list[Record]) -> list[Record]:
-    """Merge each card front with the next back that belongs to it; everything else passes through."""
-    registry = load_registry()
-    fronts, backs = set(registry.names(family="card", side="front")), set(registry.names(family="card", side="back"))
-    out: list[Record] = []
+def pair_in_order(records: list[Record]) -> list[tuple[int, int, str]]:
+    """(front index, back index, why) for the card sides of `records` taken in the order they were dropped
+    (a file's pages, then a folder's files by name): each front with the nearest unpaired back that belongs
+    to it (belong_together), before or after it."""
+    out: list[tuple[int, int, str]] = []
     used: set[int] = set()
     for i, rec in enumerate(records):
-        if i in used:
+        if card_side(rec.doc_type)[0] != "front":
             continue
-        if rec.doc_type in fronts:
-            for j in range(i + 1, len(records)):
-                if j not in used and records[j].doc_type in backs and belong_together(rec, records[j]):
-                    used.add(j)
-                    rec = merge_card(rec, records[j])
-                    break
-        out.append(rec)
+        for j in sorted((j for j in range(len(records)) if j != i), key=lambda j: (abs(j - i), j < i)):
+            if j in used or card_side(records[j].doc_type)[0] != "back":
+                continue
+            why = belong_together(rec, records[j])
+            if why:
+                used.add(j)
+                out.append((i, j, why))
+                break
+    return out
+
+
+def pair_cards(records: list[Record]) -> list[Record]:
+    """Merge each card front with the back that belongs to it; everything else passes through."""
+    pairs = {i: j for i, j, _ in pair_in_order(records)}
+    backs = set(pairs.values())
+    out: list[Record] = []
+    for i, rec in enumerate(records):
+        if i in backs:
+            continue
+        out.append(merge_card(rec, records[pairs[i]]) if i in pairs else rec)
     return out

@@ -32,8 +32,9 @@ def check_digit(data: str) -> str:
     return str(sum(char_value(c) * WEIGHTS[i % 3] for i, c in enumerate(data)) % 10)
 
 
-def clean_mrz_lines(lines: list[str]) -> list[str]:
-    """The three MRZ lines from OCR text: upper-case, no spaces, '«' -> '<<', padded/cut to 30.
+def clean_mrz_lines(lines: list[str], *, pad: bool = True) -> list[str]:
+    """The three MRZ lines from OCR text: upper-case, no spaces, '«' -> '<<', padded/cut to 30 (as read
+    when `pad` is False: the check-digit correction needs to see a character too many or too few).
     Returns [] when three MRZ-looking lines are not there."""
     found: list[str] = []
     for raw in lines:
@@ -46,6 +47,8 @@ def clean_mrz_lines(lines: list[str]) -> list[str]:
     starts = [i for i, s in enumerate(found) if s.startswith(("ID", "1D", "I0", "TD", "I<"))]
     i = starts[-1] if starts and starts[-1] + 3 <= len(found) else len(found) - 3
     picked = found[i:i + 3]
+    if not pad:
+        return picked
     if "VNM" in picked[0][:8] or picked[0][2:5] == "VNM":
         picked = rebuild_vn(picked)
     return [(s + "<" * 30)[:30] for s in picked]
@@ -66,6 +69,238 @@ def rebuild_vn(lines: list[str]) -> list[str]:
     if m2:
         l2 = m2[1] + m2[2] + m2[3] + "VNM" + "<" * 11 + m2[4]
     return [l1, l2, (l3 + "<" * 30)[:30]]
+
+
+# ---------------------------------------------------------------- correction by the check digits
+
+WILDCARD = "?"   # a character the reading lost: any digit, at the price of one correction
+MAX_EDITS = 2    # corrections accepted per zone; more would let the mod-10 check digits pass a wrong guess
+MARGIN = 1       # … and no other reading may pass within this many more edits (searched up to the sum)
+# Digits the readers take for one another on the zones' monospaced / OCR-B faces (measured: Tesseract's
+# eng and vie models, line by line, on the generator's zones; letters in digit positions are mapped by
+# `repair` before this). Only these substitutions are tried.
+DIGIT_CONFUSIONS: dict[str, str] = {
+    "0": "689", "1": "74", "2": "7", "3": "8", "4": "1", "5": "6", "6": "058", "7": "12", "8": "0369",
+    "9": "08",
+}
+_SLOT = "0-9OQDILSBZGT" + WILDCARD
+
+
+@dataclass
+class Correction:
+    """A zone whose lines 1-2 pass every check after `edits` substitutions: which ones, for the reason."""
+    lines: list[str]
+    edits: int
+    changes: list[str] = field(default_factory=list)
+
+
+def _vn_line1_variants(line: str) -> list[tuple[str, int]]:
+    """Line 1 as 'IDVNM' + 22 digits (document number, its check, the 12-digit ID) + fillers, whatever noise
+    the reading put before the country code; one character too many or too few gives one variant per
+    position where it may have been, at the price of one correction (the check digits pick, `decode_vn`)."""
+    m = re.search(r"V.?N.?M", line[:9])
+    if not m:
+        return [((line + "<" * 30)[:30], 0)]
+    body = re.match(f"[{_SLOT}]*", line[m.end():])[0]
+    out: list[tuple[str, int]] = []
+    if len(body) >= 22:
+        out.append((body[:22], 0))
+    if len(body) == 23:
+        out += [(body[:i] + body[i + 1:], 1) for i in range(23)]
+    if len(body) == 21:
+        out += [(body[:i] + WILDCARD + body[i:], 0) for i in range(22)]  # the wildcard costs its own edit
+    if not out:
+        out.append(((body + WILDCARD * 22)[:22], 0))
+    return [(("IDVNM" + b + "<" * 30)[:30], c) for b, c in dict.fromkeys(out)]
+
+
+def _vn_line2_variants(line: str) -> list[tuple[str, int]]:
+    """Line 2 as birth + check + sex + expiry + check (15 characters) + 'VNM' + 11 fillers + composite."""
+    m = re.search(r"V.?N.?M|VNNH|VWNM", line[12:20])
+    if not m:
+        return [((line + "<" * 30)[:30], 0)]
+    head = line[:12 + m.start()]
+    tail = line[12 + m.end():].rstrip("<")
+    composite = tail[-1] if tail and re.fullmatch(f"[{_SLOT}]", tail[-1]) else WILDCARD
+    if len(head) == 16:
+        heads = [(head[:i] + head[i + 1:], 1) for i in range(16)]
+    elif len(head) == 14:
+        heads = [(head[:i] + WILDCARD + head[i:], 0) for i in range(15) if i != 7]
+    else:
+        heads = [(head, 0)]
+    return [(h + "VNM" + "<" * 11 + composite, c) for h, c in dict.fromkeys(heads) if len(h) == 15] or \
+        [((line + "<" * 30)[:30], 0)]
+
+
+def _digit(ch: str) -> str:
+    """A digit position's reading as a digit ('O' -> '0'), or the wildcard when it is no digit at all."""
+    d = ch.translate(_TO_DIGIT)
+    return d if d.isdigit() else WILDCARD
+
+
+def _options(obs: str, second: str | None = None) -> list[tuple[str, int]]:
+    """(digit, cost) for one digit position read as `obs` (and, for the ID's repeated digits, `second`)."""
+    obs = _digit(obs)
+    if second is None:
+        if obs == WILDCARD:
+            return [(d, 1) for d in "0123456789"]
+        return [(obs, 0)] + [(d, 1) for d in DIGIT_CONFUSIONS.get(obs, "")]
+    second = _digit(second)
+    if obs == second == WILDCARD:
+        return [(d, 2) for d in "0123456789"]
+    if obs == second:
+        return [(obs, 0)] + [(d, 2) for d in DIGIT_CONFUSIONS.get(obs, "")]  # both copies misread alike: rare
+    return [(d, 1) for d in (obs, second) if d != WILDCARD] or [(obs, 0)]
+
+
+def _fill(slots: list[list[tuple[str, int]]], budget: int) -> list[tuple[str, int]]:
+    """Every string choosing one option per slot with total cost <= budget."""
+    out: list[tuple[str, int]] = [("", 0)]
+    for options in slots:
+        out = [(s + ch, c + cost) for s, c in out for ch, cost in options if c + cost <= budget]
+    return out
+
+
+def _date_ok(yymmdd: str) -> bool:
+    return 1 <= int(yymmdd[2:4]) <= 12 and 1 <= int(yymmdd[4:6]) <= 31
+
+
+def decode_vn(l1: str, l2: str, budget: int = MAX_EDITS) -> list[tuple[int, str, str, list[str]]]:
+    """Every reading of a Vietnamese zone's lines 1-2 within `budget` digit substitutions that passes all
+    checks: (edits, line 1, line 2, what changed). The checks: the document number's, the birth date's, the
+    expiry's and the composite check digit; the document number repeated in the 12-digit ID; the ID's
+    province code and its century/sex and year digits against the birth date and sex."""
+    from extract.data import province_codes
+    if len(l1) != 30 or len(l2) != 30:
+        return []
+    doc, opt = l1[5:14], l1[15:27]
+    ids = _fill([_options(opt[i]) for i in range(3)] + [_options(opt[i], doc[i - 3]) for i in range(3, 12)], budget)
+    provinces = province_codes()
+    id_cands = []
+    for number, cost in ids:
+        if number[:3] not in provinces or number[3] not in "0123":
+            continue
+        for check, c2 in _options(l1[14]):
+            if cost + c2 <= budget and check_digit(number[3:]) == check:
+                id_cands.append((number, check, cost + c2))
+    if not id_cands:
+        return []
+    sex = l2[7].replace("H", "M").replace("E", "F")
+    if sex not in "MF":
+        return []
+    births = [(b + ch, c + c2) for b, c in _fill([_options(x) for x in l2[0:6]], budget)
+              for ch, c2 in _options(l2[6]) if c + c2 <= budget and _date_ok(b) and check_digit(b) == ch]
+    if l2[8:15] == "<" * 7:
+        expiries = [("<" * 7, 0)]
+    else:
+        expiries = [(e + ch, c + c2) for e, c in _fill([_options(x) for x in l2[8:14]], budget)
+                    for ch, c2 in _options(l2[14]) if c + c2 <= budget and _date_ok(e) and check_digit(e) == ch]
+    out = []
+    for number, check, ci in id_cands:
+        if (int(number[3]) % 2 == 0) != (sex == "M"):
+            continue
+        new1 = ("IDVNM" + number[3:] + check + number + "<" * 30)[:30]
+        for birth, cb in births:
+            if ci + cb > budget or birth[:2] != number[4:6]:
+                continue
+            for expiry, ce in expiries:
+                if ci + cb + ce > budget:
+                    continue
+                body = new1[5:30] + birth + expiry + "<" * 11
+                for comp, cc in _options(l2[29]):
+                    edits = ci + cb + ce + cc
+                    if edits <= budget and check_digit(body) == comp:
+                        new2 = birth + sex + expiry + "VNM" + "<" * 11 + comp
+                        changes = [f"{i}:{a}>{b}" for i, (a, b) in enumerate(zip(l1 + l2, new1 + new2, strict=True))
+                                   if a != b and _digit(a) != b]
+                        out.append((edits, new1, new2, changes))
+    return out
+
+
+def correct_vn(lines: list[str]) -> Correction | None:
+    """Lines 1-2 of a Vietnamese zone (as read, not yet padded) corrected with the check digits, or None.
+    Accepted only when exactly one reading passes every check with the fewest substitutions and no other
+    passes with one substitution more, and the composite check digit was read as printed (it confirms every corrected field a second time); a composite
+    digit misread or lost is taken from the data only when nothing else needed correcting. Never a guess the
+    checks did not confirm."""
+    found: dict[tuple[str, str], tuple[int, list[str]]] = {}
+    budget = MAX_EDITS + MARGIN
+    variants2 = _vn_line2_variants(lines[1])
+    lost_composite = all(v[-1] == WILDCARD for v, _ in variants2)
+    if lost_composite:
+        # the composite digit was not read: it is recomputed, and only for lines that pass as read (the
+        # province digits, which nothing else checks, could not be told from another province's)
+        budget = 1
+    for v1, c1 in _vn_line1_variants(lines[0]):
+        for v2, c2 in variants2:
+            for edits, n1, n2, changes in decode_vn(v1, v2, budget - c1 - c2):
+                edits += c1 + c2
+                if c1 + c2:
+                    changes = changes + ["length"]
+                if (n1, n2) not in found or edits < found[(n1, n2)][0]:
+                    found[(n1, n2)] = (edits, changes)
+    if not found:
+        return None
+    best = min(e for e, _ in found.values())
+    if best > MAX_EDITS:
+        return None
+    close = [(k, v) for k, v in found.items() if v[0] <= best + (0 if lost_composite else MARGIN)]
+    if len(close) != 1:
+        # another reading passes every check with (nearly) as few edits: the checks cannot tell which, and
+        # a zone misread in more places than corrected would pass with a wrong one by chance
+        return None
+    (n1, n2), (edits, changes) = close[0]
+    if edits and any(c.startswith("59:") for c in changes) and len(changes) > 1:
+        return None  # the composite digit itself was changed: it confirms nothing else
+    # a document digit whose two copies were read differently is settled by the copy the checks confirm:
+    # that is a choice between two readings, not a guess, so it does not count against its check digit
+    both = {k for k in range(9) if _digit(lines[0][5 + k:6 + k]) != _digit(lines[0][18 + k:19 + k])} \
+        if len(lines[0]) >= 27 and not any(c == "length" for c in changes) else set()
+    places = {_place(int(c.split(":")[0])) for c in changes if c != "length"}
+    groups = [group for group, k in places if not (group == "document" and k - 5 in both)]
+    if len(groups) != len(set(groups)):
+        return None  # two changes under one check digit: that check no longer decides them, chance could
+    return Correction([n1, n2, (lines[2] + "<" * 30)[:30]], edits, changes)
+
+
+def _place(position: int) -> tuple[str, int]:
+    """(the check digit that guards it, which of its characters) for a position of lines 1-2 taken as one
+    60-character string; the document number and its copy in the 12-digit ID are one character each."""
+    if 15 <= position < 18:
+        return "province", position   # the ID's first three digits: a real province code and the composite
+    if position < 30:
+        return "document", position - 13 if position >= 18 else position  # number, its check, its copy
+    group = "birth" if position < 37 else "sex" if position == 37 else "expiry" if position < 45 else "composite"
+    return group, position
+
+
+
+def read_zone12(first: list[str], second: list[str]) -> tuple[str, str] | None:
+    """Lines 1-2 of a zone from several readings of each (readers and scales, best first). Every pairing of
+    a line-1 and a line-2 reading is checked as read (two votes) or corrected by the check digits (one vote,
+    `correct_vn`); the value with the most votes wins, and a tie between two different values leaves the
+    zone unread (None): the checks pass both, so neither is sure."""
+    votes: dict[tuple[str, str], int] = {}
+    filler = "<" * 30
+    for a in first:
+        for b in second:
+            raw = clean_mrz_lines([a, b, filler], pad=False)
+            if len(raw) != 3:
+                continue
+            lines = repair(clean_mrz_lines([a, b, filler]))
+            if parse_td1(lines).valid:
+                key, weight = (lines[0], lines[1]), 2
+            elif lines[0][2:5] == "VNM" and (fixed := correct_vn(raw)) is not None:
+                key, weight = (fixed.lines[0], fixed.lines[1]), 1
+            else:
+                continue
+            votes[key] = votes.get(key, 0) + weight
+    if not votes:
+        return None
+    ranked = sorted(votes.items(), key=lambda kv: -kv[1])
+    if len(ranked) > 1 and ranked[1][1] >= ranked[0][1]:
+        return None
+    return ranked[0][0]
 
 
 def _digits(s: str) -> str:

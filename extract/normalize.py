@@ -38,15 +38,34 @@ def tone_normalize(text: str) -> str:
     return normalize_text(nfc(text))
 
 
-_EDGE_JUNK = " \t:;,./\\-_|·•'\"“”()[]"
+_EDGE_SEPARATORS = " \t:;,./\\-_|·•"
+_PAIRS = {"(": ")", "[": "]", "“": "”", '"': '"', "'": "'"}  # opener -> closer (quotes close themselves)
+_CLOSERS = {c: o for o, c in _PAIRS.items()}
+
+
+def _unpaired_edge(text: str) -> str:
+    """`text` without a bracket or quote at either end that has no partner in it: OCR's stray marks go,
+    what a person typed in pairs stays ("Thôn 3 (xóm Chùa)", '"Xóm Mới"')."""
+    if text and text[-1] in _CLOSERS:
+        opener, closer = _CLOSERS[text[-1]], text[-1]
+        if (text.count(closer) % 2 if opener == closer else text.count(opener) < text.count(closer)):
+            return text[:-1]
+    if text and text[0] in _PAIRS:
+        opener, closer = text[0], _PAIRS[text[0]]
+        if (text.count(opener) % 2 if opener == closer else text.count(closer) < text.count(opener)):
+            return text[1:]
+    return text
 
 
 def clean_text(text: str) -> str:
-    """One line of text: spaces collapsed, separator junk off both ends (": 12 Lê Lợi;" -> "12 Lê Lợi")."""
+    """One line of text: spaces collapsed, separator junk off both ends (": 12 Lê Lợi;" -> "12 Lê Lợi"),
+    brackets and quotes too unless they are paired inside the value."""
     text = re.sub(r"\s+", " ", nfc(text)).strip()
-    text = text.strip(_EDGE_JUNK)
-    text = text.rstrip(_EDGE_JUNK.replace(")", ""))
-    return text.strip()
+    while True:
+        before = text
+        text = _unpaired_edge(text.strip(_EDGE_SEPARATORS))
+        if text == before:
+            return text
 
 
 def _fail(raw: str, reason: str) -> Normalized:
@@ -397,11 +416,17 @@ def norm_code_number(raw: str, params: dict | None = None) -> Normalized:
 
 
 def norm_mrz(raw: str, params: dict | None = None) -> Normalized:
-    from extract.mrz import clean_mrz_lines, repair
+    """Three MRZ lines; on a Vietnamese zone whose check digits fail, the one correction of a few confusable
+    digits that every check confirms (extract.mrz.correct_vn), or the lines as read."""
+    from extract.mrz import clean_mrz_lines, correct_vn, parse_td1, repair
     lines = clean_mrz_lines(raw.splitlines())
     if len(lines) != 3:
         return _fail(raw, "không đọc được đủ 3 dòng MRZ (MRZ: 3 lines not found)")
     lines = repair(lines)
+    if lines[0][2:5] == "VNM" and not parse_td1(lines).valid:
+        fixed = correct_vn(clean_mrz_lines(raw.splitlines(), pad=False))
+        if fixed is not None:
+            lines = repair(fixed.lines)
     lines[2] = _mrz_name_line(lines[2])
     return Normalized("\n".join(lines))
 

@@ -29,13 +29,14 @@ from extract.merge import parse_owners
 from extract.mrz import clean_mrz_lines, parse_td1
 from extract.normalize import Normalized, normalize
 from extract.profiles import FieldSpec, Profile, load_profiles
-from extract.textutil import bare_syllables, strip_accents
+from extract.textutil import bare_syllables
 from extract.types import FieldValue, Record
 from extract.validate import AGREEMENT_CHECKS, run_cross_checks, run_validator
 from ocr.types import OcrPage
 
 log = logging.getLogger(__name__)
 
+UNIFORM_BLOCK = 6  # Tesseract's page segmentation for one uniform block of text
 MRZ_FIELDS = ("soDinhDanh", "ngaySinh", "gioiTinh", "coGiaTriDen")
 
 
@@ -224,33 +225,139 @@ def _apply_qr(record: Record, qr, page_index: int) -> None:
 
 
 def _qr_confirms_mrz_name(record: Record) -> None:
-    """The MRZ's name line has no check digit; the QR's name (same side on the Căn cước back) confirms it."""
-    name, mrz_name = record.fields.get("hoTen"), record.fields.get("hoTenMrz")
-    if name is None or mrz_name is None or name.source != "qr":
-        return
-    if " ".join(strip_accents(name.value).upper().split()) == mrz_name.value:
-        for key in ("mrz", "hoTenMrz"):
-            fv = record.fields.get(key)
-            if fv is not None and fv.status == "needs_review":
-                fv.status, fv.reason, fv.confidence = "accepted", "", 1.0
+    """The MRZ's name line has no check digit; the QR's name (same side on the Căn cước back) confirms it,
+    or mends a line within two letters of it (extract.merge.confirm_mrz_name)."""
+    from extract.merge import confirm_mrz_name
+    confirm_mrz_name(record, record.fields.get("hoTen"))
 
 
-def _read_card(record: Record, profile: Profile, page, ocr: OcrPage, engine, evidence: dict[str, Evidence],
-               limits: dict[str, float], page_index: int) -> None:
-    """The card steps (extract/card.py, extract/qr.py): cut the card out of the page at its canonical size,
-    decode its QR code, read each field's region as a second, independent reading, tell the model."""
+def _capitals(word: str) -> bool:
+    return word.isalpha() and word == word.upper()
+
+
+def _between_fallback(record: Record, profile: Profile, locator: Locator, evidence: dict[str, Evidence],
+                      limits: dict[str, float], doc_confident: bool, page_index: int) -> None:
+    """A field whose label was not read (a small 'Họ tên' beside a big typed name came out as 'non') is the
+    text between the two fields the profile names in `params.between` (e.g. the CMND's name between its
+    number and 'Sinh ngày'); with `params.capitals` only the words printed in capitals. Found by position
+    alone, so it goes to review like a region reading."""
+    for spec in profile.fields:
+        around = spec.params.get("between")
+        fv = record.fields.get(spec.key)
+        if not around or (fv is not None and fv.value):
+            continue
+        above, below = (record.fields.get(k) for k in around)
+        if above is None or below is None or above.box is None or below.box is None:
+            continue
+        top, bottom = above.box[3], below.box[1]
+        words = [w for row in locator.rows if top <= (row.box[1] + row.box[3]) / 2 <= bottom for w in row.words]
+        if spec.params.get("capitals"):
+            words = [w for w in words if _capitals(w.text)]
+        if not words:
+            continue
+        reading = _read(spec, Located(" ".join(w.text for w in words), words, "region"), "region")
+        if not reading.norm.ok or not reading.norm.value or reading.failures:
+            continue
+        ev = _evidence(spec, reading, profile, doc_confident)
+        evidence[spec.key] = ev
+        record.fields[spec.key] = field_value(ev, box=_box(reading), page=page_index, limits=limits)
+
+
+def _grey(image):
     import cv2
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
-    from extract.card import canonical_card, looks_like_code, tell_model
-    from extract.qr import read_qr
-    spec = profile.card
+
+def _card_image(page, profile: Profile):
+    """The card cut from the page at its canonical size (extract/card.py), None for a page without pixels
+    (tests' stand-ins) or a profile that is no card."""
+    from extract.card import canonical_card
+    if profile.card is None or page is None:
+        return None
     image = getattr(page, "archival", None)
     if image is None:
         image = getattr(page, "ocr_image", None)
     if image is None:
+        return None
+    return canonical_card(_grey(image), profile.card)
+
+
+ZONE_ATTEMPTS = (("eng", 40, False), ("eng", 52, False), ("vie", 40, False), ("eng", 40, True))
+
+
+def _read_zone(spec: FieldSpec, page, card, engine) -> Reading | None:
+    """The machine-readable zone read line by line from its band on the card (extract.card.mrz_lines): each
+    line alone (psm 7, the zone's alphabet), with Tesseract's English model first, then at another scale,
+    with the page's model, and binarised, until lines 1-2 pass their check digits (extract.mrz.read_zone12:
+    every pairing of readings, corrected by the check digits where one correction is confirmed) and line 3
+    reads as real syllables. None when the band holds no three lines or no pairing passes."""
+    import cv2
+
+    from extract.card import mrz_lines
+    from extract.mrz import read_zone12
+    from extract.normalize import _mrz_name_line
+    from ocr.types import Word
+    image = getattr(page, "ocr_image", None)
+    if image is None or not spec.region:
+        return None
+    grey = _grey(image)
+    x0, y0, x1, y1 = card.box
+    top = y0 + int(spec.region[1] * (y1 - y0))
+    band = grey[top:y1, x0:x1]
+    sibling = getattr(engine, "sibling", None)
+    readers = {"vie": engine}
+    readings: list[list[str]] = [[], [], []]
+    boxes: list[tuple[int, int, int, int]] = []
+    confidences: list[float] = []
+    zone = None
+    for lang, px, binary in ZONE_ATTEMPTS:
+        if lang not in readers:
+            try:
+                readers[lang] = sibling(lang) if sibling is not None else engine
+            except Exception:  # a missing model: read with the page's engine only
+                log.exception("no %s OCR model for the machine-readable zone", lang)
+                readers[lang] = engine
+        lines = mrz_lines(band, px)
+        if len(lines) != 3:
+            return None
+        for i, line in enumerate(lines):
+            img = cv2.threshold(line.image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1] if binary else line.image
+            try:
+                result = readers[lang].read_region(img, (0, 0, img.shape[1], img.shape[0]), psm=7,
+                                                   whitelist=spec.ocr.whitelist or None)
+            except Exception:  # a failed read is one reading fewer, never a lost page
+                log.exception("MRZ line read failed")
+                continue
+            text = "".join(w.raw_text or w.text for w in result.words)
+            if text and text not in readings[i]:
+                readings[i].append(text)
+            confidences += [w.confidence for w in result.words]
+        if not boxes:
+            boxes = [(x0 + b[0], top + b[1], x0 + b[2], top + b[3]) for b in (ln.box for ln in lines)]
+        zone = read_zone12(readings[0], readings[1])
+        names = [_mrz_name_line((t + "<" * 30)[:30]) for t in readings[2]]
+        if zone is not None and any(_mrz_names_plausible("\n".join([*zone, n])) for n in names):
+            break
+    if zone is None or not readings[2]:
+        return None
+    names = [_mrz_name_line((t + "<" * 30)[:30]) for t in readings[2]]
+    name = next((n for n in names if _mrz_names_plausible("\n".join([*zone, n]))), names[0])
+    conf = sum(confidences) / len(confidences) if confidences else 0.0
+    words = [Word(text, box, conf, text) for text, box in zip([*zone, name], boxes, strict=False)]
+    return _read(spec, Located("\n".join([*zone, name]), words, "mrz"), "mrz")
+
+
+def _read_card(record: Record, profile: Profile, page, ocr: OcrPage, engine, evidence: dict[str, Evidence],
+               limits: dict[str, float], page_index: int, card=None) -> None:
+    """The card steps (extract/card.py, extract/qr.py): cut the card out of the page at its canonical size,
+    decode its QR code, read each field's region as a second, independent reading, tell the model."""
+    from extract.card import looks_like_code, tell_model
+    from extract.qr import read_qr
+    spec = profile.card
+    card = card if card is not None else _card_image(page, profile)
+    if card is None:
         return  # a page without pixels (tests' stand-ins): nothing to cut out or decode
-    archival = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    card = canonical_card(archival, spec)
+    archival = _grey(page.archival if getattr(page, "archival", None) is not None else page.ocr_image)
     qr = seen = None
     if profile.qr is not None:
         qr = read_qr(archival, profile.qr, card.to_page(card.region_box(profile.qr.region)))
@@ -340,9 +447,28 @@ def _match_places(record: Record, profile: Profile, evidence: dict[str, Evidence
         if not spec.place or fv is None or not fv.value or fv.status == "invalid":
             continue
         match = match_place(fv.value)
+        ev = evidence.get(spec.key)
+        if not match.units and fv.source == "ocr" and ev is not None:
+            cut = _cut_after_province(fv.value)
+            if cut:
+                match = match_place(cut)
+                if match.units and match.unique:
+                    # the next label bled into the value ("…, Hải Dương Nơi thường trú"): an address ends with
+                    # its province, so what follows is cut; the field stays for review (confidences are the
+                    # whole reading's)
+                    fv.value = ev.value = cut
+                    fv.status, fv.reason = "needs_review", LOW_CONFIDENCE
+        head = fv.value.split(",")[0]
+        if ":" in head and fv.source == "ocr" and ev is not None:
+            # a label's half read as the value's start ('Place of origin: Quảng Lãng, …'): what follows the
+            # colon is the value when it matches the official list better (more units, no stray text)
+            rest = fv.value.split(":", 1)[1].strip()
+            cut = match_place(rest)
+            if cut.units and cut.unique and (len(cut.units), -len(cut.free)) > (len(match.units), -len(match.free)):
+                match, fv.value, ev.value = cut, rest, rest
+                fv.status, fv.reason = "needs_review", LOW_CONFIDENCE
         if not match.units or not match.unique:
             continue
-        ev = evidence.get(spec.key)
         if fv.source == "ocr" and ev is not None:
             if match.corrected:
                 fv.value = ev.value = match.value
@@ -358,6 +484,20 @@ def _match_places(record: Record, profile: Profile, evidence: dict[str, Evidence
         reason = "" if code_status == "accepted" else f"theo {spec.key} (follows {spec.key})"
         record.fields[spec.place_code] = FieldValue(match.code, fv.confidence, code_status, reason, fv.box,
                                                     page_index, "rule")
+
+
+def _cut_after_province(value: str) -> str:
+    """The address without what follows its province in the last comma part ('Hải Dương i thường trú' ->
+    'Hải Dương'), when a leading run of that part's words is exactly one province; '' otherwise."""
+    from extract.places import match_place
+    head, sep, last = value.rpartition(",")
+    words = last.split()
+    for n in range(len(words) - 1, 0, -1):
+        candidate = f"{head}{sep} {' '.join(words[:n])}" if sep else " ".join(words[:n])
+        m = match_place(candidate)
+        if m.units and m.unique and m.units[0].level == 1:
+            return candidate.strip()
+    return ""
 
 
 def _match_owner_places(record: Record, profile: Profile, limits: dict[str, float]) -> None:
@@ -512,6 +652,13 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
         profile, doc_conf = profiles[profile_name], 1.0
     else:
         c = classify(ocr, profiles)
+        if c.doc_type == "unknown" and engine is not None and getattr(page, "ocr_image", None) is not None:
+            # the layout analysis can lose most of a page (a photocopier's streaks cut it into columns): the
+            # page read again as one uniform block is classified, and read from, instead
+            again = engine.read_page(page.ocr_image, psm=UNIFORM_BLOCK, dpi=getattr(page, "dpi", None))
+            second = classify(again, profiles)
+            if second.doc_type != "unknown":
+                c, ocr = second, again
         if c.doc_type == "unknown":
             return Record("unknown", 0.0, pages=[page_index], reason=c.reason or UNKNOWN_REASON)
         profile, doc_conf = profiles[c.doc_type], c.confidence
@@ -519,8 +666,13 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
     record = Record(profile.name, doc_conf, pages=[page_index])
     locator = Locator(profile, ocr)
     evidence: dict[str, Evidence] = {}
+    card = _card_image(page, profile)
     for spec in profile.fields:
         reading = _read(spec, locator.locate(spec))
+        if spec.position == "mrz" and card is not None and engine is not None:
+            zone = _read_zone(spec, page, card, engine)
+            if zone is not None and zone.validated:
+                reading = zone
         weak = _weak(reading, limits["reocr_below"])
         if spec.position == "mrz" and not weak and not _mrz_names_plausible(reading.norm.value):
             weak = True  # check digits fine but the name line looks misread: read the zone again
@@ -559,9 +711,10 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
         if spec.position == "mrz":
             fv.source = "mrz"
         record.fields[spec.key] = fv
+    _between_fallback(record, profile, locator, evidence, limits, doc_confident, page_index)
     _apply_mrz(record, profile)
     if profile.card is not None and page is not None:
-        _read_card(record, profile, page, ocr, engine, evidence, limits, page_index)
+        _read_card(record, profile, page, ocr, engine, evidence, limits, page_index, card)
     _match_places(record, profile, evidence, limits, page_index)
     _cross_checks(record, profile)
     _agreements(record, profile, evidence, locator, limits)

@@ -85,24 +85,44 @@ def _crop(image: np.ndarray, region: list[float]) -> tuple[np.ndarray, int, int]
     return image[y0:y1, x0:x1], x0, y0
 
 
+def _sharpen(image: np.ndarray) -> np.ndarray:
+    """Unsharp mask: a phone photo's soft module edges made crisp again (measured: the two intact phone codes
+    of generator seed 4242 the plain crop lost decode sharpened)."""
+    import cv2
+    blur = cv2.GaussianBlur(image, (0, 0), 2.0)
+    return cv2.addWeighted(image, 1.8, blur, -0.8, 0)
+
+
 def read_qr(image: np.ndarray, spec: QrSpec, region: tuple[int, int, int, int] | None = None) -> QrRead | None:
     """The card's code: its region first (`region` in pixels of `image`, else the profile's fractions of
-    `image` taken as the card), then the whole image. Returns the first payload that parses, or None."""
+    `image` taken as the card) as it is (upscaled when small), sharpened, sharpened at twice the size, then
+    the whole image (zxing-cpp finds a code seen at an angle by its finder patterns; cutting it out along
+    OpenCV's corners first added nothing in measurement). Returns the first payload that parses, or None. A wrong payload cannot come out of a harder try: the code's error correction either
+    restores the printed bytes or fails."""
+    import cv2
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     if region is not None:
         x0, y0, x1, y1 = region
         crop, dx, dy = image[max(0, y0):max(0, y1), max(0, x0):max(0, x1)], max(0, x0), max(0, y0)
     else:
         crop, dx, dy = _crop(image, spec.region)
-    attempts: list[tuple[np.ndarray, float, int, int, str]] = []
+    # (image maker, scale, offset x, offset y, where): boxes come back in `image` pixels
+    attempts: list = []
     if crop.size:
         side = min(crop.shape[:2])
         scale = MIN_REGION_SIDE / side if side < MIN_REGION_SIDE else 1.0
         if scale > 1.0:
-            import cv2
             crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        attempts.append((crop, scale, dx, dy, "region"))
-    attempts.append((image, 1.0, 0, 0, "page"))
-    for img, scale, ox, oy, where in attempts:
+        attempts += [(lambda c=crop: c, scale, dx, dy, "region"),
+                     (lambda c=crop: _sharpen(c), scale, dx, dy, "region"),
+                     (lambda c=crop: cv2.resize(_sharpen(c), None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC),
+                      2 * scale, dx, dy, "region")]
+    attempts.append((lambda: image, 1.0, 0, 0, "page"))
+    for make, scale, ox, oy, where in attempts:
+        img = make()
+        if img is None:
+            continue
         for text, box in decode_texts(img):
             try:
                 values, extra = parse_payload(text, spec)

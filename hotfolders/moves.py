@@ -15,12 +15,13 @@ ADVICE = {
 
 
 def free_name(dest: Path) -> Path:
-    """dest, or dest with " (2)", " (3)"… before the suffix when something is already there."""
-    if not dest.exists():
+    """dest, or dest with " (2)", " (3)"… before the suffix when something is already there (a link too,
+    even a broken one: a quarantined symlink is never replaced)."""
+    if not os.path.lexists(dest):
         return dest
     for n in range(2, 10_000):
         candidate = dest.with_name(f"{dest.stem} ({n}){dest.suffix}")
-        if not candidate.exists():
+        if not os.path.lexists(candidate):
             return candidate
     raise FileExistsError(dest)
 

@@ -14,6 +14,7 @@ Logs name files by id only: file names may hold personal names.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -71,13 +72,27 @@ def is_dead_here(owner: str) -> bool:
         return False
 
 
+SYMLINK_REASON = ("liên kết tượng trưng (symlink), không phải một tệp: không đọc nơi nó trỏ tới; hãy chép chính "
+                  "tệp vào inbox (a symbolic link, not a file: what it points to was not read; copy the file "
+                  "itself into the inbox)")
+
+
 def scan_inbox(inbox: Path) -> list[Path]:
-    """Every candidate file under the inbox: hidden folders, junk and sidecar notes are skipped."""
+    """Every candidate file under the inbox: hidden folders, junk and sidecar notes are skipped. A symbolic
+    link is a candidate too — to a file or a folder, even a broken one — so it is quarantined, never
+    followed (os.walk does not enter linked folders; they are listed here instead of silently skipped)."""
     found = []
     for dirpath, dirnames, filenames in os.walk(inbox):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(Path(dirpath) / d for d in sorted(dirnames) if os.path.islink(os.path.join(dirpath, d)))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                             and not os.path.islink(os.path.join(dirpath, d)))
         found.extend(Path(dirpath) / name for name in sorted(filenames) if not is_junk(name))
     return found
+
+
+def link_hash(rel_path: str, target: str) -> str:
+    """A symlink's identity in the store: where it sits and what it says, never what it points to."""
+    return hashlib.sha256(f"symlink\0{rel_path}\0{target}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class InlineExecutor:
@@ -150,7 +165,20 @@ class Runner:
         return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=init_worker, initargs=(self.config.processor.name, self.settings))
 
+    def _pair_card_sides(self, file_id: int | None) -> None:
+        """An ID card's front and back (two pages, or files dropped side by side) settle each other's fields
+        (store/cards.py). A failure here costs the pairing, never the file: its results are committed; the
+        next start tries again (file_id None: every folder still holding an unpaired front and back)."""
+        try:
+            if file_id is None:
+                self.store.pair_unpaired_cards()
+            else:
+                self.store.pair_card_sides(file_id)
+        except Exception:
+            log.exception("không ghép được hai mặt thẻ (could not pair card sides) for file %s", file_id)
+
     def _recover(self) -> None:
+        self._pair_card_sides(None)  # a run that stopped between a commit and its pairing
         if self.exclusive:  # the workspace lock says no other runner is alive: every claim is a dead one's
             self.store.release_claims(None)
             stale = self.store.requeue_stale(self.started)
@@ -180,8 +208,12 @@ class Runner:
         dest = root / row.rel_path
         for n in range(1, 10_000):
             candidate = dest if n == 1 else dest.with_name(f"{dest.stem} ({n}){dest.suffix}")
-            if not candidate.exists():
+            if not candidate.exists() and not candidate.is_symlink():
                 return None
+            if candidate.is_symlink():  # a quarantined link: compared by what it says, never followed
+                if link_hash(row.rel_path, os.readlink(candidate)) == row.content_hash:
+                    return candidate
+                continue
             if candidate.stat().st_size == row.size and sha256_of(candidate) == row.content_hash:
                 return candidate
         return None
@@ -253,6 +285,12 @@ class Runner:
     # ---------------------------------------------------------------------------------- one file
 
     def _consider(self, path: Path) -> None:
+        if path.is_symlink():
+            try:
+                self._quarantine_link(path)
+            except (ClaimLost, FileKnown):  # another workstation is moving it
+                self._held_elsewhere(path)
+            return
         try:
             stat = path.stat()
         except FileNotFoundError:
@@ -328,6 +366,31 @@ class Runner:
             self.stats.duplicates += 1
             self._move(row, path)
 
+    def _quarantine_link(self, path: Path) -> None:
+        """A symlink dropped into the inbox is moved to quarantine/ as a link, with the reason beside it; what
+        it points to is never opened (it may be a file outside the workspace, or a device)."""
+        try:
+            target = os.readlink(path)
+        except OSError:  # gone meanwhile
+            return
+        hint = self.ws.hint_for(path)
+        digest = link_hash(hint.rel_path, target)
+        row = self.store.first_copy(digest)
+        values = dict(origin_path=str(path), rel_path=hint.rel_path, kind_hint=hint.kind, commune=hint.commune,
+                      book=hint.book)
+        if row is None:
+            row = self.store.add_file(content_hash=digest, size=0, claim=self.claim, **values)
+        elif not self.store.claim_file(row.id, self.claim):
+            self._held_elsewhere(path)
+            return
+        elif row.moved_at is not None:  # the same link dropped again
+            self.store.reopen_file(row.id, claim=self.claim, **values)
+        if self.store.file(row.id).state != "quarantined":
+            log.info("file %d is a symlink: quarantined unread", row.id)
+            self._quarantine(self.store.file(row.id), path, "symlink", SYMLINK_REASON)
+        else:
+            self._move(self.store.file(row.id), path)
+
     def _hash(self, path: Path, size: int, mtime_ns: int) -> str:
         cached = self.hash_cache.get(path)
         if cached and cached[:2] == (size, mtime_ns):
@@ -401,6 +464,7 @@ class Runner:
             pages = [PageData(p.page_index, p.prepared_path, p.archival_path, p.quality) for p in outcome.pages]
             record_ids = self.store.commit_file_results(row.id, pages, outcome.records, self.claim)
             maybe_crash("after_commit")
+            self._pair_card_sides(row.id)
             log.info("tệp %d: xong, %d trang, bản ghi %s (done: pages, records)", row.id, len(pages), record_ids)
             self.stats.done += 1
             self.stats.pages += len(pages)

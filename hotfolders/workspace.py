@@ -22,6 +22,8 @@ def init_workspace(root: Path, store_url: str | None = None) -> Workspace:
     ws = Workspace(Path(root).resolve())
     for folder in (ws.inbox, ws.done, ws.quarantine, ws.out, ws.work):
         folder.mkdir(parents=True, exist_ok=True)
+    if not any(ws.out.iterdir()):
+        ws.out.chmod(0o700)  # exports hold names and ID numbers: readable by the workspace's owner only
     for kind in ws.inbox_folders(load_registry()):
         (ws.inbox / kind).mkdir(exist_ok=True)
     if not ws.config_path.exists():

@@ -380,6 +380,12 @@ class OcrEngine:
         raw = self.backend.recognise(crop, psm, dpi or self.dpi, whitelist)
         return self._page(raw, w, h, psm, dx=cx0 - REGION_BORDER, dy=cy0 - REGION_BORDER)
 
+    def sibling(self, lang: str) -> OcrEngine:
+        """This process's engine for another model, same settings otherwise: the machine-readable zone of an
+        ID card (A-Z, 0-9, '<') reads far better with Tesseract's English model than with the Vietnamese one
+        (measured in extract/card.py)."""
+        return get_engine(lang, self.psm, correct=self.correct)
+
     def close(self) -> None:
         self.backend.close()
 

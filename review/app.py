@@ -9,13 +9,14 @@ from pathlib import Path
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from common.doctypes import load_registry
 from common.errors import SohoaError
 from common.workspace import open_workspace
 from review.config import secret_key
 from review.images import PageCache
-from review.labels import label
+from review.labels import label, shown
 from review.model import STATE_LABELS
 from review.throttle import LoginThrottle
 
@@ -31,6 +32,17 @@ def open_store(workspace: Path):
     from store.db import Store
 
     return Store(open_workspace(workspace).store_url())
+
+
+class StoreInt(IntegerConverter):
+    """`<int:…>` in every route: a number past what the store's ids can be is "not found" (404), not an
+    overflow in the database driver (500)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's name
+        from store.review import MAX_RECORD_ID
+
+        kwargs.setdefault("max", MAX_RECORD_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
@@ -58,6 +70,7 @@ def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
+    app.url_map.converters["int"] = StoreInt  # before any route is registered
     csrf.init_app(app)
 
     from review import api, auth, images, report_views, views
@@ -74,7 +87,7 @@ def create_app(workspace: Path, *, testing: bool = False, store=None) -> Flask:
 
     @app.context_processor
     def _globals():
-        return {"state_labels": STATE_LABELS, "role_labels": ROLE_LABELS, "label": label,
+        return {"state_labels": STATE_LABELS, "role_labels": ROLE_LABELS, "label": label, "shown": shown,
                 "type_label": load_registry().label}
 
     @app.before_request

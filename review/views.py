@@ -23,6 +23,7 @@ from review.images import page_size, safe_page_path
 from review.labels import label
 from review.model import APPROVED, PENDING, SENT_BACK
 from review.validation import FieldDecision, validate_values
+from store.hygiene import clean_value, max_length
 
 log = logging.getLogger(__name__)
 bp = Blueprint("views", __name__)
@@ -170,9 +171,14 @@ def save(record_id: int):
         return _render_record(record_id, status=409, typed=typed)
     missing = [f.key for f in rec.fields if (f.flagged or f.changed) and f.key not in typed]
     if missing:
-        flash("Chưa xử lý các trường cần xem: " + ", ".join(label(k) for k in missing) + " (flagged fields left "
+        flash("Chưa xử lý các trường cần xem: " + ", ".join(label(k, rec.doc_type) for k in missing) + " (flagged fields left "
               "undecided: nothing saved)", "error")
         return _render_record(record_id, status=422, typed=typed)
+    too_long = {d.key: max_length(d.key) for d in decisions if len(clean_value(d.key, d.value)) > max_length(d.key)}
+    if too_long:  # the store refuses them too; said here first, by field, before any validator runs on them
+        flash("Giá trị quá dài (value too long): " + ", ".join(f"{label(k)} tối đa {n} ký tự (at most {n})"
+                                                               for k, n in too_long.items()), "error")
+        return _render_record(record_id, status=422, typed={k: v for k, v in typed.items() if k not in too_long})
     values = {f.key: f.value for f in rec.fields}
     values.update(typed)
     errors = validate_values(rec.doc_type, values)

@@ -9,6 +9,7 @@ is written anywhere else:
     store/exports.py   backlog book state, export runs and which records they let out
     store/reports.py   counts for status and the progress report
     store/bulk.py      bulk loading (COPY / executemany) for backlogs filled in one go
+    store/cards.py     the two sides of an ID card paired and settled by each other after commit
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from common.errors import StoreError
 from store.accounts import AccountQueries
 from store.bulk import BulkQueries
+from store.cards import CardQueries
 from store.engine import MIGRATIONS_DIR, make_engine, make_private, migrate, now, sqlite_url
 from store.exports import ExportQueries
 from store.files import FileQueries
@@ -28,7 +30,8 @@ from store.rows import quality_dict
 __all__ = ["MIGRATIONS_DIR", "Store", "StoreError", "now", "quality_dict", "sqlite_url"]
 
 
-class Store(FileQueries, RecordQueries, ReviewQueries, AccountQueries, ExportQueries, ReportQueries, BulkQueries):
+class Store(FileQueries, RecordQueries, ReviewQueries, AccountQueries, ExportQueries, ReportQueries, CardQueries,
+            BulkQueries):
     """Files, pages, records, fields, their history, reviews, accounts and exports. Open with a path (SQLite)
     or a URL (`postgresql://…`)."""
 

@@ -11,7 +11,7 @@ exactly one wins. Every write of a runner checks, in its own transaction, that t
 runner renews its leases; a killed one's files are taken over once their leases have run out. Lease times
 come from the database server's clock on PostgreSQL (workstations' clocks drift), from ours on SQLite (one
 machine). Two runners seeing the same new file cannot both register it: the first copy of a content is
-unique, and so is the unfinished row of an inbox path and content (0005_claims).
+unique, and so is the unfinished row of an inbox path and content (0006_claims).
 """
 from __future__ import annotations
 

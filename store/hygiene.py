@@ -23,6 +23,13 @@ MULTILINE_KEYS = frozenset({"mrz"})
 TOO_LONG_REASON = "giá trị quá dài, đã cắt bớt: cần kiểm tra (value too long, cut: check it)"
 
 
+class ValueTooLong(StoreError):
+    """A person's value over its field's limit: refused whole, nothing written."""
+
+    code = "too_long"
+    http_status = 422
+
+
 def max_length(key: str) -> int:
     bare = key.rsplit(".", 1)[-1]
     if bare in MULTILINE_KEYS:
@@ -40,8 +47,8 @@ def person_value(key: str, value: str | None) -> str:
     cleaned = clean_value(key, value)
     limit = max_length(key)
     if len(cleaned) > limit:
-        raise StoreError(f"giá trị của {key} dài {len(cleaned)} ký tự, tối đa {limit} (value of {key} is "
-                         f"{len(cleaned)} characters; at most {limit})", code="too_long")
+        raise ValueTooLong(f"giá trị của {key} dài {len(cleaned)} ký tự, tối đa {limit} (value of {key} is "
+                           f"{len(cleaned)} characters; at most {limit})")
     return cleaned
 
 

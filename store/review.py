@@ -174,6 +174,7 @@ class ReviewQueries(StoreBase):
         """Take or renew the review lock of an open record; say who holds it either way."""
         t = now()
         with self._write() as conn:
+            maybe_crash("review_claim")
             conn.execute(update(records).where(and_(
                 records.c.id == record_id, records.c.status.in_([str(s) for s in OPEN_STATUSES]),
                 _free_for(user, t))).values(lock_owner=user, lock_expires=t + ttl))
@@ -192,6 +193,7 @@ class ReviewQueries(StoreBase):
                                  ).scalar()
             if found is None:
                 return None
+            maybe_crash("review_claim")
             conn.execute(update(records).where(records.c.id == found).values(lock_owner=user, lock_expires=t + ttl))
         return found
 
@@ -234,7 +236,10 @@ class ReviewQueries(StoreBase):
                 write_field(conn, record_id, change.owner_index, change.key, change.value, who=user,
                             status=change.status, source=change.source, reason=change.reason)
             maybe_crash("review_decision")
-            return self._decide(conn, row, ReviewAction.SUBMITTED, user, "", t)
+            version = self._decide(conn, row, ReviewAction.SUBMITTED, user, "", t)
+            maybe_crash("review_commit")
+        maybe_crash("review_saved")
+        return version
 
     def decide(self, record_id: int, action: ReviewAction, user: str, comment: str = "", *,
                expected_version: int | None = None) -> int:
@@ -256,7 +261,9 @@ class ReviewQueries(StoreBase):
                                code="not_waiting")
             self._check_version(row, expected_version)
             maybe_crash("approval")
-            return self._decide(conn, row, action, user, comment, t)
+            version = self._decide(conn, row, action, user, comment, t)
+            maybe_crash("approval_commit")
+        return version
 
     # ------------------------------------------------------------------------------------------ helpers
 

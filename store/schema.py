@@ -55,7 +55,7 @@ files = Table(
     Column("finished_at", DateTime(timezone=True), nullable=True),
     Column("moved_at", DateTime(timezone=True), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    # the workstation working on the file, and until when its claim holds without renewal (0005)
+    # the workstation working on the file, and until when its claim holds without renewal (0006)
     Column("claimed_by", String(96), nullable=True),
     Column("lease_expires", DateTime(timezone=True), nullable=True),
     Index("ix_files_state", "state"),
@@ -102,7 +102,7 @@ records = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # when a reviewer first saved it and when it was first approved: written with the decision row, read by
-    # the progress report (counting by day from the records, not from millions of decisions) (0006)
+    # the progress report (counting by day from the records, not from millions of decisions) (0007)
     Column("first_submitted_at", DateTime(timezone=True), nullable=True),
     Column("first_approved_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("file_id", "record_index", name="uq_records_file_index"),
@@ -252,4 +252,16 @@ export_run_records = Table(
     Column("run_id", Integer, ForeignKey("export_runs.id", ondelete="CASCADE"), primary_key=True),
     Column("record_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
     Column("approved", Boolean, nullable=False),
+)
+
+# ------------------------------------------------------------------ ID cards (0005)
+
+# The two sides of one ID card (records of the card family, front and back), paired after commit by
+# store/cards.py: what linked them (the same 12-digit number, the MRZ carrying the front's number).
+card_sides = Table(
+    "card_sides", metadata,
+    Column("front_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("back_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("evidence", String(64), nullable=False, default=""),
+    Column("linked_at", DateTime(timezone=True), nullable=False),
 )

@@ -200,3 +200,18 @@ def test_card_dates_must_be_printed_padded():
     assert not lost.ok and "dd/mm/yyyy" in lost.reason
     assert norm_date("17/07/1966", {"padded": True}).value == "17.07.1966"
     assert norm_date("17 07 1966", {"padded": True}).value == "17.07.1966"
+
+
+@pytest.mark.parametrize("raw, value", [
+    ("Thôn 3 (xóm Chùa)", "Thôn 3 (xóm Chùa)"),          # regression: the reviewer's ")" was dropped
+    ('Xóm "Mới"', 'Xóm "Mới"'),                         # regression: a closing quote was dropped
+    ("“Xóm Đình”, Xã Tân Hòa", "“Xóm Đình”, Xã Tân Hòa"),
+    ("Số 5 [ngõ 3].", "Số 5 [ngõ 3]"),
+    (": 12 Lê Lợi;", "12 Lê Lợi"),                       # OCR's separator junk still goes
+    ("12 Lê Lợi)", "12 Lê Lợi"),                         # a bracket with no partner is junk
+    ("(12 Lê Lợi", "12 Lê Lợi"),
+    ('"12 Lê Lợi', "12 Lê Lợi"),
+])
+def test_address_keeps_paired_brackets_and_quotes(raw, value):
+    from extract.normalize import normalize
+    assert normalize("address", raw).value == value

@@ -221,10 +221,18 @@ def test_card_back_mrz_verified_and_merged_with_front():
 
 def test_bad_mrz_check_digit_is_invalid_and_not_trusted():
     lines = vn_mrz()
-    lines[1] = "8" + lines[1][1:]
+    lines[1] = "4" + lines[1][1:]   # 9 read as 4: no digit the readers confuse, so no correction either
     back = extract_page(None, cccd_back(lines))
     assert back.fields["mrz"].status == "invalid" and "MRZ" in back.fields["mrz"].reason
     assert "ngaySinh" not in back.fields
+
+
+def test_a_confusable_slip_in_the_mrz_is_corrected_by_its_check_digits():
+    lines = vn_mrz()
+    lines[1] = "8" + lines[1][1:]   # 9 read as 8: the birth date's check digit and the composite agree on 9
+    back = extract_page(None, cccd_back(lines))
+    assert back.fields["mrz"].value.split("\n")[:2] == vn_mrz()[:2]
+    assert back.fields["ngaySinh"].value == "05.01.1990" and back.fields["ngaySinh"].source == "mrz"
 
 
 def test_classifier_separates_the_card_types():
@@ -355,3 +363,25 @@ def test_closed_list_fuzzy_match_is_not_exact():
     assert exact.exact and exact.checked and fuzzy.value == "Kinh" and not fuzzy.exact
     whole = normalize("code", "Chủ tịch UBND xã Tân Hòa", {"table": "chucVuNguoiKy", "whole": True})
     assert not whole.ok  # a longer title is never cut down to a listed one
+
+
+def test_a_cmnd_name_whose_label_was_misread_is_the_capitals_between_number_and_birth_date():
+    cmnd = page_of([at("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 300, 20, 900),
+                    at("GIẤY CHỨNG MINH NHÂN DÂN", 350, 60, 900), at("SỐ 090123456", 400, 110, 800),
+                    at("non NGUYỄN VĂN AN", 300, 160, 900), at("Sinh ngày: 01-02-1980", 300, 200, 800),
+                    at("Nguyên quán: Hà Tĩnh", 300, 240, 800),
+                    at("Nơi ĐKHK thường trú: Hà Nội", 300, 280, 900)], width=W, height=H)
+    rec = extract_page(None, cmnd)
+    name = rec.fields["hoTen"]
+    assert (name.value, name.status) == ("Nguyễn Văn An", "needs_review")   # by position only: for review
+
+
+def test_a_label_half_read_into_a_place_value_is_cut_at_its_colon():
+    page = cccd_front()
+    for line in page.lines:
+        if line.words[0].text == "Xã":
+            line.words.insert(0, type(line.words[0])("Face of origin:", line.words[0].box, 0.9))
+    rec = extract_page(None, page)
+    place = rec.fields["queQuan"]
+    assert place.value == "Xã Tân Hòa, Huyện Phú Bình, Thái Nguyên"   # every part an official unit
+    assert rec.fields["queQuanDVHC"].value

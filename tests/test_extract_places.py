@@ -53,3 +53,14 @@ def test_unit_words_and_abbreviations():
     assert split_unit_word("TT Lai Cách") == ("thị trấn", "Lai Cách", 3)
     assert split_unit_word("Thôn Hạ") == ("", "Thôn Hạ", None)
     assert split_unit_word("P.Ngọc Châu") == ("phường", "Ngọc Châu", 3)
+
+
+@pytest.mark.parametrize("value, cut", [
+    ("Yết Kiêu, Gia Lộc, Hải Dương i thường trú", "Yết Kiêu, Gia Lộc, Hải Dương"),          # next label bled in
+    ("Xã Quang Đức, huyện Gia Lộc, tỉnh Hải Dương xe", "Xã Quang Đức, huyện Gia Lộc, tỉnh Hải Dương"),
+    ("Thôn Hạ, Lê Lợi, Gia Lộc, Hải Dương", ""),       # nothing after the province: nothing to cut
+    ("Hà Nội", ""), ("chữ không phải địa chỉ", ""),
+])
+def test_what_follows_the_province_is_cut(value, cut):
+    from extract.pipeline import _cut_after_province
+    assert _cut_after_province(value) == cut

@@ -78,3 +78,28 @@ def test_spoilt_codes_do_not_decode(spec, defect):
 
 def test_payload_dates_are_real_dates():
     assert synth_qr.ddmmyyyy(date(2022, 6, 5)) == "05062022"
+
+
+def _soft_code(side: int, sigma: float, slant: float = 0.0):
+    """A phone photo's code: small (under 3 px a module), soft-edged and, with `slant`, seen at an angle."""
+    import cv2
+    big = np.array(synth_qr._matrix_image(GOOD, 8))
+    page = np.full((500, 700), 235, np.uint8)
+    page[150:150 + side, 300:300 + side] = cv2.resize(big, (side, side), interpolation=cv2.INTER_AREA)
+    if slant:
+        src = np.float32([[300, 150], [300 + side, 150], [300 + side, 150 + side], [300, 150 + side]])
+        dst = np.float32([[300, 150], [300 + side, 150 + slant * side], [300 + side, 150 + side * (1 - slant * 0.3)],
+                          [300, 150 + side]])
+        page = cv2.warpPerspective(page, cv2.getPerspectiveTransform(src, dst), (700, 500), borderValue=235)
+    if sigma:
+        page = cv2.GaussianBlur(page, (0, 0), sigma)
+    return page, (270, 120, 330 + side, 200 + side)
+
+
+@pytest.mark.parametrize("side, sigma, slant", [(120, 1.3, 0.0), (130, 0.0, 0.45)])
+def test_soft_or_slanted_phone_codes_decode_sharpened_and_enlarged(spec, side, sigma, slant):
+    from extract.qr import decode_texts
+    page, region = _soft_code(side, sigma, slant)
+    assert not any(text == GOOD for text, _ in decode_texts(page))       # the plain reader gives up
+    found = read_qr(page, spec, region)
+    assert found is not None and found.raw == GOOD and found.where == "region"

@@ -201,3 +201,38 @@ def test_watchers_share_a_workspace_on_postgresql(pg_database, tmp_path):
     drop_document(ws, "KS/X/Q/a.json")
     with WorkspaceLock(ws):  # another watcher's lock, as on SQLite
         assert run_once(ws, config).done == 1
+
+
+def test_symlinks_in_the_inbox_are_quarantined_unread(workspace_store_url, tmp_path):
+    """Regression: the inbox followed symlinks (a link to a file outside the workspace was read and became a
+    record). A link to a file, a link to a folder and a broken link are each moved to quarantine/ as links,
+    with a plain-words reason; what they point to is never read and becomes nothing."""
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "ho-so.json"
+    secret.write_text('{"doc_type": "ks", "fields": {"so": "99/2020"}}', encoding="utf-8")
+    (outside / "folder").mkdir()
+    (outside / "folder" / "trang.json").write_text('{"doc_type": "ks"}', encoding="utf-8")
+    book = ws.inbox / "KS" / "Xã An Bình" / "Q01"
+    book.mkdir(parents=True)
+    (book / "lien-ket.json").symlink_to(secret)
+    (book / "thu-muc").symlink_to(outside / "folder", target_is_directory=True)
+    (book / "hong.json").symlink_to(outside / "khong-co.json")
+    drop_document(ws, "KS/Xã An Bình/Q01/that.json")
+    stats = run_once(ws, config)
+    assert (stats.done, stats.quarantined) == (1, 3)
+    assert files_under(ws.inbox) == [] and not any(p.is_symlink() for p in ws.inbox.rglob("*"))
+    q = ws.quarantine / "KS" / "Xã An Bình" / "Q01"
+    for name in ("lien-ket.json", "thu-muc", "hong.json"):
+        assert (q / name).is_symlink(), name
+        note = (q / f"{name}.reason.txt").read_text(encoding="utf-8")
+        assert "liên kết" in note and "symbolic link" in note
+    store = _store(ws)
+    assert len(store.record_rows()) == 1  # only the real file: nothing came from a link's target
+    assert {f.reason_code for f in store.files() if f.state == "quarantined"} == {"symlink"}
+    assert secret.read_text(encoding="utf-8").startswith('{"doc_type"')  # untouched where it was
+    (book / "lien-ket.json").parent.mkdir(parents=True, exist_ok=True)
+    (book / "lien-ket.json").symlink_to(secret)  # dropped again: quarantined again, beside the first
+    assert run_once(ws, config).quarantined == 1
+    assert (q / "lien-ket (2).json").is_symlink() and (q / "lien-ket.json").is_symlink()

@@ -153,7 +153,7 @@ def test_concurrent_writers_wait_instead_of_failing(store_url):
 
 def test_migrations_go_down_and_up_again_on_both_stores(new_database, backend):
     """Every revision's downgrade and upgrade run: batch table rebuilds on SQLite, real ALTER TABLE on
-    PostgreSQL (0004 widens review_decisions.action, 0005 adds the claim columns and partial indexes)."""
+    PostgreSQL (0004 widens review_decisions.action, 0006 adds the claim columns and partial indexes)."""
     from alembic import command
     from alembic.config import Config
 

@@ -24,9 +24,12 @@ def test_commands_on_a_workspace(workspace_store_url, tmp_path):
     dry = runner.invoke(import_legacy_command, [str(sample.path), "--type", "KS", "-w", str(ws.root), "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "nothing written" in dry.output
+    # regression: a dry run said "đã nhập (imported)" for books it did not import
+    assert "would be imported" in dry.output and "đã nhập (imported)" not in dry.output
     done = runner.invoke(import_legacy_command, [str(sample.path), "--type", "ks", "-w", str(ws.root), "-q"])
     assert done.exit_code == 0, done.output
     assert "12 bản ghi" in done.output and "unmapped columns" in done.output
+    assert "đã nhập (imported)" in done.output and "would be imported" not in done.output
 
     out = tmp_path / "bao-cao.xlsx"
     rep = runner.invoke(report_command, [str(ws.root), "--out", str(out), "--by", "xa"])

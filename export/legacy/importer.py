@@ -49,6 +49,7 @@ class ImportedBook:
     file_id: int | None = None
     record_ids: list[int] = field(default_factory=list)
     skipped: bool = False       # already imported from this same workbook
+    imported: bool = False      # written to the store by this run (False in a dry run)
 
 
 @dataclass
@@ -75,7 +76,8 @@ class LegacyImport:
         lines = [f"Đọc {len(self.records)} bản ghi {self.doc_type} từ trang '{self.sheet}' của {self.path.name} "
                  f"(read {len(self.records)} records)."]
         for b in self.books:
-            state = "đã nhập trước đó, bỏ qua (already imported)" if b.skipped else "đã nhập (imported)"
+            state = ("đã nhập trước đó, bỏ qua (already imported)" if b.skipped else "đã nhập (imported)"
+                     if b.imported else "sẽ được nhập, chưa ghi gì (would be imported; nothing written)")
             lines.append(f"  quyển {b.label} xã {b.commune}: {b.rows} bản ghi, {state}")
         if self.unmapped:
             cols = ", ".join(f"{column_letter(c.column)} «{' '.join(c.header.split())}»" for c in self.unmapped)
@@ -288,6 +290,7 @@ def import_legacy(store, path: Path, doc_type: str, mapping_path: Path | None = 
                 for r in by_book[book.book_no]]
         book.file_id = row.id
         book.record_ids = store.commit_file_results(row.id, [], recs)
+        book.imported = True
         log.info("nhập Excel cũ: quyển %s, %d bản ghi, tệp id %d (legacy import: book, records, file id)", book.label,
                  len(recs), row.id)
     return result

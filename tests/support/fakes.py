@@ -3,7 +3,8 @@ SOHOA_PROCESSOR=tests.support.fakes:FakeProcessor or `[processor] name` in sohoa
 
 FakeProcessor takes two kinds of input:
   * a JSON "document" (`*.json`): {"doc_type": "ks", "pages": 1, "fields": {"so": "01/2020"},
-    "fail": "io" | "<intake code>", "fail_times": 1} -> fixed records, no OCR;
+    "owners": [{"hoTen": …}], "fail": "io" | "<intake code>", "fail_times": 1} -> fixed records, no OCR
+    (a field is a value, accepted, or {"value", "status", "source", "reason"});
   * anything else goes through the REAL scanner.intake.read_pages (so bad inputs raise the real
     IntakeError) and yields one fixed record per page, without prepare/OCR/extract.
 SOHOA_FAKE_DELAY=<seconds> makes every file take that long (crash tests need slow work to kill).
@@ -18,12 +19,19 @@ import time
 from pathlib import Path
 
 from common.errors import InputError
-from extract.types import FieldValue, Record
+from extract.types import FieldValue, Person, Record
 from hotfolders.processor import FileOutcome, PageOutcome, ProcessorSettings
 from hotfolders.workspace import IntakeHint
 
 DELAY_ENV = "SOHOA_FAKE_DELAY"
 JOURNAL_ENV = "SOHOA_FAKE_JOURNAL"
+
+
+def _field(spec) -> FieldValue:
+    if isinstance(spec, dict):
+        return FieldValue(str(spec["value"]), float(spec.get("confidence", 0.99)), spec.get("status", "accepted"),
+                          spec.get("reason", ""), (0, 0, 10, 10), 0, spec.get("source", "ocr"))
+    return FieldValue(str(spec), 0.99, "accepted", box=(0, 0, 10, 10))
 
 
 class FakeProcessor:
@@ -64,8 +72,10 @@ class FakeProcessor:
             image = out_dir / f"page-{index:04d}.txt"
             image.write_text(f"page {index}\n", encoding="utf-8")
             pages.append(PageOutcome(index, str(image), str(image), {"retake": False, "reasons": []}))
-        values = {k: FieldValue(str(v), 0.99, "accepted", box=(0, 0, 10, 10)) for k, v in doc.get("fields", {}).items()}
-        records = [Record(doc_type=doc_type, doc_confidence=0.99, fields=values, pages=list(range(n_pages)))]
+        values = {k: _field(v) for k, v in doc.get("fields", {}).items()}
+        owners = [Person({k: _field(v) for k, v in owner.items()}) for owner in doc.get("owners", [])]
+        records = [Record(doc_type=doc_type, doc_confidence=0.99, fields=values, pages=list(range(n_pages)),
+                          owners=owners)]
         return FileOutcome(pages=pages, records=records, stage_seconds={"fake": self.delay})
 
     def _intake_only(self, path: Path, hint: IntakeHint, out_dir: Path) -> FileOutcome:

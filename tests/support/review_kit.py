@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from review.app import create_app
@@ -112,3 +113,38 @@ def add_full_record(env: Env, doc_type: str, *, flagged: tuple[str, ...] = ()) -
                                 rel_path=page, kind_hint="auto", commune="10507", book="")
     (record_id,) = env.store.commit_file_results(stored.id, [PageData(0, page, page)], [rec])
     return record_id
+
+
+class _FormInputs(HTMLParser):
+    """The inputs of one <form id=...> of a page, as a browser would post them (name -> value)."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside, self.values = form_id, False, {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        elif tag == "input" and self.inside and a.get("name"):
+            self.values[a["name"]] = a.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def page_form(html: str, form_id: str = "saveform") -> dict[str, str]:
+    """What the record page's save form would post untouched: token, version, every v:/s: input."""
+    parser = _FormInputs(form_id)
+    parser.feed(html)
+    return parser.values
+
+
+def edited(form: dict[str, str], values: dict[str, str]) -> dict[str, str]:
+    """The form after a reviewer typed `values` (key -> value): those fields marked changed."""
+    out = dict(form)
+    for key, value in values.items():
+        out[f"v:{key}"] = value
+        out[f"s:{key}"] = "changed"
+    return out

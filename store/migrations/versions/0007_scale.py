@@ -14,16 +14,16 @@ showed was needed (README: figures before and after).
 - records (commune, status, first_approved_at), files (commune, book, state): the report's totals and
   `status` by book read from the index alone.
 
-Revision ID: 0006_scale
-Revises: 0005_claims
+Revision ID: 0007_scale
+Revises: 0006_claims
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_scale"
-down_revision = "0005_claims"
+revision = "0007_scale"
+down_revision = "0006_claims"
 branch_labels = None
 depends_on = None
 

@@ -6,16 +6,16 @@ lives, so a killed workstation's files are taken over once their lease has run o
 At most one unfinished row per inbox path and content (moved_at IS NULL): two workstations seeing the same
 new file cannot both register it.
 
-Revision ID: 0005_claims
-Revises: 0004_trust
+Revision ID: 0006_claims
+Revises: 0005_card_sides
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_claims"
-down_revision = "0004_trust"
+revision = "0006_claims"
+down_revision = "0005_card_sides"
 branch_labels = None
 depends_on = None
 

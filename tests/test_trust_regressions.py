@@ -1,0 +1,140 @@
+"""Issue 15's findings, one regression test each (those not covered next to their module's own tests)."""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from review.queries import state_of
+from sohoa.cli import main
+from store.db import Store
+from tests.support.review_kit import csrf_token, logged_in, make_env, save_form, take, version_of
+
+
+def test_a_save_without_the_flagged_fields_is_refused(tmp_path):
+    """Regression: a save posting no field values marked the record reviewed with its flagged fields undecided."""
+    env = make_env(tmp_path)
+    rec = env.records[0]
+    client = logged_in(env, "an")
+    take(client, rec.record_id)
+    page = client.get(f"/record/{rec.record_id}").text
+    resp = client.post(f"/record/{rec.record_id}/save",
+                       data={"csrf_token": csrf_token(page), "version": version_of(page)})
+    assert resp.status_code == 422 and "Chưa xử lý các trường" in resp.text
+    assert Store(env.store.url).load_record(rec.record_id).row.status == "extracted"
+
+
+def test_a_too_long_or_invisible_value_is_refused_or_cleaned(tmp_path):
+    """Regressions: a 1.9 MB value was accepted (and the export cut it silently); zero-width, bidi-override and
+    BOM characters were kept in values and exported."""
+    env = make_env(tmp_path)
+    rec = next(r for r in env.records if any(k.lower().endswith("hoten") for k in r.flagged))
+    key = next(k for k in rec.flagged if k.lower().endswith("hoten"))
+    client = logged_in(env, "an")
+    data = save_form(client, rec, values={**rec.truth, key: "A" * 1_900_000})
+    resp = client.post(f"/record/{rec.record_id}/save", data=data)
+    assert resp.status_code == 422 and "tối đa" in resp.text
+    assert Store(env.store.url).load_record(rec.record_id).row.status == "extracted"
+    sneaky = "\ufeff" + rec.truth[key][:3] + "\u200b\u202e" + rec.truth[key][3:]
+    data = save_form(client, rec, values={**rec.truth, key: sneaky})
+    assert client.post(f"/record/{rec.record_id}/save", data=data).status_code == 302
+    stored = Store(env.store.url).load_record(rec.record_id).record.fields[key].value
+    assert stored == rec.truth[key]
+
+
+def test_export_without_approval_is_shown_and_audited_as_such(tmp_path):
+    """Regression: `export --include-unreviewed` marked records exported and the app then showed them as
+    approved with no approver; nothing recorded who exported."""
+    env = make_env(tmp_path)
+    result = CliRunner().invoke(main, ["export", str(env.workspace), "--out", str(tmp_path / "out"),
+                                       "--include-unreviewed", "--no-libreoffice"])
+    assert result.exit_code == 0, result.output
+    assert "CHƯA phê duyệt" in result.output
+    store = Store(env.store.url)
+    (run,) = store.export_run_rows()
+    assert run.who.startswith("os:") and run.command == "export" and run.files and run.unapproved == run.records > 0
+    exported = store.export_run_record_ids(run.id)
+    rid = next(iter(exported))
+    assert exported[rid] is False
+    decisions = store.decisions_of(rid)
+    assert [d.action for d in decisions] == ["exported_unapproved"] and decisions[0].user == run.who
+    page = logged_in(env, "chi").get(f"/record/{rid}").text
+    assert "Đã xuất khi CHƯA phê duyệt" in page and "Đã phê duyệt" not in page
+    assert state_of("exported", "exported_unapproved", approved_once=False) == "exported_unapproved"
+
+
+def test_a_password_reset_ends_live_sessions(tmp_path):
+    """Regression: a password reset (or a role change, or disabling) did not end the user's live sessions."""
+    env = make_env(tmp_path)
+    client = logged_in(env, "an")
+    assert client.get("/").status_code == 200
+    result = CliRunner().invoke(main, ["user", "passwd", "an", "-w", str(env.workspace)],
+                                input="mot-mat-khau-moi-dai\n")
+    assert result.exit_code == 0, result.output
+    resp = client.get("/")
+    assert resp.status_code == 302 and "/login" in resp.location
+    other = logged_in(env, "binh")
+    CliRunner().invoke(main, ["user", "disable", "binh", "-w", str(env.workspace)])
+    assert other.get("/").status_code == 302
+
+
+def test_image_routes_open_only_recorded_image_files(tmp_path):
+    """Regressions: the image route opened any file inside the workspace (a page path resolving to sohoa.db
+    dropped the server's SQLite locks when closed); a page file that is not an image answered 500."""
+    env = make_env(tmp_path)
+    rec = env.records[0]
+    stored = env.store.load_record(rec.record_id)
+    fake = env.workspace / "work" / "not-an-image.png"
+    fake.write_bytes(b"this is text, not a PNG")
+    client = logged_in(env, "an")
+    for target in ("sohoa.db", str(fake)):
+        with env.store.engine.begin() as conn:  # a tampered page row (tests may write SQL; the product may not)
+            from sqlalchemy import update
+
+            from store.schema import pages
+            conn.execute(update(pages).where(pages.c.id == stored.pages[0].id)
+                         .values(prepared_path=target, archival_path=target))
+        assert client.get(f"/img/record/{rec.record_id}/page/0").status_code == 404, target
+        assert client.get(f"/record/{rec.record_id}").status_code == 200, target
+
+
+def test_odd_parameters_answer_without_a_server_error(tmp_path):
+    """Regressions: HTTP 500 on /next?after=<huge integer>, /report?day=0001-01-01, /report?week=9999-W52."""
+    env = make_env(tmp_path)
+    reviewer, approver = logged_in(env, "an"), logged_in(env, "chi")
+    assert reviewer.get("/next?after=99999999999999999999999999").status_code == 302
+    token = csrf_token(reviewer.get("/").text)
+    assert reviewer.post("/next?after=-5", data={"csrf_token": token}).status_code == 302
+    for query in ("day=0001-01-01", "week=9999-W52", "day=2026-13-40", "week=2026-W99"):
+        assert approver.get(f"/report?{query}").status_code == 400, query
+
+
+def test_the_store_file_is_private(tmp_path):
+    """Regression: sohoa.db (names, ID numbers, password hashes) was created world-readable (0644)."""
+    env = make_env(tmp_path)
+    path = Path(env.workspace) / "sohoa.db"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for companion in (path.with_name("sohoa.db-wal"), path.with_name("sohoa.db-shm")):
+        if companion.exists():
+            assert stat.S_IMODE(companion.stat().st_mode) & 0o077 == 0
+
+
+def test_demo_never_deletes_a_workspace_it_did_not_make(tmp_path):
+    """Regression: `sohoa demo --workspace EXISTING` deleted the existing workspace (users, records, originals)."""
+    env = make_env(tmp_path)
+    before = sorted(p.name for p in Path(env.workspace).iterdir())
+    result = CliRunner().invoke(main, ["demo", "--workspace", str(env.workspace), "--n", "1"])
+    assert result.exit_code == 1 and "không xóa" in result.output
+    assert sorted(p.name for p in Path(env.workspace).iterdir()) == before
+    assert Store(env.store.url).user_row("an") is not None
+
+
+def test_status_and_watch_on_a_folder_that_is_not_a_workspace(tmp_path):
+    """Regression: `status` / `watch` on a folder that is not a workspace printed a 25-line traceback."""
+    for args in (["status", str(tmp_path)], ["watch", "--once", str(tmp_path)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert result.output.count("\n") <= 2 and "sohoa init" in result.output
+    assert not os.listdir(tmp_path)
