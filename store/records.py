@@ -71,7 +71,7 @@ class RecordQueries(StoreBase):
                 page_rows.setdefault(values.pop("owner_record"), []).append(page_row(values))
             field_rows: dict[int, list[tuple]] = {}
             for f in conn.execute(select(*FIELD_COLUMNS).join(records, records.c.id == fields.c.record_id)
-                                  .where(where).order_by(fields.c.record_id, fields.c.id)).tuples().all():
+                                  .where(where).order_by(fields.c.record_id, fields.c.id)).all():
                 field_rows.setdefault(f[1], []).append(f)
         out = []
         for r in rows:

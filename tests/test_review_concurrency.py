@@ -47,10 +47,10 @@ def _quiet_server():
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
-def _workspace(root: Path, n: int, seed: int = 9) -> tuple[Path, list[SeededRecord]]:
+def _workspace(root: Path, n: int, seed: int = 9, store_url: str | None = None) -> tuple[Path, list[SeededRecord]]:
     from tests.hotfolders_helpers import make_workspace
 
-    ws, _ = make_workspace(root)  # the fake processor, in-process work: the watcher test drops files into it
+    ws, _ = make_workspace(root, store_url)  # the fake processor, in-process work: the watcher test drops files into it
     return ws.root, seed_workspace(ws.root, n=n, seed=seed)
 
 
@@ -134,10 +134,10 @@ def _fixes(rec: SeededRecord) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------------------ one queue
 
-def test_many_reviewers_on_one_queue_each_record_reviewed_exactly_once(tmp_path):
+def test_many_reviewers_on_one_queue_each_record_reviewed_exactly_once(workspace_store_url, tmp_path):
     """Four reviewers press 'start' together and keep saving (each save opens the next free record). Each
     record goes to exactly one of them, every save is accepted, and the store keeps every correction."""
-    root, seeded = _workspace(tmp_path / "ws", n=12)
+    root, seeded = _workspace(tmp_path / "ws", store_url=workspace_store_url, n=12)
     names = ["an", "binh", "cuong", "dao"]
     app = _app(root, names)
     by_id = {r.record_id: r for r in seeded}
@@ -168,11 +168,11 @@ def test_many_reviewers_on_one_queue_each_record_reviewed_exactly_once(tmp_path)
 
 # ------------------------------------------------------------------------------------------ one record
 
-def test_two_reviewers_on_one_record_one_wins_the_other_keeps_the_edit(tmp_path):
+def test_two_reviewers_on_one_record_one_wins_the_other_keeps_the_edit(workspace_store_url, tmp_path):
     """Two reviewers open the same free record and save different corrections at the same moment, record
     after record: exactly one save is accepted; the other is told in Vietnamese and gets the form back with
     what they typed; the store holds the winner's values only (no lost update, no mix of both)."""
-    root, seeded = _workspace(tmp_path / "ws", n=6)
+    root, seeded = _workspace(tmp_path / "ws", store_url=workspace_store_url, n=6)
     app = _app(root, ["an", "binh"])
     with serve_in_thread(app) as base:
         an, binh = Reviewer(base, "an"), Reviewer(base, "binh")
@@ -201,8 +201,8 @@ def test_two_reviewers_on_one_record_one_wins_the_other_keeps_the_edit(tmp_path)
     app.config["STORE"].close()
 
 
-def test_two_reviewers_taking_one_record_only_one_holds_it(tmp_path):
-    root, seeded = _workspace(tmp_path / "ws", n=4)
+def test_two_reviewers_taking_one_record_only_one_holds_it(workspace_store_url, tmp_path):
+    root, seeded = _workspace(tmp_path / "ws", store_url=workspace_store_url, n=4)
     app = _app(root, ["an", "binh"])
     with serve_in_thread(app) as base:
         an, binh = Reviewer(base, "an"), Reviewer(base, "binh")
@@ -218,11 +218,11 @@ def test_two_reviewers_taking_one_record_only_one_holds_it(tmp_path):
     app.config["STORE"].close()
 
 
-def test_a_form_opened_before_someone_else_saved_cannot_overwrite_it(tmp_path):
+def test_a_form_opened_before_someone_else_saved_cannot_overwrite_it(workspace_store_url, tmp_path):
     """The lost update a status check alone misses: an opens a record and types; binh takes and saves it; an
     approver sends it back (open again); an's old form is then refused as changed meanwhile, with an's typing
     kept, and binh's corrections stay."""
-    root, seeded = _workspace(tmp_path / "ws", n=2)
+    root, seeded = _workspace(tmp_path / "ws", store_url=workspace_store_url, n=2)
     app = _app(root, ["an", "binh"])
     add_user(app.config["STORE"], "chi", "approver", PASSWORD, actor="test")
     rec = next(r for r in seeded if r.doc_type == "ks")
@@ -248,12 +248,12 @@ def test_a_form_opened_before_someone_else_saved_cannot_overwrite_it(tmp_path):
 
 # ------------------------------------------------------------------------------------------ busy store
 
-def test_a_store_busy_past_the_timeout_answers_503_in_vietnamese_and_keeps_the_edit(tmp_path, monkeypatch):
+def test_a_store_busy_past_the_timeout_answers_503_in_vietnamese_and_keeps_the_edit(workspace_store_url, tmp_path, monkeypatch):
     """Another writer holds the store longer than the busy timeout (shortened here): the save is refused
     with the Vietnamese 'store busy' message and the typed values; nothing was written; once the other
     writer is done the same form saves."""
     monkeypatch.setattr("store.engine.BUSY_TIMEOUT_MS", 500)
-    root, seeded = _workspace(tmp_path / "ws", n=2)
+    root, seeded = _workspace(tmp_path / "ws", store_url=workspace_store_url, n=2)
     app = _app(root, ["an"])
     rec = next(r for r in seeded if r.doc_type == "ks")
     values = {**_fixes(rec), "meHoTen": "Phạm Thị Xuân Hương"}
@@ -317,13 +317,13 @@ def _export(root: Path) -> str:
     return result.output
 
 
-def test_a_save_landing_while_an_export_writes_is_exported_as_saved_or_not_at_all(tmp_path, monkeypatch):
+def test_a_save_landing_while_an_export_writes_is_exported_as_saved_or_not_at_all(workspace_store_url, tmp_path, monkeypatch):
     """The export has read the records and written the workbook; before it marks them exported, a reviewer
     saves one of them (the window is made certain by saving from inside the export's marking step). The
     store must not call that record exported with the workbook holding the values from before the save."""
     from store.db import Store as StoreClass
 
-    root, seeded = _workspace(tmp_path / "ws", n=6)
+    root, seeded = _workspace(tmp_path / "ws", store_url=workspace_store_url, n=6)
     app = _app(root, ["an"])
     ks = [r for r in seeded if r.doc_type == "ks"]
     target = ks[0]
@@ -345,7 +345,7 @@ def test_a_save_landing_while_an_export_writes_is_exported_as_saved_or_not_at_al
     app.config["STORE"].close()
 
 
-def test_a_save_landing_while_the_backlog_export_writes_a_book_leaves_the_book_undone(tmp_path, monkeypatch):
+def test_a_save_landing_while_the_backlog_export_writes_a_book_leaves_the_book_undone(workspace_store_url, tmp_path, monkeypatch):
     """The same window in `export --all`: the book holding the saved record is not recorded done (its file
     has the old values), the run says so and exits non-zero, and the next run writes it with the saved
     values."""
@@ -354,7 +354,7 @@ def test_a_save_landing_while_the_backlog_export_writes_a_book_leaves_the_book_u
     from sohoa.cli import main
     from store.db import Store as StoreClass
 
-    root, seeded = _workspace(tmp_path / "ws", n=6)
+    root, seeded = _workspace(tmp_path / "ws", store_url=workspace_store_url, n=6)
     app = _app(root, ["an"])
     ks = [r for r in seeded if r.doc_type == "ks"]
     target = ks[0]
@@ -383,11 +383,11 @@ def test_a_save_landing_while_the_backlog_export_writes_a_book_leaves_the_book_u
     app.config["STORE"].close()
 
 
-def test_reviewers_saving_while_exports_run(tmp_path):
+def test_reviewers_saving_while_exports_run(workspace_store_url, tmp_path):
     """Free-running: two reviewers work through the queue while exports run one after another. Whatever the
     interleaving, an exported record is exported with the values the store keeps; a save that comes too
     late is refused with the form kept, never a 500."""
-    root, seeded = _workspace(tmp_path / "ws", n=10)
+    root, seeded = _workspace(tmp_path / "ws", store_url=workspace_store_url, n=10)
     app = _app(root, ["an", "binh"])
     by_id = {r.record_id: r for r in seeded}
     answers: list[int] = []
@@ -414,13 +414,13 @@ def test_reviewers_saving_while_exports_run(tmp_path):
 
 # ------------------------------------------------------------------------------------------ the watcher
 
-def test_reviewers_saving_while_the_watcher_commits_new_files(tmp_path):
+def test_reviewers_saving_while_the_watcher_commits_new_files(workspace_store_url, tmp_path):
     """The hot-folder watcher (a real `sohoa watch --once` process) commits a batch of new files while two
     reviewers work through the queue. No answer is a 500 ('database is locked'); every save lands; every
     dropped file is processed."""
     from tests.hotfolders_helpers import drop_document
 
-    root, seeded = _workspace(tmp_path / "ws", n=8)
+    root, seeded = _workspace(tmp_path / "ws", store_url=workspace_store_url, n=8)
     names = ["an", "binh"]
     app = _app(root, names)
     by_id = {r.record_id: r for r in seeded}
