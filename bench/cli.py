@@ -259,6 +259,9 @@ def bench_export_command(rows: int, small: int, book_size: int, no_verify: bool,
 @click.option("--no-export", is_flag=True, help="Không đo export --all (skip the export).")
 @click.option("--export-workers", default=2, show_default=True, help="Số tiến trình ghi của export (writers).")
 @click.option("--no-libreoffice", is_flag=True, help="Export không đọc lại bằng LibreOffice (skip the re-read).")
+@click.option("--export-books", type=int, default=None,
+              help="Chỉ xuất chừng này quyển đầu (export only the first N books: a time-boxed measurement of "
+                   "rows/s and memory on the full store; default all).")
 @click.option("--sweep-files", default=400, show_default=True,
               help="Số tệp cho phép đo 1, 2, 4 tiến trình watch; 0 = bỏ (files for the worker sweep; 0 = skip).")
 @click.option("--sweep", "sweep_processes", default="1,2,4", show_default=True,
@@ -271,7 +274,7 @@ def bench_export_command(rows: int, small: int, book_size: int, no_verify: bool,
                    "repeatable).")
 def bench_scale_command(records: int, stores: str, pg_url: str | None, no_export: bool, export_workers: int,
                         no_libreoffice: bool, sweep_files: int, sweep_processes: str, burn: float,
-                        out: Path | None, measure_only: tuple[Path, ...]) -> None:
+                        out: Path | None, measure_only: tuple[Path, ...], export_books: int | None) -> None:
     from bench.scale import bench
 
     backends = tuple(s.strip() for s in stores.split(",") if s.strip())
@@ -283,7 +286,7 @@ def bench_scale_command(records: int, stores: str, pg_url: str | None, no_export
         return bench(records, folder, backends=backends, export=not no_export, export_workers=export_workers,
                      libreoffice=not no_libreoffice, sweep_files=sweep_files, burn=burn, pg_url=pg_url,
                      sweep_processes=tuple(int(n) for n in sweep_processes.split(",") if n.strip()),
-                     measure_only=tuple(measure_only),
+                     measure_only=tuple(measure_only), max_books=export_books,
                      progress=lambda line: click.echo(line, err=True))
 
     if out is None:

@@ -247,9 +247,9 @@ def measure_queue(ws, repeats: int = 5) -> tuple[list[float], list[float]]:
     return queue_ms, next_ms
 
 
-def _export_child(root: str, workers: int, libreoffice: bool, results) -> None:
+def _export_child(root: str, workers: int, libreoffice: bool, max_books: int | None, results) -> None:
     try:
-        results.put(("ok", _export_here(Path(root), workers, libreoffice)))
+        results.put(("ok", _export_here(Path(root), workers, libreoffice, max_books)))
     except BaseException:
         results.put(("error", traceback.format_exc()))
 
@@ -258,7 +258,7 @@ def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _export_here(root: Path, workers: int, libreoffice: bool) -> dict:
+def _export_here(root: Path, workers: int, libreoffice: bool, max_books: int | None = None) -> dict:
     """`sohoa export --all` as the command runs it, in this (fresh) process."""
     import psutil
 
@@ -275,7 +275,7 @@ def _export_here(root: Path, workers: int, libreoffice: bool) -> dict:
     samples: list[tuple[int, float]] = []
     books_done = [0]
     with Store(ws.store_url()) as store:
-        total = count_books(store)
+        total = min(count_books(store), max_books or 10**9)
         marks = {max(1, round(total * f)) for f in (0.1, 0.25, 0.5, 0.75, 1.0)}
         baseline = me.memory_info().rss / 2**20
 
@@ -289,7 +289,7 @@ def _export_here(root: Path, workers: int, libreoffice: bool) -> dict:
             t0, cpu0 = time.perf_counter(), time.process_time()
             report = export_backlog(store, out, communes=load_communes(ws.root),
                                     options=ExportOptions(libreoffice=libreoffice, rule=workspace_rule(ws.root)),
-                                    workspace=ws.root, progress=progress, workers=workers)
+                                    workspace=ws.root, progress=progress, workers=workers, max_books=max_books)
             seconds = time.perf_counter() - t0
             cpu = time.process_time() - cpu0
         finally:
@@ -302,11 +302,11 @@ def _export_here(root: Path, workers: int, libreoffice: bool) -> dict:
             "held_back": sum(report.held_back.values()), "workers": workers, "libreoffice": libreoffice}
 
 
-def measure_export(root: Path, workers: int, libreoffice: bool = True) -> dict:
+def measure_export(root: Path, workers: int, libreoffice: bool = True, max_books: int | None = None) -> dict:
     """The export in a fresh process, so its peak RSS is its own."""
     ctx = multiprocessing.get_context("spawn")
     results = ctx.Queue()
-    proc = ctx.Process(target=_export_child, args=(str(root), workers, libreoffice, results))
+    proc = ctx.Process(target=_export_child, args=(str(root), workers, libreoffice, max_books, results))
     proc.start()
     try:
         while True:
@@ -324,7 +324,7 @@ def measure_export(root: Path, workers: int, libreoffice: bool = True) -> dict:
 
 
 def measure_filled(root: Path, *, export: bool = True, export_workers: int = 2, libreoffice: bool = True,
-                   progress: Progress | None = None) -> ScaleResult:
+                   max_books: int | None = None, progress: Progress | None = None) -> ScaleResult:
     """Measure a workspace a previous run filled (`--keep`): the same figures, without filling again."""
     from common.workspace import open_workspace
     from store.db import Store
@@ -336,11 +336,12 @@ def measure_filled(root: Path, *, export: bool = True, export_workers: int = 2, 
         files = sum(store.count_files_by_state().values())
         stats = FillStats(records, files, store.count_fields(), 0, len(store.record_books(["ks"])), 0.0)
         size = store.database_size() / 2**20
-    return _measure(ScaleResult(backend, stats, db_mb=size), ws, export, export_workers, libreoffice, progress)
+    return _measure(ScaleResult(backend, stats, db_mb=size), ws, export, export_workers, libreoffice, progress,
+                    max_books)
 
 
 def _measure(result: ScaleResult, ws, export: bool, export_workers: int, libreoffice: bool,
-             progress: Progress | None) -> ScaleResult:
+             progress: Progress | None, max_books: int | None = None) -> ScaleResult:
     say = progress or (lambda _line: None)
     say(f"[{result.backend}] đo status, report, hàng đợi (measuring status, report, queue)")
     result.status_s = measure_status(ws)
@@ -349,12 +350,13 @@ def _measure(result: ScaleResult, ws, export: bool, export_workers: int, libreof
     if export:
         say(f"[{result.backend}] export --all ({export_workers} tiến trình ghi, LibreOffice "
             f"{'có' if libreoffice else 'không'})")
-        result.export = measure_export(ws.root, export_workers, libreoffice)
+        result.export = measure_export(ws.root, export_workers, libreoffice, max_books)
     return result
 
 
 def run_backend(backend: str, url: str | None, root: Path, records: int, *, seed: int = 1, export: bool = True,
-                export_workers: int = 2, libreoffice: bool = True, progress: Progress | None = None) -> ScaleResult:
+                export_workers: int = 2, libreoffice: bool = True, max_books: int | None = None,
+                progress: Progress | None = None) -> ScaleResult:
     """Fill a fresh workspace's store on this backend, then measure. `url` None = the workspace's SQLite."""
     from hotfolders.workspace import init_workspace
     from store.db import Store
@@ -366,7 +368,8 @@ def run_backend(backend: str, url: str | None, root: Path, records: int, *, seed
     with Store(ws.store_url()) as store:
         stats = fill(store, records, progress=progress)
         size = store.database_size() / 2**20
-    return _measure(ScaleResult(backend, stats, db_mb=size), ws, export, export_workers, libreoffice, progress)
+    return _measure(ScaleResult(backend, stats, db_mb=size), ws, export, export_workers, libreoffice, progress,
+                    max_books)
 
 
 # ------------------------------------------------------------------------------------------ worker sweep
@@ -474,7 +477,8 @@ def sweep_table(rows: list[dict], burn: float) -> str:
 def bench(records: int, out: Path, *, backends: tuple[str, ...] = ("postgresql", "sqlite"), export: bool = True,
           export_workers: int = 2, libreoffice: bool = True, sweep_files: int = 0, burn: float = 0.25,
           pg_url: str | None = None, sweep_processes: tuple[int, ...] = (1, 2, 4),
-          measure_only: tuple[Path, ...] = (), progress: Progress | None = None) -> str:
+          measure_only: tuple[Path, ...] = (), max_books: int | None = None,
+          progress: Progress | None = None) -> str:
     """Everything `sohoa bench scale` prints. PostgreSQL: `pg_url` (a database to fill: emptied first is the
     caller's job) or a throwaway server (bench/pgserver.py) for the run."""
     from bench.pgserver import TempPostgres
@@ -494,13 +498,15 @@ def bench(records: int, out: Path, *, backends: tuple[str, ...] = ("postgresql",
         return server.create_database(name)
 
     results: list[ScaleResult] = [measure_filled(root, export=export, export_workers=export_workers,
-                                                 libreoffice=libreoffice, progress=progress) for root in measure_only]
+                                                 libreoffice=libreoffice, max_books=max_books, progress=progress)
+                                  for root in measure_only]
     parts = []
     try:
         for backend in backends if not measure_only else ():
             url = pg_database() if backend == "postgresql" else None
             results.append(run_backend(backend, url, out / backend, records, export=export,
-                                       export_workers=export_workers, libreoffice=libreoffice, progress=progress))
+                                       export_workers=export_workers, libreoffice=libreoffice,
+                                       max_books=max_books, progress=progress))
             shutil.rmtree(out / backend, ignore_errors=True)
             if server is not None and url:
                 server.drop_database(url.split("/")[-1].split("?")[0])

@@ -432,9 +432,11 @@ def store_groups(store, communes, *, types: Iterable[str] | None = None, workspa
 
 def export_backlog(store, out_dir: Path, *, communes=None, types: Iterable[str] | None = None,
                    options: ExportOptions | None = None, workspace: Path | None = None,
-                   progress: Progress | None = None, workers: int = 1, who: str = "") -> BacklogReport:
+                   progress: Progress | None = None, workers: int = 1, who: str = "",
+                   max_books: int | None = None) -> BacklogReport:
     """Export every book of the store that is not done yet into `out_dir`; safe to re-run after an interrupt.
-    The run is recorded in the store (who, when, options, files, and every record it let out)."""
+    The run is recorded in the store (who, when, options, files, and every record it let out). `max_books`
+    stops after that many books (a trial run, a time-boxed benchmark); the next run goes on from there."""
     from common.actor import cli_actor
     from export.communes import load_communes
 
@@ -448,7 +450,7 @@ def export_backlog(store, out_dir: Path, *, communes=None, types: Iterable[str] 
     files: list[str] = []
     try:
         report = _export_store_backlog(store, communes, types, state, out_dir, options, workspace, progress,
-                                       workers)
+                                       workers, max_books)
         files = [f for e in report.written for f in (e.xlsx, e.zip) if f]
         return report
     finally:
@@ -456,9 +458,14 @@ def export_backlog(store, out_dir: Path, *, communes=None, types: Iterable[str] 
 
 
 def _export_store_backlog(store, communes, types, state, out_dir, options, workspace, progress,
-                          workers) -> BacklogReport:
+                          workers, max_books: int | None = None) -> BacklogReport:
+    from itertools import islice
+
     from export.from_store import count_books
 
     total = count_books(store, types)
-    return run_backlog(store_groups(store, communes, types=types, workspace=workspace), Path(out_dir), state,
+    groups = store_groups(store, communes, types=types, workspace=workspace)
+    if max_books is not None:
+        total, groups = min(total, max_books), islice(groups, max_books)
+    return run_backlog(groups, Path(out_dir), state,
                        options=options, total=total, progress=progress, workers=workers)

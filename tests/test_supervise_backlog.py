@@ -80,6 +80,14 @@ def test_interrupted_backlog_resumes_without_rewriting(tmp_path, store, monkeypa
     assert again.written == []
 
 
+def test_a_run_limited_to_some_books_leaves_the_rest_to_the_next(tmp_path, store):
+    out = tmp_path / "out"
+    first = export_backlog(store, out, options=FAST, max_books=1)
+    assert len(first.written) == 1 and len(store.done_books()) == 1
+    rest = export_backlog(store, out, options=FAST)
+    assert len(rest.written) == 2 and len(store.done_books()) == 3
+
+
 def test_new_record_in_finished_book_is_held_back_not_rewritten(tmp_path, store):
     out = tmp_path / "out"
     export_backlog(store, out, options=FAST)
