@@ -69,8 +69,14 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         tmp.write_bytes(data)
 
 
-_TEMPORARY = re.compile(r"^\..+\.(\d+)\.part$")  # atomic_path's temp name: .NAME.PID.part
-_STAGED = re.compile(r"^\..+\.staged$")           # a book's workbook waiting for its zip (export.books)
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.(part|staged)$")  # .NAME.PID.part (atomic_path) and .NAME.PID.staged
+_STAGED = re.compile(r"^\..+\.staged$")  # a staged workbook named without its writer's pid (older versions)
+
+
+def staged_name(path: Path) -> Path:
+    """Where a book's workbook waits for its zip (export.books): hidden, and named with the writer's pid, so
+    parallel writers into one folder (`export --all` with several workers) never sweep each other's."""
+    return path.with_name(f".{path.name}.{os.getpid()}.staged")
 
 
 def _alive(pid: int) -> bool:
@@ -84,9 +90,10 @@ def _alive(pid: int) -> bool:
 
 
 def sweep_temporaries(folder: Path) -> int:
-    """Remove what a killed export left half-written in `folder`: temp files of processes that are gone, and
-    staged workbooks. They hold personal data under hidden names nobody would otherwise delete. Returns how
-    many were removed. An export calls this before writing into `folder` (one exporter per folder)."""
+    """Remove what a killed export left half-written in `folder`: temp files and staged workbooks of
+    processes that are gone (a living writer's are its own business: the backlog export writes books in
+    parallel into one folder). They hold personal data under hidden names nobody would otherwise delete.
+    Returns how many were removed. An export calls this before writing into `folder`."""
     removed = 0
     if not Path(folder).is_dir():
         return 0

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from common.crashpoints import maybe_crash
 from export import rules
-from export.atomic import private_dir, sweep_temporaries
+from export.atomic import private_dir, staged_name, sweep_temporaries
 from export.btp_excel import write_book_xlsx
 from export.bundle import write_book_zip
 from export.errors import ExportError, VerifyError, describe_os_error
@@ -92,7 +92,7 @@ def _export_book(book: BookKey, records: Iterable[ExportRecord], out_dir: Path, 
             yield record.fields
 
     # The Excel goes under its final name only after the zip is complete: a book is all there or not.
-    staged = result.xlsx.with_name(f".{result.xlsx.name}.staged")
+    staged = staged_name(result.xlsx)
     try:
         result.rows = write_book_xlsx(staged, template, rows())
         if result.pdfs:

@@ -178,3 +178,18 @@ def test_libreoffice_batches_run_while_writing_and_every_book_is_recorded_once(t
     assert batches == [2, 2, 1]
     assert sorted(e.year for e in report.written) == ["2000", "2001", "2002", "2003", "2004"]
     assert sum("LibreOffice ok" in c for c in report.checks) == 5
+
+
+def test_a_living_writers_staged_workbook_is_not_swept(tmp_path):
+    """Regression: every book's writer swept the folder's staged workbooks, so with two backlog writers
+    (`export --all` on two cores) one deleted the other's book before it was published ('No such file')."""
+    from export.atomic import staged_name, sweep_temporaries
+
+    mine = staged_name(tmp_path / "10507_HD_HD.KS.2001.01.xlsx")
+    mine.write_bytes(b"being written")
+    dead = tmp_path / ".10507_HD_HD.KS.2002.01.xlsx.999999999.staged"  # past any pid: its writer is gone
+    older = tmp_path / ".10507_HD_HD.KS.2003.01.xlsx.staged"          # named before writers carried a pid
+    dead.write_bytes(b"x")
+    older.write_bytes(b"x")
+    assert sweep_temporaries(tmp_path) == 2
+    assert mine.exists() and not dead.exists() and not older.exists()
