@@ -364,7 +364,10 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        from common.lifetime import exit_with_parent
+
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=exit_with_parent)
     pending: deque[tuple[int, BookGroup, Future, float]] = deque()
     count_rows = not libreoffice
     try:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
-import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 from common.crashpoints import maybe_crash
+from common.lifetime import exit_with_parent
 from hotfolders.processor import (
     TRANSIENT,
     FileOutcome,
@@ -53,14 +52,7 @@ def init_worker(spec: str, settings: ProcessorSettings) -> None:
     global _spec, _processor
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     _spec, _processor = (spec, settings), None
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A watcher killed with -9 cannot stop its workers; they notice the parent is gone and leave."""
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)
+    exit_with_parent()  # a watcher killed with -9 cannot stop its workers: they leave by themselves
 
 
 def run_job(job: Job) -> JobResult:

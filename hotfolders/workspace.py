@@ -21,9 +21,12 @@ def init_workspace(root: Path, store_url: str | None = None) -> Workspace:
 
     ws = Workspace(Path(root).resolve())
     for folder in (ws.inbox, ws.done, ws.quarantine, ws.out, ws.work):
+        made = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
-    if not any(ws.out.iterdir()):
-        ws.out.chmod(0o700)  # exports hold names and ID numbers: readable by the workspace's owner only
+        if made and folder != ws.inbox:
+            # originals, page images and exports hold names and ID numbers: the workspace's owner only (the
+            # inbox keeps the umask's mode: scanner operators may drop files as another account)
+            folder.chmod(0o700)
     for kind in ws.inbox_folders(load_registry()):
         (ws.inbox / kind).mkdir(exist_ok=True)
     if not ws.config_path.exists():

@@ -178,7 +178,7 @@ def save(record_id: int):
     if too_long:  # the store refuses them too; said here first, by field, before any validator runs on them
         flash("Giá trị quá dài (value too long): " + ", ".join(f"{label(k)} tối đa {n} ký tự (at most {n})"
                                                                for k, n in too_long.items()), "error")
-        return _render_record(record_id, status=422, typed={k: v for k, v in typed.items() if k not in too_long})
+        return _render_record(record_id, status=422, typed=typed)  # the edit is kept, even the long value
     values = {f.key: f.value for f in rec.fields}
     values.update(typed)
     errors = validate_values(rec.doc_type, values)

@@ -111,3 +111,11 @@ def test_progress_line_has_rate_and_eta():
     assert lines and "2.00 tệp/giây (files/s)" in lines[0] and "(ETA) 0:20" in lines[0]
     progress.maybe_report(21, 39)  # within the interval: no new line
     assert len(lines) == 1
+
+
+def test_workspace_folders_holding_personal_data_are_private(tmp_path):
+    import stat
+
+    ws = init_workspace(tmp_path / "ws")
+    for folder in (ws.done, ws.quarantine, ws.work, ws.out):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder

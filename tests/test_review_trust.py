@@ -45,7 +45,7 @@ def test_a_too_long_value_is_refused_whole_and_the_edit_is_kept(env):
     client = logged_in(env, "an")
     values = {**{k: rec.truth[k] for k in rec.flagged}, "meHoTen": "Trần Thị Hòa " * 200}
     resp = _save(client, rec, values)
-    assert resp.status_code == 409
+    assert resp.status_code == 422
     text = html.unescape(resp.text)
     assert "tối đa 500" in text and "at most 500" in text
     assert page_form(resp.text)["v:meHoTen"] == values["meHoTen"]
