@@ -1,6 +1,7 @@
 """Moving an original out of the inbox, once its outcome is committed, with a note an operator can read."""
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from datetime import datetime
@@ -44,12 +45,18 @@ def move_with_note(src: Path, dest: Path, note: str | None, note_suffix: str) ->
     quarantine/ always has its reason beside it. Returns the final path."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest = free_name(dest)
+    note_path = dest.parent / f"{dest.name}{note_suffix}"
     if note is not None:
-        (dest.parent / f"{dest.name}{note_suffix}").write_text(note, encoding="utf-8")
+        note_path.write_text(note, encoding="utf-8")
     try:
-        os.replace(src, dest)
-    except OSError as exc:
-        if exc.errno != 18:  # EXDEV: another filesystem (a network share): copy then delete
-            raise
-        shutil.move(str(src), str(dest))
+        try:
+            os.replace(src, dest)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:  # another filesystem (a network share): copy then delete
+                raise
+            shutil.move(str(src), str(dest))
+    except FileNotFoundError:
+        if note is not None and not os.path.lexists(src):  # nothing was moved: no note about it either
+            note_path.unlink(missing_ok=True)
+        raise
     return dest

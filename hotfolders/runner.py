@@ -502,6 +502,15 @@ class Runner:
         try:
             dest = move_with_note(path, root / row.rel_path, note, NOTE_SUFFIX.get(row.state, ""))
         except OSError as exc:
+            if (isinstance(exc, FileNotFoundError) and row.state == "duplicate" and not os.path.lexists(path)
+                    and self.store.withdraw_duplicate(row.id, self.claim)):
+                # another workstation registered and moved this very drop while we were hashing it: its row
+                # accounts for the file, ours stood for nothing
+                log.info("tệp %d: bản trùng đã được máy khác chuyển đi (moved by another workstation)", row.id)
+                self.stats.duplicates -= 1
+                self.tracker.forget(path)
+                self.hash_cache.pop(path, None)
+                return
             problem = (f"không chuyển được tệp sang {root.name}/ ({type(exc).__name__}); tệp vẫn ở inbox, "
                        f"sẽ thử lại (could not move the file to {root.name}/; it stays in the inbox, will retry)")
             log.error("tệp %d đã lưu (%s) nhưng chưa chuyển được khỏi inbox (committed, could not be moved): %s",

@@ -241,6 +241,15 @@ class FileQueries(StoreBase):
             self._set_file(conn, file_id, claim, dest_path=dest_path, moved_at=now())
             conn.execute(update(files).where(files.c.id == file_id).values(claimed_by=None, lease_expires=None))
 
+    def withdraw_duplicate(self, file_id: int, claim: Claim) -> bool:
+        """Delete a `duplicate` row this claimant registered and never moved: the copy it stood for was gone
+        from the inbox before it could be moved (another workstation had registered and moved the same drop
+        in the meantime, and its row accounts for it). True when the row was deleted."""
+        with self._write() as conn:
+            return conn.execute(delete(files).where(and_(
+                files.c.id == file_id, files.c.state == "duplicate", files.c.moved_at.is_(None),
+                files.c.claimed_by == claim.owner))).rowcount == 1
+
     def note_problem(self, file_id: int, reason: str, code: str = "", claim: Claim | None = None) -> None:
         """Keep a reason on a file without changing its state (e.g. done, but could not be moved)."""
         with self._write() as conn:

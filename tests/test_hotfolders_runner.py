@@ -60,6 +60,31 @@ def test_same_file_under_two_names_is_processed_once(workspace_store_url, tmp_pa
     assert (ws.done / "KT" / "Xã A" / "Q2" / "a (2).json").exists()
 
 
+def test_a_copy_another_workstation_moved_while_we_hashed_it_is_not_counted_twice(workspace_store_url, tmp_path):
+    """Two workstations see one re-dropped copy: the first registers it as a duplicate and moves it; the
+    second, which hashed it before the move, must not register a second duplicate row (CI caught this once
+    in the three-workstation test: 24 done + 2 duplicates for one copy)."""
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
+    first = drop_document(ws, "KT/Xã A/Q2/a.json")
+    copy = ws.inbox / "KT" / "Xã A" / "Q2" / "ban-sao.json"
+    copy.write_bytes(first.read_bytes())
+    content = copy.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    hint = ws.hint_for(copy)
+    assert run_once(ws, config).duplicates == 1  # "the first workstation": registers and moves the copy
+    late = Runner(ws, config)  # "the second": its hash of the copy was taken before the move
+    try:
+        late._take(copy, hint, digest, len(content))
+        assert late.stats.duplicates == 0 and late.stats.move_failures == 0
+    finally:
+        late.close()
+    store = _store(ws)
+    assert sorted(f.state for f in store.files()) == ["done", "duplicate"]
+    assert all(f.moved_at is not None for f in store.files())
+    assert files_under(ws.done) == ["KT/Xã A/Q2/a.json", "KT/Xã A/Q2/ban-sao.json",
+                                    "KT/Xã A/Q2/ban-sao.json.note.txt"]
+
+
 def test_transient_failure_is_retried_with_backoff(workspace_store_url, tmp_path):
     ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
     drop_document(ws, "KS/X/Q/flaky.json", fail="io", fail_times=2)
