@@ -153,6 +153,8 @@ class Runner:
         self.progress = Progress(config.watch.progress_seconds, report or log.info)
         self.started = datetime.now(UTC)
         self.backlog = False
+        self.unnoted: set[int] = set()  # rows another runner moved out of the inbox but has not noted yet
+        self.unnoted_check_at = 0.0
         self._recover()
 
     # ---------------------------------------------------------------------------------------- set-up
@@ -191,17 +193,29 @@ class Runner:
                     n = self.store.release_claims(owner)
                     log.warning("trả lại %d tệp của một lần chạy đã chết trên máy này (released %d claim(s) of a "
                                 "dead runner of this workstation)", n, n)
+        self._note_moves_of_the_dead()
+
+    def _note_moves_of_the_dead(self) -> None:
+        """A runner killed between moving a finished file out of the inbox and noting the move leaves a row
+        that no inbox pass will ever meet again: note the move for it once its claim is free or has run out
+        (at start, and — with other workstations alive — every few seconds, until no such row waits)."""
+        self.unnoted = set()
+        self.unnoted_check_at = time.monotonic() + OTHERS_RECHECK_SECONDS
         for row in self.store.files_not_moved():
-            if Path(row.origin_path).exists():
-                continue  # still in the inbox: the normal pass moves it
+            if row.id in self.in_flight or Path(row.origin_path).exists():
+                continue  # ours, or still in the inbox: the normal pass moves it
             dest = self._find_moved_copy(row)
-            if dest is not None and self.store.claim_file(row.id, self.claim):  # died between move and note
-                try:
-                    self.store.mark_moved(row.id, str(dest), self.claim)
-                    log.info("tệp %d đã được chuyển ở lần chạy trước; đã ghi nhận (moved by a previous run; noted)",
-                             row.id)
-                except ClaimLost:
-                    pass
+            if dest is None:
+                continue  # not moved by anybody: nothing to note
+            if not self.store.claim_file(row.id, self.claim):  # its holder lives (or its lease runs yet)
+                self.unnoted.add(row.id)
+                continue
+            try:
+                self.store.mark_moved(row.id, str(dest), self.claim)
+                log.info("tệp %d đã được chuyển ở lần chạy trước; đã ghi nhận (moved by a previous run; noted)",
+                         row.id)
+            except ClaimLost:
+                self.unnoted.add(row.id)
 
     def _find_moved_copy(self, row: FileRow) -> Path | None:
         root = self.ws.quarantine if row.state == "quarantined" else self.ws.done
@@ -230,7 +244,8 @@ class Runner:
     @property
     def busy(self) -> bool:
         """Work this run still has to wait for: files in flight, retries due, files not yet stable."""
-        return bool(self.backlog or self.in_flight or self.retry_at or self.tracker.waiting or self.others)
+        return bool(self.backlog or self.in_flight or self.retry_at or self.tracker.waiting or self.others
+                    or self.unnoted)
 
     def recheck_paths(self) -> set[Path]:
         """Paths to look at again even without a new event: files still settling, retries, failed moves,
@@ -267,6 +282,8 @@ class Runner:
             self._consider(path)
         self.collect(block=False)
         self._prune_vanished()
+        if not self.exclusive and time.monotonic() >= self.unnoted_check_at:
+            self._note_moves_of_the_dead()
         self.progress.maybe_report(self.stats.done + self.stats.quarantined + self.stats.duplicates,
                                    len(self.in_flight) + len(self.retry_at) + self.tracker.waiting_count)
 

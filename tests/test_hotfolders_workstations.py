@@ -101,3 +101,33 @@ def test_three_workstations_one_killed(pg_database, tmp_path):
         store.close()
         for proc in procs:
             _kill_group(proc)
+
+
+def test_a_move_left_unnoted_by_a_dead_workstation_is_noted_by_a_living_one(pg_database, tmp_path):
+    """A workstation killed between moving a finished file out of the inbox and noting the move leaves a row
+    no inbox pass meets again; a workstation that was already running notes it once the dead one's lease has
+    run out (CI caught this once in the three-workstation test: one `done` row never noted as moved)."""
+    from hotfolders.runner import Runner
+
+    ws, config = make_workspace(tmp_path / "ws", pg_database(), count=1, lease_seconds=1.0)
+    survivor = Runner(ws, config, exclusive=False)  # running before the other one dies
+    try:
+        drop_document(ws, "KS/Xã 0/Q0/trang-00.json", fields={"so": "00/2021"})
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}
+        env.update(OMP_THREAD_LIMIT="1", SOHOA_CRASH_AT="after_move:1")
+        victim = subprocess.run([sys.executable, "-c", CLI, "watch", "--once", str(ws.root)], env=env,
+                                capture_output=True, timeout=120)
+        assert victim.returncode == -signal.SIGKILL, victim.stderr[-2000:]
+        store = Store(ws.store_url())
+        try:
+            (row,) = store.files()
+            assert (row.state, row.moved_at is None, row.claimed_by is not None) == ("done", True, True)
+            assert files_under(ws.inbox) == []
+            survivor.run_once()
+            (row,) = store.files()
+            assert row.moved_at is not None and row.claimed_by is None
+            assert row.dest_path.endswith("trang-00.json")
+        finally:
+            store.close()
+    finally:
+        survivor.close()
