@@ -42,8 +42,6 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
     from export.books import ExportOptions
     from export.communes import load_communes
     from export.errors import ExportError
-    from export.from_store import land_records
-    from export.land import export_land
     from export.naming import load_naming
     from export.rules import workspace_rule
 
@@ -80,20 +78,9 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
             try:
                 files += _export_btp_books(store, communes, wanted & btp_codes, ws.root, out_dir, options, naming,
                                            run_id=run_id, who=who)
-                exported_ids: list[int] = []
                 if wanted & land_codes and not books:
-                    for code, records in sorted(land_records(store, communes).items()):
-                        land = export_land(records, out_dir, code, include_unreviewed=include_unreviewed,
-                                           rule=rule, libreoffice=not no_libreoffice)
-                        held = sum(land.held_back.values())
-                        click.echo(f"Đất đai xã {code}: {land.rows} dòng chủ sử dụng, {land.reconciliation_rows} "
-                                   f"CMND cần đối soát, {land.resolved_by_qr} đã liên kết từ mã QR, giữ lại {held} "
-                                   f"(land: owner rows, CMND to reconcile, linked by QR codes, held back) -> "
-                                   f"{land.xlsx.name}, {land.reconciliation.name}")
-                        files += [land.xlsx.name, land.reconciliation.name]
-                        exported_ids += [int(r.record_id) for r in records if r.record_id not in land.held_back_ids]
-                if exported_ids:
-                    _warn_unapproved(store.mark_exported(exported_ids, run_id=run_id, who=who).unapproved)
+                    files += _export_land(store, communes, out_dir, rule=rule, include_unreviewed=include_unreviewed,
+                                          libreoffice=not no_libreoffice, run_id=run_id, who=who)
             finally:
                 store.finish_export_run(run_id, files)
     except ExportError as exc:
@@ -109,6 +96,52 @@ def _warn_unapproved(unapproved: int) -> None:
         click.echo(f"Cảnh báo: {unapproved} bản ghi được xuất khi CHƯA phê duyệt; đã ghi lại ai xuất "
                    f"(warning: {unapproved} records exported WITHOUT approval; who exported them is recorded)",
                    err=True)
+
+
+def _export_land(store, communes, out_dir: Path, *, rule, include_unreviewed: bool, libreoffice: bool,
+                 run_id: int, who: str) -> list[str]:
+    """Write each commune's land workbook and CMND list, then mark their records exported — only those still
+    as they were read; a commune holding a record changed meanwhile (a reviewer, the police's answers being
+    imported) is written again, as the BTP books are. Returns the file names written."""
+    from export.errors import ExportError
+    from export.from_store import land_records
+    from export.land import export_land
+
+    files: set[str] = set()
+    again: set[str] | None = None  # commune codes to write again (None: all)
+    for _attempt in range(ATTEMPTS):
+        by_commune = land_records(store, communes)
+        ids: list[int] = []
+        versions: dict[int, int] = {}
+        for code, records in sorted(by_commune.items()):
+            if again is not None and code not in again:
+                continue
+            land = export_land(records, out_dir, code, include_unreviewed=include_unreviewed, rule=rule,
+                               libreoffice=libreoffice)
+            held = sum(land.held_back.values())
+            click.echo(f"Đất đai xã {code}: {land.rows} dòng chủ sử dụng, {land.reconciliation_rows} "
+                       f"CMND cần đối soát, {land.resolved_by_qr} đã liên kết từ mã QR, giữ lại {held} "
+                       f"(land: owner rows, CMND to reconcile, linked by QR codes, held back) -> "
+                       f"{land.xlsx.name}, {land.reconciliation.name}")
+            files |= {land.xlsx.name, land.reconciliation.name}
+            for record in records:
+                if record.record_id not in land.held_back_ids:
+                    ids.append(int(record.record_id))
+                    if record.version is not None:
+                        versions[int(record.record_id)] = record.version
+        if not ids:
+            return sorted(files)
+        marked = store.mark_exported(ids, run_id=run_id, who=who, versions=versions)
+        _warn_unapproved(marked.unapproved)
+        if not marked.changed:
+            return sorted(files)
+        changed = {str(i) for i in marked.changed}
+        again = {code for code, records in by_commune.items() if changed & {r.record_id for r in records}}
+        click.echo(f"{len(changed)} bản ghi đất đai vừa được sửa trong lúc xuất: ghi lại {len(again)} xã "
+                   f"(land records changed while being exported: writing their communes again)", err=True)
+    raise ExportError(f"bản ghi đất đai vẫn đang được sửa sau {ATTEMPTS} lần ghi; chưa được đánh dấu đã xuất, "
+                      f"hãy chạy lại sau (land records still being changed after {ATTEMPTS} writes: not marked "
+                      f"exported; run the export again later)")
 
 
 def _export_btp_books(store, communes, types, root: Path, out_dir: Path, options, naming, *, run_id: int,

@@ -95,7 +95,8 @@ def land_records(store, communes: CommuneTable, commune: str | None = None) -> d
             code = communes.resolve(row.commune).code
             owners = [LandOwner(dict(p.fields), owner_ref=f"{row.id}/{i}") for i, p in enumerate(stored.record.owners)]
             by_commune.setdefault(code, []).append(
-                LandRecord(str(row.id), dict(stored.record.fields), owners, code, row.status))
+                LandRecord(str(row.id), dict(stored.record.fields), owners, code, stored.row.status,
+                           stored.row.version))
     for records in by_commune.values():
         attach_cards(records, cards)
     return by_commune

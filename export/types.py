@@ -75,6 +75,7 @@ class LandRecord:
     owners: list[LandOwner] = field(default_factory=list)
     commune_code: str = ""
     status: str = ""
+    version: int | None = None  # the store's version when read: marked exported only if still the same
 
 
 @dataclass

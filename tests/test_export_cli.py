@@ -93,3 +93,31 @@ def test_import_reconciliation_merges_valid_answers(workspace, tmp_path):
 def test_book_folder_names_give_year_and_number(label, expected):
     from export.from_store import parse_book_label
     assert parse_book_label(label) == expected
+
+
+def test_a_land_record_changed_while_the_export_writes_is_exported_as_changed(workspace, tmp_path, monkeypatch):
+    """The land workbook is written, then — before its records are marked exported — the record changes
+    (the police's answer imported, a correction). The store must not call it exported with the workbook
+    holding the value from before: its commune is written again (BTP books already were; land was not)."""
+    out = tmp_path / "out"
+    original = Store.mark_exported
+    changed: list[int] = []
+
+    def change_then_mark(self, ids, **kwargs):
+        gcn = [i for i in ids if self.load_record(i).row.doc_type == "gcn_2014"]
+        if gcn and not changed:
+            self.set_field(gcn[0], "soGiayTo", "012345679", who="police-import", owner_index=0)
+            changed.append(gcn[0])
+        return original(self, ids, **kwargs)
+
+    monkeypatch.setattr(Store, "mark_exported", change_then_mark)
+    result = CliRunner().invoke(export_command, [str(workspace.root), "--out", str(out), "--no-libreoffice",
+                                                 "--type", "GCN"])
+    assert result.exit_code == 0, result.output
+    assert changed and "writing their communes again" in result.output
+    wb = load_workbook(out / "10894.GCN.chu-su-dung.xlsx", read_only=True)
+    cells = {str(c) for row in wb.worksheets[0].iter_rows(values_only=True) for c in row if c is not None}
+    wb.close()
+    assert "012345679" in cells and "012345678" not in cells
+    with Store(workspace.store_url()) as store:
+        assert store.load_record(changed[0]).row.status == "exported"

@@ -61,6 +61,7 @@ def test_three_workstations_one_killed(pg_database, tmp_path):
         assert held, "the victim never held a file being processed"
         _kill_group(victim)  # kill -9: the watcher and its worker, mid-file
         victim.wait(timeout=30)
+        print("victim", victim.pid, [p.pid for p in procs])
         # what it held when it died (nobody may take these before its lease has run out)
         held = [f for f in store.files() if f.claimed_by and f":{victim.pid}:" in f.claimed_by]
         assert any(f.state == "processing" for f in held)
@@ -70,7 +71,9 @@ def test_three_workstations_one_killed(pg_database, tmp_path):
         assert files_under(ws.inbox) == [], "a file was left in the inbox"
         rows = store.files()
         assert sorted(f.state for f in rows) == ["done"] * N_FILES + ["duplicate"]
-        assert all(f.moved_at is not None and f.claimed_by is None for f in rows)
+        assert all(f.moved_at is not None and f.claimed_by is None for f in rows), [
+            (f.id, f.rel_path, f.state, f.moved_at, f.claimed_by, f.reason_code) for f in rows
+            if f.moved_at is None or f.claimed_by]
         for digest in digests:
             (done,) = [f for f in rows if f.content_hash == digest and f.state == "done"]
             assert len(store.record_rows(file_id=done.id)) == 1, "records duplicated or lost"
