@@ -217,6 +217,24 @@ class Runner:
             except ClaimLost:
                 self.unnoted.add(row.id)
 
+    def _moved_by_another(self, row: FileRow, path: Path, fresh_duplicate: bool) -> bool:
+        """The file left the inbox before our move could: another runner moved it — one that registered the
+        same re-dropped copy first (our fresh duplicate row then stands for nothing and is withdrawn), or
+        one whose claim ran out while it was moving (the move is noted for it). True when settled."""
+        if fresh_duplicate and self.store.withdraw_duplicate(row.id, self.claim):
+            log.info("tệp %d: bản trùng đã được máy khác chuyển đi (moved by another workstation)", row.id)
+            self.stats.duplicates -= 1
+        else:
+            dest = self._find_moved_copy(row)
+            if dest is None:
+                return False
+            self.store.mark_moved(row.id, str(dest), self.claim)
+            log.info("tệp %d đã được máy khác chuyển đi; đã ghi nhận (moved by another runner; noted)", row.id)
+        self.move_retry_at.pop(path, None)
+        self.tracker.forget(path)
+        self.hash_cache.pop(path, None)
+        return True
+
     def _find_moved_copy(self, row: FileRow) -> Path | None:
         root = self.ws.quarantine if row.state == "quarantined" else self.ws.done
         dest = root / row.rel_path
@@ -381,7 +399,7 @@ class Runner:
                                       reason=reason, claim=self.claim, **values)
             log.info("tệp %d trùng với tệp %d (duplicate)", row.id, first.id)
             self.stats.duplicates += 1
-            self._move(row, path)
+            self._move(row, path, fresh_duplicate=True)
 
     def _quarantine_link(self, path: Path) -> None:
         """A symlink dropped into the inbox is moved to quarantine/ as a link, with the reason beside it; what
@@ -508,9 +526,10 @@ class Runner:
         self.stats.quarantined += 1
         self._move(self.store.file(row.id), path)
 
-    def _move(self, row: FileRow, path: Path) -> None:
+    def _move(self, row: FileRow, path: Path, fresh_duplicate: bool = False) -> None:
         """Move a finished file out of the inbox (its outcome is already committed). A failure leaves it in
-        place with a reason in the store; it is tried again later, and the run goes on."""
+        place with a reason in the store; it is tried again later, and the run goes on. `fresh_duplicate`:
+        the row was registered just now by this runner as a duplicate."""
         root = self.ws.quarantine if row.state == "quarantined" else self.ws.done
         note = None
         if row.state in NOTE_SUFFIX:
@@ -519,14 +538,8 @@ class Runner:
         try:
             dest = move_with_note(path, root / row.rel_path, note, NOTE_SUFFIX.get(row.state, ""))
         except OSError as exc:
-            if (isinstance(exc, FileNotFoundError) and row.state == "duplicate" and not os.path.lexists(path)
-                    and self.store.withdraw_duplicate(row.id, self.claim)):
-                # another workstation registered and moved this very drop while we were hashing it: its row
-                # accounts for the file, ours stood for nothing
-                log.info("tệp %d: bản trùng đã được máy khác chuyển đi (moved by another workstation)", row.id)
-                self.stats.duplicates -= 1
-                self.tracker.forget(path)
-                self.hash_cache.pop(path, None)
+            if isinstance(exc, FileNotFoundError) and not os.path.lexists(path) and \
+                    self._moved_by_another(row, path, fresh_duplicate):
                 return
             problem = (f"không chuyển được tệp sang {root.name}/ ({type(exc).__name__}); tệp vẫn ở inbox, "
                        f"sẽ thử lại (could not move the file to {root.name}/; it stays in the inbox, will retry)")

@@ -85,6 +85,32 @@ def test_a_copy_another_workstation_moved_while_we_hashed_it_is_not_counted_twic
                                     "KT/Xã A/Q2/ban-sao.json.note.txt"]
 
 
+def test_a_file_another_runner_moved_before_our_move_is_noted_not_left_unmoved(workspace_store_url, tmp_path,
+                                                                               monkeypatch):
+    """A runner whose claim ran out mid-move (a loaded machine) still moves the file, and the runner that
+    took the claim over then finds the inbox empty: it must note where the file went, not keep a `done` row
+    marked "could not be moved" and claimed forever."""
+    from common.crashpoints import InjectedFault
+
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
+    path = drop_document(ws, "KS/Xã A/Q1/trang.json")
+    runner = Runner(ws, config)
+    try:
+        monkeypatch.setenv("SOHOA_FAIL_AT", "after_move:1")  # moved, then "died" before noting it
+        with pytest.raises(InjectedFault):
+            runner.run_once()
+        monkeypatch.delenv("SOHOA_FAIL_AT")
+        store = _store(ws)
+        (row,) = store.files()
+        assert (row.state, row.moved_at) == ("done", None) and not path.exists()
+        runner._move(row, path)  # what the runner that took the claim does with the inbox path it knew
+        (row,) = store.files()
+        assert row.moved_at is not None and row.claimed_by is None and row.reason_code == ""
+        assert row.dest_path.endswith("trang.json") and runner.stats.move_failures == 0
+    finally:
+        runner.close()
+
+
 def test_transient_failure_is_retried_with_backoff(workspace_store_url, tmp_path):
     ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
     drop_document(ws, "KS/X/Q/flaky.json", fail="io", fail_times=2)
