@@ -148,6 +148,10 @@ def _decisions_from_form(rec) -> list[FieldDecision]:
     return out
 
 
+MISSING_VERSION = ("Biểu mẫu thiếu phiên bản của bản ghi; tải lại trang rồi làm lại, không có gì được lưu (the form "
+                   "does not say which version of the record it shows: reload the page; nothing was saved).")
+
+
 def _form_version() -> int | None:
     raw = request.form.get("version", "")
     return int(raw) if raw.isdigit() and len(raw) < 12 else None
@@ -162,6 +166,9 @@ def save(record_id: int):
         abort(404)
     decisions = _decisions_from_form(rec)
     typed = {d.key: d.value for d in decisions}
+    if _form_version() is None:  # without it a save could overwrite a change made since the page was opened
+        flash(MISSING_VERSION, "error")
+        return _render_record(record_id, status=400, typed=typed)
     if rec.state not in (PENDING, SENT_BACK):
         flash("Bản ghi này đã được kiểm tra; không lưu (already reviewed: not saved).", "error")
         return _render_record(record_id, status=409, typed=typed)
@@ -182,9 +189,11 @@ def save(record_id: int):
     values = {f.key: f.value for f in rec.fields}
     values.update(typed)
     errors = validate_values(rec.doc_type, values)
+    # a value that differs from the stored one is a change whatever the form calls it (a form posted without
+    # the page's script, or crafted, may say "accepted" beside a new value): it is validated like any change
     blocking = {d.key: errors[d.key] for d in decisions
                 if d.key in errors and not d.confirmed and d.state != "illegible"
-                and (d.state == "changed" or rec.field(d.key).flagged)}
+                and (d.state == "changed" or d.value != rec.field(d.key).value or rec.field(d.key).flagged)}
     if blocking:
         flash("Còn trường không hợp lệ: sửa hoặc xác nhận (fields still invalid: fix or confirm).", "error")
         return _render_record(record_id, errors=blocking, status=422, typed=typed)
@@ -238,8 +247,12 @@ def approve(record_id: int):
 
 
 def _decide(record_id: int, action: str, comment: str = "") -> bool:
+    version = _form_version()
+    if version is None:  # a decision is about the record as the approver saw it: which version must be said
+        flash(MISSING_VERSION, "error")
+        return False
     try:
-        queries.decide(_store(), record_id, action, g.user.name, comment, _form_version())
+        queries.decide(_store(), record_id, action, g.user.name, comment, version)
     except SohoaError as exc:
         log.info("decision refused record=%s code=%s", record_id, exc.code)
         flash(exc.message, "error")

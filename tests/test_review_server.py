@@ -5,6 +5,7 @@ default with its request size limit, werkzeug only behind --dev."""
 from __future__ import annotations
 
 import contextlib
+import http.client
 import http.cookiejar
 import os
 import re
@@ -181,13 +182,18 @@ def test_serve_runs_waitress_with_a_request_limit_and_dev_only_behind_a_flag(wor
     try:
         with urllib.request.urlopen(base + "/login", timeout=30) as resp:
             assert resp.status == 200 and resp.headers["Server"] == "waitress"
-        big = urllib.request.Request(base + "/login", data=b"x" * (3 * 1024 * 1024), method="POST",
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        # a 3 MB body announced: refused from its headers (sending it all would race the server's early
+        # answer and close: a reset connection under load, not a status to read)
+        host, port = urllib.parse.urlsplit(base).hostname, urllib.parse.urlsplit(base).port
+        conn = http.client.HTTPConnection(host, port, timeout=30)
         try:
-            urllib.request.urlopen(big, timeout=30)
-            raise AssertionError("a 3 MB body was accepted")
-        except urllib.error.HTTPError as exc:
-            assert exc.code == 413
+            conn.putrequest("POST", "/login")
+            conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+            conn.putheader("Content-Length", str(3 * 1024 * 1024))
+            conn.endheaders(b"x" * 1024)
+            assert conn.getresponse().status == 413
+        finally:
+            conn.close()
     finally:
         _stop(proc)
     proc, base = _serve(env.workspace, "--dev")

@@ -19,6 +19,7 @@ from tests.support.review_kit import (
     make_env,
     save_form,
     take,
+    version_of,
 )
 
 
@@ -283,14 +284,17 @@ def test_approver_cannot_approve_own_correction(env):
     page = chi.get("/approvals").text
     assert f"rec-{rec.record_id}" in page and "two-person rule" in page
     token = csrf_token(page)
-    assert chi.post(f"/record/{rec.record_id}/approve", data={"csrf_token": token}).status_code == 403
+    version = str(Store(env.store.url).load_record(rec.record_id).row.version)  # no form is shown to chi
+    assert chi.post(f"/record/{rec.record_id}/approve", data={"csrf_token": token,
+                                                             "version": version}).status_code == 403
     assert Store(env.store.url).load_record(rec.record_id).row.status == "reviewed"
     assert 'id="approve-actions"' not in chi.get(f"/record/{rec.record_id}").text
     dung = logged_in(env, "dung")
     assert 'id="approve-actions"' in dung.get(f"/record/{rec.record_id}").text
     page = dung.get("/approvals").text
     assert rec.shown[rec.wrong[0]] in page and rec.truth[rec.wrong[0]] in page   # old -> new shown
-    assert dung.post(f"/record/{rec.record_id}/approve", data={"csrf_token": csrf_token(page)}).status_code == 302
+    assert dung.post(f"/record/{rec.record_id}/approve", data={"csrf_token": csrf_token(page),
+                                                              "version": version_of(page, rec.record_id)}).status_code == 302
     assert Store(env.store.url).load_record(rec.record_id).row.status == "approved"
 
 
@@ -298,10 +302,12 @@ def test_send_back_needs_comment_and_returns_record_to_queue(env):
     rec = env.records[0]
     _submit(env, rec)
     chi = logged_in(env, "chi")
-    token = csrf_token(chi.get("/approvals").text)
-    chi.post(f"/record/{rec.record_id}/send-back", data={"csrf_token": token, "comment": ""})
+    page = chi.get("/approvals").text
+    token, version = csrf_token(page), version_of(page, rec.record_id)
+    chi.post(f"/record/{rec.record_id}/send-back", data={"csrf_token": token, "version": version, "comment": ""})
     assert Store(env.store.url).load_record(rec.record_id).row.status == "reviewed"
-    chi.post(f"/record/{rec.record_id}/send-back", data={"csrf_token": token, "comment": "Xem lại ngày sinh"})
+    chi.post(f"/record/{rec.record_id}/send-back", data={"csrf_token": token, "version": version,
+                                                         "comment": "Xem lại ngày sinh"})
     assert Store(env.store.url).load_record(rec.record_id).row.status == "in_review"
     an = logged_in(env, "an")
     assert rec.record_id in _queue_ids(an.get("/").text)
@@ -322,7 +328,8 @@ def test_machine_read_records_wait_for_approval(workspace_store_url, tmp_path):
     chi = logged_in(env, "chi")
     page = chi.get("/approvals").text
     assert f"rec-{rec.record_id}" in page
-    assert chi.post(f"/record/{rec.record_id}/approve", data={"csrf_token": csrf_token(page)}).status_code == 302
+    assert chi.post(f"/record/{rec.record_id}/approve", data={"csrf_token": csrf_token(page),
+                                                             "version": version_of(page, rec.record_id)}).status_code == 302
     assert Store(store.url).load_record(rec.record_id).row.status == "approved"
 
 
@@ -409,7 +416,8 @@ def test_land_certificate_owner_fields_are_reviewed_by_key(env):
     assert client.get(f"/img/record/{rid}/crop?key=owners.1.hoTen").mimetype == "image/png"
     assert client.get(f"/img/record/{rid}/crop?key=owners.9.hoTen").status_code == 404
     assert client.get(f"/img/record/{rid}/crop?key=owners.x.hoTen").status_code == 404
-    data = {"csrf_token": csrf_token(page), "v:owners.1.hoTen": "Lê Thị Tư", "s:owners.1.hoTen": "changed",
+    data = {"csrf_token": csrf_token(page), "version": version_of(page),
+            "v:owners.1.hoTen": "Lê Thị Tư", "s:owners.1.hoTen": "changed",
             "v:owners.1.soGiayTo": "030190001234", "s:owners.1.soGiayTo": "accepted"}
     assert client.post(f"/record/{rid}/save", data=data).status_code == 302
     stored = Store(store.url).load_record(rid).record
@@ -432,7 +440,7 @@ def test_every_document_type_opens_validates_and_saves(env, doc_type):
     values = {k: "x" for k in keys}
     assert client.post(f"/api/record/{rid}/validate", json={"values": values},
                        headers={"X-CSRFToken": csrf_token(page.text)}).status_code == 200
-    data = {"csrf_token": csrf_token(page.text)}
+    data = {"csrf_token": csrf_token(page.text), "version": version_of(page.text)}
     for key in keys[:2]:
         data[f"v:{key}"] = _values(env.store, rid)[key]
         data[f"s:{key}"] = "accepted"

@@ -3,13 +3,14 @@ module's own tests)."""
 from __future__ import annotations
 
 import os
+import re
 
 from click.testing import CliRunner
 
 from review.queries import state_of
 from sohoa.cli import main
 from store.db import Store
-from tests.support.review_kit import csrf_token, logged_in, make_env, take, version_of
+from tests.support.review_kit import add_full_record, csrf_token, logged_in, make_env, take, version_of
 
 
 def test_a_save_without_the_flagged_fields_is_refused(tmp_path):
@@ -99,3 +100,43 @@ def test_status_and_watch_on_a_folder_that_is_not_a_workspace(tmp_path):
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert result.output.count("\n") <= 2 and "sohoa init" in result.output
     assert not os.listdir(tmp_path)
+
+
+def test_a_changed_value_is_validated_whatever_the_form_calls_it(tmp_path):
+    """Regression (outside probe): the server validated a value only when the form said `s:<key>=changed`;
+    the page marks accepted fields `accepted` in hidden inputs, so a form posted without the page's script
+    (or crafted) saved `99.99.9999` as an accepted birth date."""
+    env = make_env(tmp_path)
+    rid = add_full_record(env, "ks")
+    client = logged_in(env, "an")
+    take(client, rid)
+    page = client.get(f"/record/{rid}").text
+    before = Store(env.store.url).load_record(rid).record.fields["nksNgaySinh"].value
+    resp = client.post(f"/record/{rid}/save", data={"csrf_token": csrf_token(page), "version": version_of(page),
+                                                    "v:nksNgaySinh": "99.99.9999", "s:nksNgaySinh": "accepted"})
+    assert resp.status_code == 422
+    stored = Store(env.store.url).load_record(rid)
+    assert stored.row.status == "extracted" and stored.record.fields["nksNgaySinh"].value == before
+
+
+def test_a_save_or_decision_without_the_records_version_is_refused(tmp_path):
+    """Regression (outside probe): a save or an approval posted without `version` (or with `version=abc`)
+    skipped the stale-form check and could overwrite what someone saved after the page was opened."""
+    env = make_env(tmp_path)
+    rid = add_full_record(env, "ks")
+    client = logged_in(env, "an")
+    take(client, rid)
+    page = client.get(f"/record/{rid}").text
+    for version in ({}, {"version": "abc"}):
+        resp = client.post(f"/record/{rid}/save", data={"csrf_token": csrf_token(page), **version,
+                                                        "v:nksHoTen": "Nguyễn Văn Bình", "s:nksHoTen": "changed"})
+        assert resp.status_code == 400 and "phiên bản" in resp.text
+    assert Store(env.store.url).load_record(rid).row.status == "extracted"
+    approver = logged_in(env, "chi")
+    page = approver.get("/approvals").text
+    approver.post(f"/record/{rid}/approve", data={"csrf_token": csrf_token(page)})
+    assert Store(env.store.url).load_record(rid).row.status == "extracted"
+    version = re.search(rf'/record/{rid}/approve".*?name="version" value="(\d+)"', page, re.S).group(1)
+    assert approver.post(f"/record/{rid}/approve", data={"csrf_token": csrf_token(page),
+                                                         "version": version}).status_code == 302
+    assert Store(env.store.url).load_record(rid).row.status == "approved"

@@ -59,7 +59,10 @@ def take(client, record_id: int):
     return client.post(f"/record/{record_id}/claim", data={"csrf_token": token})
 
 
-def version_of(html: str) -> str:
+def version_of(html: str, record_id: int | None = None) -> str:
+    """The record version a page's form posts back (on the approvals page: the form of `record_id`)."""
+    if record_id is not None:
+        return re.search(rf'/record/{record_id}/approve".*?name="version" value="(\d+)"', html, re.S).group(1)
     return re.search(r'name="version" value="(\d+)"', html).group(1)
 
 
