@@ -19,6 +19,7 @@ import logging
 import multiprocessing
 import os
 import socket
+import stat
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -93,6 +94,30 @@ def scan_inbox(inbox: Path) -> list[Path]:
 def link_hash(rel_path: str, target: str) -> str:
     """A symlink's identity in the store: where it sits and what it says, never what it points to."""
     return hashlib.sha256(f"symlink\0{rel_path}\0{target}".encode("utf-8", "surrogateescape")).hexdigest()
+
+
+SPECIAL_KINDS = ((stat.S_ISFIFO, "named pipe / FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+                 (stat.S_ISBLK, "block device"))
+
+
+def special_kind(path: Path) -> str | None:
+    """What a special file is (a pipe, a socket, a device), or None for a regular file, a folder, a link or
+    a file gone meanwhile. Asked before anything opens the file: opening a pipe blocks."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return None
+    return next((name for test, name in SPECIAL_KINDS if test(mode)), None)
+
+
+def special_hash(rel_path: str, kind: str) -> str:
+    """A special file's identity in the store: where it sits and what kind it is (its content is never read)."""
+    return hashlib.sha256(f"special\0{rel_path}\0{kind}".encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def special_reason(kind: str) -> str:
+    return (f"tệp đặc biệt ({kind}), không phải một tệp ảnh hay PDF: không đọc; hãy chép chính tệp tài liệu vào "
+            f"inbox (a special file, not an image or PDF: not read; copy the document file itself into the inbox)")
 
 
 class InlineExecutor:
@@ -246,6 +271,11 @@ class Runner:
                 if link_hash(row.rel_path, os.readlink(candidate)) == row.content_hash:
                     return candidate
                 continue
+            special = special_kind(candidate)
+            if special:  # a quarantined pipe or device: compared by kind, never opened
+                if special_hash(row.rel_path, special) == row.content_hash:
+                    return candidate
+                continue
             if candidate.stat().st_size == row.size and sha256_of(candidate) == row.content_hash:
                 return candidate
         return None
@@ -320,9 +350,10 @@ class Runner:
     # ---------------------------------------------------------------------------------- one file
 
     def _consider(self, path: Path) -> None:
-        if path.is_symlink():
+        special = special_kind(path)
+        if path.is_symlink() or special:
             try:
-                self._quarantine_link(path)
+                self._quarantine_unread(path, special)
             except (ClaimLost, FileKnown):  # another workstation is moving it
                 self._held_elsewhere(path)
             return
@@ -401,15 +432,16 @@ class Runner:
             self.stats.duplicates += 1
             self._move(row, path, fresh_duplicate=True)
 
-    def _quarantine_link(self, path: Path) -> None:
-        """A symlink dropped into the inbox is moved to quarantine/ as a link, with the reason beside it; what
-        it points to is never opened (it may be a file outside the workspace, or a device)."""
+    def _quarantine_unread(self, path: Path, special: str | None = None) -> None:
+        """A symlink (special None) or a special file — a named pipe, a socket, a device — dropped into the
+        inbox is moved to quarantine/ as it is, with the reason beside it, and never opened: what a link points
+        to may be outside the workspace, and reading a pipe waits for a writer for ever."""
         try:
-            target = os.readlink(path)
+            identity = os.readlink(path) if special is None else None
         except OSError:  # gone meanwhile
             return
         hint = self.ws.hint_for(path)
-        digest = link_hash(hint.rel_path, target)
+        digest = link_hash(hint.rel_path, identity) if special is None else special_hash(hint.rel_path, special)
         row = self.store.first_copy(digest)
         values = dict(origin_path=str(path), rel_path=hint.rel_path, kind_hint=hint.kind, commune=hint.commune,
                       book=hint.book)
@@ -418,11 +450,16 @@ class Runner:
         elif not self.store.claim_file(row.id, self.claim):
             self._held_elsewhere(path)
             return
-        elif row.moved_at is not None:  # the same link dropped again
+        elif row.moved_at is not None:  # the same link (or pipe) dropped again
             self.store.reopen_file(row.id, claim=self.claim, **values)
         if self.store.file(row.id).state != "quarantined":
-            log.info("file %d is a symlink: quarantined unread", row.id)
-            self._quarantine(self.store.file(row.id), path, "symlink", SYMLINK_REASON)
+            if special is None:
+                log.info("tệp %d là liên kết tượng trưng: cách ly, không đọc (a symlink: quarantined unread)", row.id)
+                self._quarantine(self.store.file(row.id), path, "symlink", SYMLINK_REASON)
+            else:
+                log.info("tệp %d là tệp đặc biệt (%s): cách ly, không đọc (a special file: quarantined unread)",
+                         row.id, special)
+                self._quarantine(self.store.file(row.id), path, "special_file", special_reason(special))
         else:
             self._move(self.store.file(row.id), path)
 

@@ -73,6 +73,8 @@ def read_pages(path: Path, dpi: int = 300, max_pixels: int = DEFAULT_MAX_PIXELS)
     real = resolve_path(Path(path))
     if real.is_dir():
         raise IntakeError("unsupported", detail="directory")
+    if real.exists() and not real.is_file():  # a pipe, socket or device: opening it may wait for ever
+        raise IntakeError("unsupported", detail="special file")
     size = real.stat().st_size
     if size == 0:
         raise IntakeError("empty")

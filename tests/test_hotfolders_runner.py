@@ -254,6 +254,29 @@ def test_watchers_share_a_workspace_on_postgresql(pg_database, tmp_path):
         assert run_once(ws, config).done == 1
 
 
+@pytest.mark.timeout(120)
+def test_a_named_pipe_in_the_inbox_is_quarantined_unread(workspace_store_url, tmp_path):
+    """Regression (outside probe): a named pipe (FIFO) in the inbox hung `watch --once` for ever — hashing
+    it waited for a writer — and the files behind it were never processed."""
+    import stat
+
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
+    book = ws.inbox / "KS" / "Xã An Bình" / "Q01"
+    book.mkdir(parents=True)
+    os.mkfifo(book / "scan.pdf")
+    drop_document(ws, "KS/Xã An Bình/Q01/that.json")
+    stats = run_once(ws, config)
+    assert (stats.done, stats.quarantined) == (1, 1)
+    assert files_under(ws.inbox) == [] and not (book / "scan.pdf").exists()
+    moved = ws.quarantine / "KS" / "Xã An Bình" / "Q01" / "scan.pdf"
+    assert stat.S_ISFIFO(moved.lstat().st_mode)
+    note = (moved.parent / "scan.pdf.reason.txt").read_text(encoding="utf-8")
+    assert "tệp đặc biệt" in note and "special file" in note
+    store = _store(ws)
+    (row,) = [f for f in store.files() if f.state == "quarantined"]
+    assert row.reason_code == "special_file" and row.moved_at is not None
+
+
 def test_symlinks_in_the_inbox_are_quarantined_unread(workspace_store_url, tmp_path):
     """Regression: the inbox followed symlinks (a link to a file outside the workspace was read and became a
     record). A link to a file, a link to a folder and a broken link are each moved to quarantine/ as links,

@@ -119,6 +119,19 @@ def test_unsupported_type(tmp_path: Path) -> None:
     assert _codes(path) == "unsupported"
 
 
+@pytest.mark.timeout(60)
+def test_named_pipe_is_refused_unread(tmp_path: Path) -> None:
+    """Regression (outside probe): a FIFO was reported "empty" by `sohoa ocr` (its size is 0), and opening
+    one waits for a writer: it is refused as a special file before anything opens it."""
+    import os
+
+    fifo = tmp_path / "scan.jpg"
+    os.mkfifo(fifo)
+    with pytest.raises(IntakeError) as exc:
+        list(read_pages(fifo))
+    assert exc.value.code == "unsupported" and exc.value.detail == "special file"
+
+
 def test_missing_file(tmp_path: Path) -> None:
     assert _codes(tmp_path / "nothing.png") == "missing"
 
