@@ -40,6 +40,13 @@ def sqlite_file(url: str) -> Path:
 def backup(url: str, out: Path) -> BackupResult:
     """Write a backup of the store at `url` to `out` (complete or not at all)."""
     out = Path(out).resolve()
+    if is_sqlite(url):
+        live = sqlite_file(url).resolve()
+        if out in {live, *(live.with_name(live.name + end) for end in ("-wal", "-shm", "-journal"))}:
+            # replacing the live file under the watcher and the review app would leave them writing to a
+            # deleted database: every edit from then on lost at their next start
+            raise StoreError(f"{out}: đây là chính tệp kho dữ liệu đang dùng; hãy chọn nơi khác để sao lưu (this is "
+                             f"the live store itself: choose another place for the backup)", code="backup_onto_store")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     partial.unlink(missing_ok=True)

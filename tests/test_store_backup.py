@@ -51,3 +51,18 @@ def test_backup_then_restore_brings_back_exactly_what_was_saved(workspace_store_
     refused = runner.invoke(restore_command, [str(env.workspace), "--from", str(damaged), "--yes"])
     assert refused.exit_code != 0
     assert _snapshot(url)["records"] == before["records"]
+
+
+def test_a_backup_onto_the_live_store_file_is_refused(tmp_path):
+    """Regression (outside probe): `backup --out WS/sohoa.db` replaced the live SQLite file; the running review
+    app and watcher then wrote to the deleted one, and every edit from then on was lost at their restart."""
+    from sohoa.cli import main
+    from store.backup import sqlite_file
+
+    env = make_env(tmp_path, n=1)
+    live = sqlite_file(env.store.url)
+    inode, before = live.stat().st_ino, _snapshot(env.store.url)
+    for target in (live, live.with_name(live.name + "-wal")):
+        result = CliRunner().invoke(main, ["backup", str(env.workspace), "--out", str(target)])
+        assert result.exit_code != 0 and "live store" in result.output, result.output
+    assert live.stat().st_ino == inode and _snapshot(env.store.url) == before
