@@ -12,11 +12,12 @@ import importlib
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from common.errors import SohoaError
+from common.errors import ConfigError, SohoaError
 from hotfolders.outcome import FileOutcome, PageOutcome, ProcessorSettings
 from hotfolders.workspace import IntakeHint
 
-__all__ = ["FileOutcome", "PageOutcome", "Processor", "ProcessorSettings", "is_permanent", "load_processor"]
+__all__ = ["FileOutcome", "PageOutcome", "Processor", "ProcessorSettings", "check_processor", "is_permanent",
+           "load_processor"]
 
 
 @runtime_checkable
@@ -48,3 +49,26 @@ def load_processor(spec: str, settings: ProcessorSettings) -> Processor:
     if not isinstance(processor, Processor):
         raise TypeError(f"{spec} has no process_file(path, hint, out_dir)")
     return processor
+
+
+def check_processor(spec: str, lang: str) -> None:
+    """Refuse, before any file is touched, a `[processor]` that would fail on every file: an OCR model that
+    does not exist or a processor that cannot be imported would otherwise retry each file and quarantine the
+    whole inbox as if the documents were at fault."""
+    if spec == "real":
+        from ocr.engine import normalise_lang
+
+        try:
+            normalise_lang(lang)
+        except ValueError:
+            raise ConfigError(f"sohoa.toml [processor] lang = {lang!r}: không có mô hình OCR này; dùng \"vie\", "
+                              f"\"Vietnamese\" hoặc \"vie+Vietnamese\" (no such OCR model)", code="processor_lang") from None
+        return
+    module_name, _, attr = spec.partition(":")
+    try:
+        if not attr:
+            raise ValueError(spec)
+        getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError, ValueError):
+        raise ConfigError(f"sohoa.toml [processor] name = {spec!r}: không tải được bộ xử lý; dùng \"real\" "
+                          f"(the processor cannot be loaded: use \"real\")", code="processor_name") from None

@@ -34,7 +34,7 @@ from common.errors import ClaimLost, FileKnown
 from common.files import sha256_of
 from hotfolders.junk import is_junk
 from hotfolders.moves import move_with_note, note_text
-from hotfolders.processor import ProcessorSettings
+from hotfolders.processor import ProcessorSettings, check_processor
 from hotfolders.progress import Progress
 from hotfolders.stability import StabilityTracker
 from hotfolders.worker import Job, JobResult, init_worker, run_job
@@ -161,6 +161,7 @@ class Runner:
                  exclusive: bool = True):
         """`exclusive`: this runner holds the workspace lock (SQLite: the only runner); otherwise other
         workstations may work on the same inbox and store (PostgreSQL)."""
+        check_processor(config.processor.name, config.processor.lang)  # before any file is touched
         self.ws, self.config = ws, config
         self.exclusive = exclusive
         self.store = Store(ws.store_url(config))

@@ -310,3 +310,22 @@ def test_symlinks_in_the_inbox_are_quarantined_unread(workspace_store_url, tmp_p
     (book / "lien-ket.json").symlink_to(secret)  # dropped again: quarantined again, beside the first
     assert run_once(ws, config).quarantined == 1
     assert (q / "lien-ket (2).json").is_symlink() and (q / "lien-ket.json").is_symlink()
+
+
+@pytest.mark.parametrize(("key", "value"), [("lang", "klingon"), ("name", "khong_co_module:Thing")])
+def test_a_processor_that_cannot_work_stops_the_watcher_before_any_file(tmp_path, key, value):
+    """Regression (outside probe): `[processor] lang = "klingon"` (or a processor that cannot be imported)
+    passed the config check; `watch --once` then retried every file and quarantined the whole inbox as
+    `gave_up`, telling the operator to rescan, and exited 0."""
+    from click.testing import CliRunner
+
+    from sohoa.cli import main
+
+    overrides = {"lang": value, "name": "real"} if key == "lang" else {"name": value}
+    ws, _ = make_workspace(tmp_path / "ws", **overrides)
+    drop_document(ws, "KS/Xã A/Q1/trang.json")
+    result = CliRunner().invoke(main, ["watch", "--once", str(ws.root)])
+    assert result.exit_code != 0 and f"[processor] {key}" in result.output, result.output
+    assert "Traceback" not in result.output
+    assert files_under(ws.inbox) == ["KS/Xã A/Q1/trang.json"] and files_under(ws.quarantine) == []
+    assert _store(ws).files() == []
