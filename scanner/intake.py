@@ -4,6 +4,7 @@ with a reason an operator can act on."""
 from __future__ import annotations
 
 import logging
+import math
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from scanner.types import SourcePage
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_PIXELS = 120_000_000  # an A3 page at 600 dpi is ~70 MP; well above any honest scan or photo
+MIN_PDF_DPI = 72                  # lowest dpi a large PDF page is rendered at (1 px per pt) before "too large"
 PLACEHOLDER_DPI = 96              # cameras and editors write 72/96 whatever the real resolution: ignore them
 
 # EXIF orientation tag -> clockwise degrees that exif_transpose turns the image (mirrored tags count too)
@@ -203,26 +205,48 @@ def _read_pdf(real: Path, source: str, dpi: int, max_pixels: int) -> Iterator[So
     if info.get("Encrypted", "no").startswith("yes") and pages == 0:
         raise IntakeError("encrypted")
     if pages <= 0:
-        raise IntakeError("corrupt", detail="pdf without pages")
+        raise IntakeError("no_pages", detail="pdf")
     for index in range(pages):
         width_pt, height_pt = _page_size_pt(info, index + 1)
-        if width_pt * height_pt * (dpi / 72.0) ** 2 > max_pixels:
+        page_dpi = pdf_page_dpi(width_pt, height_pt, dpi, max_pixels)
+        if page_dpi is None:
             raise IntakeError("too_large", detail=f"pdf page {index + 1}: {width_pt}x{height_pt} pt")
+        if page_dpi < dpi:
+            log.info("pdf page %d: %.0fx%.0f pt rendered at %d dpi to stay within %d pixels",
+                     index + 1, width_pt, height_pt, page_dpi, max_pixels)
         try:
-            images = convert_from_path(str(real), dpi=dpi, first_page=index + 1, last_page=index + 1)
+            images = convert_from_path(str(real), dpi=page_dpi, first_page=index + 1, last_page=index + 1)
         except (PDFPageCountError, PDFSyntaxError, ValueError, OSError) as exc:
             raise _pdf_error(exc) from exc
         if not images:
             raise IntakeError("corrupt", detail=f"pdf page {index + 1} rendered nothing")
         with images[0] as img:
             rgb = img if img.mode == "RGB" else img.convert("RGB")  # pdftoppm gives RGB: no needless copy
-            yield SourcePage(source=source, page_index=index, image=np.asarray(rgb, dtype=np.uint8), dpi=float(dpi))
+            yield SourcePage(source=source, page_index=index, image=np.asarray(rgb, dtype=np.uint8),
+                             dpi=float(page_dpi))
+
+
+def pdf_page_dpi(width_pt: float, height_pt: float, dpi: int, max_pixels: int) -> int | None:
+    """The dpi to render a `width_pt` x `height_pt` page at: `dpi`, or the highest whole dpi below it whose
+    image stays within `max_pixels` (a PDF saved by an image tool often gives a scan 1 pt per pixel, so an
+    A4 scan shows as a 2.5 m page that is far too large at 300 dpi, yet holds a normal photo). None when even
+    MIN_PDF_DPI does not fit: at 72 dpi a point is a pixel, the page's own unit, so such a page is larger
+    than the limit in its own terms — not a document page, but a bomb or a mistake."""
+    area = max(width_pt, 1.0) * max(height_pt, 1.0)
+    if area * (dpi / 72.0) ** 2 <= max_pixels:
+        return dpi
+    fitting = math.floor(72.0 * math.sqrt(max_pixels / area))
+    while fitting >= MIN_PDF_DPI and area * (fitting / 72.0) ** 2 > max_pixels:  # float rounding at the edge
+        fitting -= 1
+    return fitting if fitting >= MIN_PDF_DPI else None
 
 
 def _pdf_error(exc: BaseException) -> IntakeError:
     text = str(exc).lower()
     if "password" in text or "encrypt" in text:
         return IntakeError("encrypted", detail="pdf")
+    if "page count 0" in text or "last page (0)" in text:  # poppler refuses a page range over no pages
+        return IntakeError("no_pages", detail="pdf")
     return IntakeError("corrupt", detail=f"pdf: {text[:80]}")
 
 

@@ -200,3 +200,33 @@ def test_heic(tmp_path: Path) -> None:
     _photo().save(path, "HEIF")
     (page,) = list(read_pages(path))
     assert page.image.shape == (120, 200, 3)
+
+
+def test_pdf_without_pages_has_its_own_reason(tmp_path: Path) -> None:
+    import pikepdf
+
+    path = tmp_path / "zero.pdf"
+    pikepdf.new().save(path)
+    assert _codes(path) == "no_pages"
+    assert "PDF has no pages" in MESSAGES["no_pages"]
+
+
+def test_a_pdf_page_too_large_at_the_asked_dpi_is_rendered_at_the_highest_dpi_that_fits(tmp_path: Path) -> None:
+    path = tmp_path / "pil.pdf"
+    _photo(600, 800).save(path, "PDF", resolution=72.0)  # PIL: 1 pt per pixel, a 600x800 pt page
+    (page,) = list(read_pages(path, dpi=300, max_pixels=2_000_000))  # 8.3 MP at 300 dpi: over the limit
+    assert page.dpi == 146  # 72 * sqrt(2e6 / (600 * 800)) = 146.97
+    h, w = page.image.shape[:2]
+    assert h * w <= 2_000_000
+    assert (w, h) == pytest.approx((600 * 146 / 72, 800 * 146 / 72), abs=2)
+    assert page.image[5, 5, 0] > 150 and page.image[5, 5, 1] < 80  # the red marker: the page itself
+    (small,) = list(read_pages(path, dpi=100, max_pixels=2_000_000))  # fits: the dpi asked for
+    assert small.dpi == 100
+
+
+def test_a_pdf_page_too_large_even_at_72_dpi_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "pil.pdf"
+    _photo(600, 800).save(path, "PDF", resolution=72.0)
+    with pytest.raises(IntakeError) as info:
+        list(read_pages(path, max_pixels=400_000))  # 480 000 pixels at 72 dpi
+    assert info.value.code == "too_large"
