@@ -32,7 +32,7 @@ from common.crashpoints import maybe_crash
 from common.errors import ClaimLost, FileKnown
 from common.files import sha256_of
 from hotfolders.junk import is_junk
-from hotfolders.moves import move_with_note, note_text
+from hotfolders.moves import move_with_note, note_text, with_problem
 from hotfolders.processor import ProcessorSettings
 from hotfolders.progress import Progress
 from hotfolders.stability import StabilityTracker
@@ -546,7 +546,7 @@ class Runner:
             log.error("tệp %d đã lưu (%s) nhưng chưa chuyển được khỏi inbox (committed, could not be moved): %s",
                       row.id, row.state, type(exc).__name__)
             if row.state == "quarantined":
-                self.store.note_problem(row.id, f"{row.reason}; {problem}", row.reason_code, self.claim)
+                self.store.note_problem(row.id, with_problem(row.reason, problem), row.reason_code, self.claim)
             else:
                 self.store.note_problem(row.id, problem, "move_failed", self.claim)
             self.move_retry_at[path] = time.monotonic() + max(MOVE_RETRY_SECONDS, self.config.watch.rescan_seconds)
