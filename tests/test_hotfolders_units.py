@@ -184,7 +184,8 @@ def test_a_missing_sqlite_store_is_refused_not_recreated(tmp_path):
     backup = tmp_path / "ws.bak"
     assert runner.invoke(main, ["backup", str(ws.root), "--out", str(backup)]).exit_code == 0
     ws.db_path.unlink()
-    for args in (["status", str(ws.root)], ["watch", "--once", str(ws.root)]):
+    for args in (["status", str(ws.root)], ["watch", "--once", str(ws.root)], ["export", str(ws.root)],
+                 ["backup", str(ws.root), "--out", str(tmp_path / "again.bak")]):
         result = runner.invoke(main, args)
         assert result.exit_code == 1, (args, result.output)
         assert "store file is missing" in result.output and "Traceback" not in result.output
@@ -196,3 +197,19 @@ def test_a_missing_sqlite_store_is_refused_not_recreated(tmp_path):
     ws.db_path.unlink()
     assert runner.invoke(main, ["init", str(ws.root)]).exit_code == 0  # init makes a new, empty one
     assert runner.invoke(main, ["status", str(ws.root)]).exit_code == 0
+
+
+def test_names_are_cut_to_the_limit_on_whole_characters(tmp_path):
+    from hotfolders.moves import free_name, note_name
+
+    name = "ữ" * 83 + "a.jpg"  # 254 bytes
+    note = note_name(name, ".reason.txt")
+    assert len(note.encode()) <= 255 and note.endswith(".jpg.reason.txt") and note.startswith("ữ" * 70)
+    assert note != note_name("ữ" * 83 + "b.jpg", ".reason.txt")  # same start, notes of their own
+    assert note_name("a.jpg", ".reason.txt") == "a.jpg.reason.txt"
+    (tmp_path / name).write_text("x")
+    second = free_name(tmp_path / name)
+    assert second.name.endswith(" (2).jpg") and len(second.name.encode()) <= 255
+    long_dot = "x." + "y" * 250  # no real suffix: the whole name is cut, not kept whole
+    (tmp_path / long_dot).write_text("x")
+    assert len(free_name(tmp_path / long_dot).name.encode()) <= 255
