@@ -23,6 +23,7 @@ from common.errors import ConfigError
 from common.schema import convert
 
 CONFIG_NAME = "sohoa.toml"
+STORE_SCHEMES = ("sqlite:", "postgresql:", "postgresql+psycopg:", "postgresql+psycopg2:")  # [store] url
 EXTRA_FILES = ("review.toml",)  # read after sohoa.toml, same schema
 
 
@@ -210,7 +211,7 @@ def _check(settings: Settings, path: Path, text: str) -> None:
             raise ConfigError(f"{path}:{_line_of(text, section, key)}: [{section}] {key} phải ít nhất {least} "
                               f"(must be at least {least})", code="config_value")
     url = settings.store.url
-    if url and not url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgresql+psycopg2:")):
+    if url and not url.startswith(STORE_SCHEMES):
         raise ConfigError(f"{path}:{_line_of(text, 'store', 'url')}: [store] url phải là sqlite:/// hoặc "
                           f"postgresql:// (must be a sqlite:/// or postgresql:// URL)", code="config_value")
 

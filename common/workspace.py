@@ -72,18 +72,30 @@ class Workspace:
         settings = settings or self.settings()
         return settings.store.url or f"sqlite:///{self.db_path.resolve()}"
 
+    def missing_store(self, settings: Settings | None = None) -> Path | None:
+        """The SQLite store file this workspace names when it is not there (None: present, or PostgreSQL)."""
+        url = self.store_url(settings)
+        if not url.startswith("sqlite"):
+            return None
+        rest = url.split("///", 1)[1] if "///" in url else ""
+        if not rest or rest == ":memory:" or rest.startswith("file:"):
+            return None
+        path = Path(rest.split("?", 1)[0])
+        return None if path.exists() else path
+
     def inbox_folders(self, registry: Registry | None = None) -> list[str]:
         """The inbox folders operators may use: every folder a document type declares, then `auto`."""
         return (registry or load_registry()).inbox_folders() + [AUTO]
 
     def hint_for(self, path: Path, registry: Registry | None = None) -> IntakeHint:
-        """inbox/<loại>/<xã>/<quyển>/…/file -> IntakeHint. An unknown or missing loại means auto."""
+        """inbox/<loại>/<xã>/<quyển>/…/file -> IntakeHint. An unknown or missing loại means auto (commune and
+        book still come from the two folders under it)."""
         rel = Path(path).relative_to(self.inbox)
         parts = [nfc(p) for p in rel.parts]
         folders = parts[:-1]
+        # an undeclared type folder is classified (auto), but the levels under it still name commune and
+        # book: inbox/ZZ/<xã>/<quyển>/ keeps its commune and book
         kind, profile, layout = hint_for_folder(folders[0] if folders else "", registry)
-        if kind == AUTO and not (folders and folders[0].casefold() == AUTO):
-            return IntakeHint(AUTO, "", "", "/".join(parts))
         return IntakeHint(kind, folders[1] if len(folders) > 1 else "", folders[2] if len(folders) > 2 else "",
                           "/".join(parts), profile, layout)
 
@@ -96,10 +108,17 @@ class Workspace:
                       if p.is_dir() and not p.name.startswith(".") and nfc(p.name).casefold() not in known)
 
 
-def open_workspace(root: Path) -> Workspace:
-    """An existing workspace, or WorkspaceError saying how to make one."""
+def open_workspace(root: Path, *, store_must_exist: bool = True) -> Workspace:
+    """An existing workspace, or WorkspaceError saying how to make one. A workspace whose SQLite store file is
+    gone is refused too: opening it would silently create an empty store and hide the loss (only `sohoa init`
+    creates a store, and `sohoa restore`, which passes store_must_exist=False, brings one back)."""
     ws = Workspace(Path(root).resolve())
     if not ws.config_path.is_file() or not ws.inbox.is_dir():
         raise WorkspaceError(f"{ws.root}: chưa phải thư mục làm việc, hãy chạy `sohoa init {root}` "
                              f"(not a workspace; run `sohoa init` first)", code="not_a_workspace")
+    missing = ws.missing_store() if store_must_exist else None
+    if missing is not None:
+        raise WorkspaceError(f"{missing}: không thấy tệp CSDL của thư mục làm việc; khôi phục bằng `sohoa restore` "
+                             f"hoặc tạo mới bằng `sohoa init` (the workspace's store file is missing; restore it "
+                             f"from a backup, or run `sohoa init` to start an empty one)", code="store_missing")
     return ws

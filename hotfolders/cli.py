@@ -102,7 +102,7 @@ def restore_command(directory: Path, source: Path, yes: bool) -> None:
     from store.backup import restore
     from store.db import Store
 
-    ws = open_workspace(directory)
+    ws = open_workspace(directory, store_must_exist=False)  # it brings a lost store back
     url = ws.store_url()
     if not yes:
         click.confirm("Thay toàn bộ kho dữ liệu bằng bản sao lưu? (replace the whole store with the backup?)",

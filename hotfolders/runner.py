@@ -33,7 +33,7 @@ from common.crashpoints import maybe_crash
 from common.errors import ClaimLost, FileKnown
 from common.files import sha256_of
 from hotfolders.junk import is_junk
-from hotfolders.moves import move_with_note, note_text
+from hotfolders.moves import move_with_note, note_text, numbered, with_problem
 from hotfolders.processor import ProcessorSettings, check_processor
 from hotfolders.progress import Progress
 from hotfolders.stability import StabilityTracker
@@ -265,7 +265,7 @@ class Runner:
         root = self.ws.quarantine if row.state == "quarantined" else self.ws.done
         dest = root / row.rel_path
         for n in range(1, 10_000):
-            candidate = dest if n == 1 else dest.with_name(f"{dest.stem} ({n}){dest.suffix}")
+            candidate = numbered(dest, n)  # the names free_name gives, long ones cut as it cuts them
             if not candidate.exists() and not candidate.is_symlink():
                 return None
             if candidate.is_symlink():  # a quarantined link: compared by what it says, never followed
@@ -584,7 +584,7 @@ class Runner:
             log.error("tệp %d đã lưu (%s) nhưng chưa chuyển được khỏi inbox (committed, could not be moved): %s",
                       row.id, row.state, type(exc).__name__)
             if row.state == "quarantined":
-                self.store.note_problem(row.id, f"{row.reason}; {problem}", row.reason_code, self.claim)
+                self.store.note_problem(row.id, with_problem(row.reason, problem), row.reason_code, self.claim)
             else:
                 self.store.note_problem(row.id, problem, "move_failed", self.claim)
             self.move_retry_at[path] = time.monotonic() + max(MOVE_RETRY_SECONDS, self.config.watch.rescan_seconds)

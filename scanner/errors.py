@@ -9,6 +9,7 @@ MESSAGES: dict[str, str] = {
     "corrupt": "tệp bị hỏng, không đọc được (corrupt file)",
     "truncated": "tệp bị cắt cụt, thiếu phần cuối (truncated file)",
     "encrypted": "tệp PDF có mật khẩu (encrypted PDF)",
+    "no_pages": "tệp PDF không có trang nào (PDF has no pages)",
     "not_an_image": "tệp không phải ảnh hay PDF (not an image)",
     "too_large": "ảnh quá lớn, vượt giới hạn số điểm ảnh (image too large)",
     "unsupported": "định dạng tệp không được hỗ trợ (unsupported file type)",

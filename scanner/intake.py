@@ -4,6 +4,8 @@ with a reason an operator can act on."""
 from __future__ import annotations
 
 import logging
+import math
+import subprocess
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from scanner.types import SourcePage
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_PIXELS = 120_000_000  # an A3 page at 600 dpi is ~70 MP; well above any honest scan or photo
+MIN_PDF_DPI = 72                  # lowest dpi a large PDF page is rendered at (1 px per pt) before "too large"
 PLACEHOLDER_DPI = 96              # cameras and editors write 72/96 whatever the real resolution: ignore them
 
 # EXIF orientation tag -> clockwise degrees that exif_transpose turns the image (mirrored tags count too)
@@ -68,8 +71,9 @@ def resolve_path(path: Path) -> Path:
 
 
 def read_pages(path: Path, dpi: int = 300, max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterator[SourcePage]:
-    """Yield every page of `path` as RGB uint8. PDFs are rasterised at `dpi`; images keep their own
-    resolution and report the dpi their metadata carries (None when absent or a placeholder)."""
+    """Yield every page of `path` as RGB uint8. PDFs are rasterised at `dpi` (a page over `max_pixels` at
+    `dpi`: lower, see pdf_page_dpi); images keep their own resolution and report the dpi their metadata
+    carries (None when absent or a placeholder)."""
     real = resolve_path(Path(path))
     if real.is_dir():
         raise IntakeError("unsupported", detail="directory")
@@ -205,26 +209,77 @@ def _read_pdf(real: Path, source: str, dpi: int, max_pixels: int) -> Iterator[So
     if info.get("Encrypted", "no").startswith("yes") and pages == 0:
         raise IntakeError("encrypted")
     if pages <= 0:
-        raise IntakeError("corrupt", detail="pdf without pages")
+        raise IntakeError("no_pages", detail="pdf")
     for index in range(pages):
         width_pt, height_pt = _page_size_pt(info, index + 1)
-        if width_pt * height_pt * (dpi / 72.0) ** 2 > max_pixels:
+        page_dpi = pdf_page_dpi(width_pt, height_pt, dpi, max_pixels)
+        if page_dpi is None:
             raise IntakeError("too_large", detail=f"pdf page {index + 1}: {width_pt}x{height_pt} pt")
+        reported: float | None = float(page_dpi)
+        if page_dpi < dpi:
+            # scaled down anyway: no finer than the page's finest image (a 1-pt-per-pixel scan is rendered
+            # at 72 dpi, its own pixels, not interpolated up to max_pixels: 3x the time, 10x the memory)
+            finest = _finest_image_ppi(real, index + 1)
+            if finest is not None:
+                page_dpi = max(MIN_PDF_DPI, min(page_dpi, math.ceil(finest)))
+                if finest <= PLACEHOLDER_DPI:  # an image tool's 72/96, not the scan's: unknown, as for rasters
+                    reported = None            # (else a 300-dpi scan is told "resolution too low")
+            log.info("pdf page %d: %.0fx%.0f pt rendered at %d dpi to stay within %d pixels",
+                     index + 1, width_pt, height_pt, page_dpi, max_pixels)
         try:
-            images = convert_from_path(str(real), dpi=dpi, first_page=index + 1, last_page=index + 1)
+            with warnings.catch_warnings():  # the pixel limit was checked above, against our own max_pixels
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                images = convert_from_path(str(real), dpi=page_dpi, first_page=index + 1, last_page=index + 1)
         except (PDFPageCountError, PDFSyntaxError, ValueError, OSError) as exc:
             raise _pdf_error(exc) from exc
         if not images:
             raise IntakeError("corrupt", detail=f"pdf page {index + 1} rendered nothing")
         with images[0] as img:
             rgb = img if img.mode == "RGB" else img.convert("RGB")  # pdftoppm gives RGB: no needless copy
-            yield SourcePage(source=source, page_index=index, image=np.asarray(rgb, dtype=np.uint8), dpi=float(dpi))
+            yield SourcePage(source=source, page_index=index, image=np.asarray(rgb, dtype=np.uint8),
+                             dpi=reported)
+
+
+def pdf_page_dpi(width_pt: float, height_pt: float, dpi: int, max_pixels: int) -> int | None:
+    """The dpi to render a `width_pt` x `height_pt` page at: `dpi`, or the highest whole dpi below it whose
+    image stays within `max_pixels` (a PDF saved by an image tool often gives a scan 1 pt per pixel, so an
+    A4 scan shows as a 2.5 m page that is far too large at 300 dpi, yet holds a normal photo). None when even
+    MIN_PDF_DPI does not fit: at 72 dpi a point is a pixel, the page's own unit, so such a page is larger
+    than the limit in its own terms — not a document page, but a bomb or a mistake."""
+    area = max(width_pt, 1.0) * max(height_pt, 1.0)
+    if area * (dpi / 72.0) ** 2 <= max_pixels:
+        return dpi
+    fitting = math.floor(72.0 * math.sqrt(max_pixels / area))
+    while fitting >= MIN_PDF_DPI and area * (fitting / 72.0) ** 2 > max_pixels:  # float rounding at the edge
+        fitting -= 1
+    return fitting if fitting >= MIN_PDF_DPI else None
+
+
+def _finest_image_ppi(real: Path, page: int) -> float | None:
+    """The highest resolution (pixels per inch, as placed) of the raster images on `page`, from poppler's
+    `pdfimages -list`; None when the page has none or the tool cannot say (the page is then rendered at the
+    dpi that fits)."""
+    try:
+        done = subprocess.run(["pdfimages", "-list", "-f", str(page), "-l", str(page), str(real)],
+                              capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    ppis = []
+    for line in done.stdout.splitlines()[2:]:  # a header line and a rule, then one line per image
+        cols = line.split()
+        try:
+            ppis.append(max(float(cols[12]), float(cols[13])))
+        except (IndexError, ValueError):
+            continue
+    return max(ppis) if done.returncode == 0 and ppis else None
 
 
 def _pdf_error(exc: BaseException) -> IntakeError:
     text = str(exc).lower()
     if "password" in text or "encrypt" in text:
         return IntakeError("encrypted", detail="pdf")
+    if "page count 0" in text or "last page (0)" in text:  # poppler refuses a page range over no pages
+        return IntakeError("no_pages", detail="pdf")
     return IntakeError("corrupt", detail=f"pdf: {text[:80]}")
 
 

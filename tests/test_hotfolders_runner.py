@@ -329,3 +329,42 @@ def test_a_processor_that_cannot_work_stops_the_watcher_before_any_file(tmp_path
     assert "Traceback" not in result.output
     assert files_under(ws.inbox) == ["KS/Xã A/Q1/trang.json"] and files_under(ws.quarantine) == []
     assert _store(ws).files() == []
+
+
+def test_a_long_file_name_gets_a_note_that_fits_and_is_moved(workspace_store_url, tmp_path):
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
+    name = "ữ" * 82 + ".json"  # 251 bytes in UTF-8: "<name>.reason.txt" would be 262
+    assert len(name.encode()) == 251
+    drop_document(ws, f"GCN/X/Q/{name}", fail="corrupt")
+    # a 255-byte name that must become "… (2).json" because the same name is already in quarantine/
+    full = "ữ" * 83 + "a.json"
+    assert len(full.encode()) == 255
+    (ws.quarantine / "GCN/X/Q").mkdir(parents=True)
+    (ws.quarantine / "GCN/X/Q" / full).write_text("an earlier file")
+    drop_document(ws, f"GCN/X/Q/{full}", fail="corrupt")
+    stats = run_once(ws, config)
+    assert stats.quarantined == 2 and stats.move_failures == 0
+    assert [p.name for p in (ws.inbox / "GCN/X/Q").iterdir()] == []
+    q = ws.quarantine / "GCN/X/Q"
+    assert (q / name).is_file()
+    moved = [p for p in q.iterdir() if p.name.endswith(" (2).json")]
+    assert len(moved) == 1 and len(moved[0].name.encode()) <= 255 and moved[0].name.startswith("ữ" * 80)
+    notes = sorted(p for p in q.iterdir() if p.name.endswith(".reason.txt"))
+    assert len(notes) == 2 and all(len(p.name.encode()) <= 255 for p in notes)
+    texts = "".join(p.read_text(encoding="utf-8") for p in notes)
+    assert f"GCN/X/Q/{name}" in texts and f"GCN/X/Q/{full}" in texts  # the full names are in the notes
+    assert all(f.moved_at is not None for f in _store(ws).files())
+
+
+def test_a_quarantined_file_that_cannot_move_does_not_pile_up_its_reason(workspace_store_url, tmp_path):
+    ws, config = make_workspace(tmp_path / "ws", workspace_store_url)
+    drop_document(ws, "GCN/X/Q/bad.json", fail="corrupt")
+    (ws.quarantine / "GCN").write_text("blocker")  # a real OSError from the filesystem, even as root
+    for _ in range(4):
+        run_once(ws, config)
+    (row,) = _store(ws).files()
+    assert row.state == "quarantined" and row.moved_at is None
+    assert row.reason.count("could not move") == 1 and row.reason.startswith("lỗi giả lập corrupt")
+    (ws.quarantine / "GCN").unlink()
+    run_once(ws, config)
+    assert _store(ws).files()[0].moved_at is not None and (ws.quarantine / "GCN/X/Q/bad.json").is_file()

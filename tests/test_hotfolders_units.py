@@ -119,3 +119,97 @@ def test_workspace_folders_holding_personal_data_are_private(tmp_path):
     ws = init_workspace(tmp_path / "ws")
     for folder in (ws.done, ws.quarantine, ws.work, ws.out):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_an_undeclared_type_folder_keeps_its_commune_and_book(tmp_path):
+    ws = Workspace(tmp_path)
+    hint = ws.hint_for(tmp_path / "inbox" / "ZZ" / "Cẩm Hưng" / "Q1" / "x.png")
+    assert (hint.kind, hint.commune, hint.book, hint.profile_name) == ("auto", "Cẩm Hưng", "Q1", None)
+    assert hint.rel_path == "ZZ/Cẩm Hưng/Q1/x.png"
+    root = ws.hint_for(tmp_path / "inbox" / "x.png")
+    assert (root.kind, root.commune, root.book) == ("auto", "", "")
+    auto = ws.hint_for(tmp_path / "inbox" / "auto" / "Xã A" / "Q2" / "x.png")
+    assert (auto.kind, auto.commune, auto.book) == ("auto", "Xã A", "Q2")
+
+
+@pytest.mark.parametrize("url", ["mysql://x", "postgresql://u@h/db\n[evil]\nx = 1", "sqlite:///a\r.db",
+                                 "postgresql://u@h/d\u2028b"])
+def test_init_checks_the_store_url_before_writing_anything(tmp_path, url):
+    from common.errors import ConfigError
+
+    root = tmp_path / "ws5"
+    with pytest.raises(ConfigError, match="store URL|store-url"):
+        init_workspace(root, url)
+    assert not (root / "sohoa.toml").exists()
+    ws = init_workspace(root, f"sqlite:///{tmp_path / 'good.db'}")  # a corrected second run is not blocked
+    assert ws.settings().store.url == f"sqlite:///{tmp_path / 'good.db'}"
+    assert "[evil]" not in ws.config_path.read_text(encoding="utf-8")
+
+
+def test_a_store_url_with_quotes_and_backslashes_is_written_as_one_toml_string(tmp_path):
+    url = f'sqlite:///{tmp_path}/we"ird\\name.db'
+    ws = init_workspace(tmp_path / "ws", url)
+    assert ws.settings().store.url == url
+    assert [p.name for p in tmp_path.glob("ws/.sohoa.toml.*")] == []  # no temporary file left
+
+
+def test_a_refused_store_leaves_no_config_behind(tmp_path):
+    root = tmp_path / "ws"
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(Exception):  # noqa: B017 - whatever the store says, nothing is written
+        init_workspace(root, f"sqlite:///{tmp_path / 'a-file' / 'x.db'}")
+    assert not (root / "sohoa.toml").exists()
+    assert init_workspace(root).settings().store.url == ""
+
+
+def test_config_is_readable_by_the_team_only(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o002)  # a permissive umask must not widen it
+    try:
+        ws = init_workspace(tmp_path / "ws")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(ws.config_path.stat().st_mode) == 0o640
+
+
+def test_a_missing_sqlite_store_is_refused_not_recreated(tmp_path):
+    from click.testing import CliRunner
+
+    from sohoa.cli import main
+
+    ws = init_workspace(tmp_path / "ws")
+    runner = CliRunner()
+    backup = tmp_path / "ws.bak"
+    assert runner.invoke(main, ["backup", str(ws.root), "--out", str(backup)]).exit_code == 0
+    ws.db_path.unlink()
+    for args in (["status", str(ws.root)], ["watch", "--once", str(ws.root)], ["export", str(ws.root)],
+                 ["backup", str(ws.root), "--out", str(tmp_path / "again.bak")]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "store file is missing" in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+        assert not ws.db_path.exists()
+    restored = runner.invoke(main, ["restore", str(ws.root), "--from", str(backup), "--yes"])
+    assert restored.exit_code == 0, restored.output  # restore brings a lost store back
+    assert runner.invoke(main, ["status", str(ws.root)]).exit_code == 0
+    ws.db_path.unlink()
+    assert runner.invoke(main, ["init", str(ws.root)]).exit_code == 0  # init makes a new, empty one
+    assert runner.invoke(main, ["status", str(ws.root)]).exit_code == 0
+
+
+def test_names_are_cut_to_the_limit_on_whole_characters(tmp_path):
+    from hotfolders.moves import free_name, note_name
+
+    name = "ữ" * 83 + "a.jpg"  # 254 bytes
+    note = note_name(name, ".reason.txt")
+    assert len(note.encode()) <= 255 and note.endswith(".jpg.reason.txt") and note.startswith("ữ" * 70)
+    assert note != note_name("ữ" * 83 + "b.jpg", ".reason.txt")  # same start, notes of their own
+    assert note_name("a.jpg", ".reason.txt") == "a.jpg.reason.txt"
+    (tmp_path / name).write_text("x")
+    second = free_name(tmp_path / name)
+    assert second.name.endswith(" (2).jpg") and len(second.name.encode()) <= 255
+    long_dot = "x." + "y" * 250  # no real suffix: the whole name is cut, not kept whole
+    (tmp_path / long_dot).write_text("x")
+    assert len(free_name(tmp_path / long_dot).name.encode()) <= 255

@@ -213,3 +213,43 @@ def test_heic(tmp_path: Path) -> None:
     _photo().save(path, "HEIF")
     (page,) = list(read_pages(path))
     assert page.image.shape == (120, 200, 3)
+
+
+def test_pdf_without_pages_has_its_own_reason(tmp_path: Path) -> None:
+    import pikepdf
+
+    path = tmp_path / "zero.pdf"
+    pikepdf.new().save(path)
+    assert _codes(path) == "no_pages"
+    assert "PDF has no pages" in MESSAGES["no_pages"]
+
+
+def test_a_pdf_page_too_large_at_the_asked_dpi_is_rendered_at_the_highest_dpi_that_fits(tmp_path: Path) -> None:
+    path = tmp_path / "fine.pdf"
+    _photo(600, 800).save(path, "PDF", resolution=300.0)  # a 144x192 pt page holding a 300-ppi image
+    (page,) = list(read_pages(path, dpi=300, max_pixels=200_000))  # 480 000 pixels at 300 dpi: over the limit
+    assert page.dpi == 193  # 72 * sqrt(200 000 / (144 * 192)) = 193.6
+    h, w = page.image.shape[:2]
+    assert h * w <= 200_000
+    assert (w, h) == pytest.approx((144 * 193 / 72, 192 * 193 / 72), abs=2)
+    assert page.image[3, 3, 0] > 150 and page.image[3, 3, 1] < 80  # the red marker: the page itself
+    (small,) = list(read_pages(path, dpi=100, max_pixels=200_000))  # fits: the dpi asked for
+    assert small.dpi == 100
+
+
+def test_a_scan_saved_one_point_per_pixel_is_read_at_its_own_pixels(tmp_path: Path) -> None:
+    path = tmp_path / "pil.pdf"
+    _photo(600, 800).save(path, "PDF", resolution=72.0)  # PIL's default: a 600x800 pt page, 1 pt per pixel
+    (page,) = list(read_pages(path, dpi=300, max_pixels=2_000_000))  # 8.3 MP at 300 dpi: over the limit
+    # the highest dpi that fits is 146, but the page's only image has 72 ppi: its own pixels, not upsampled
+    assert page.image.shape == (800, 600, 3)
+    assert page.dpi is None  # 72 ppi is an image tool's placeholder, not the scan's resolution (as for rasters)
+    assert page.image[5, 5, 0] > 150 and page.image[5, 5, 1] < 80
+
+
+def test_a_pdf_page_too_large_even_at_72_dpi_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "pil.pdf"
+    _photo(600, 800).save(path, "PDF", resolution=72.0)
+    with pytest.raises(IntakeError) as info:
+        list(read_pages(path, max_pixels=400_000))  # 480 000 pixels at 72 dpi
+    assert info.value.code == "too_large"
