@@ -8,6 +8,7 @@ dictionary lists, keyboard patterns, repeats, dates) must rate it at least MIN_S
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,9 +63,12 @@ def check_password(name: str, password: str) -> None:
 
 
 def _check_name(name: str) -> None:
-    if not NAME.fullmatch(name):
-        raise AccountError("Tên đăng nhập 1–64 ký tự: chữ, số, dấu chấm, gạch ngang; không khoảng trắng "
-                           "(account name: 1–64 letters, digits, dot or hyphen; no spaces)", code="bad_name")
+    """Latin letters only (Vietnamese ones included): a Cyrillic or Greek letter drawn like a Latin one
+    (`аn` with a Cyrillic а) would make an account that looks like another on every screen and log."""
+    if not NAME.fullmatch(name) or any(ch.isalpha() and "LATIN" not in unicodedata.name(ch, "") for ch in name):
+        raise AccountError("Tên đăng nhập 1–64 ký tự: chữ cái Latinh (kể cả tiếng Việt), số, dấu chấm, gạch ngang; "
+                           "không khoảng trắng (account name: 1–64 Latin letters, Vietnamese ones included, digits, "
+                           "dot or hyphen; no spaces)", code="bad_name")
 
 
 def add_user(store: Store, name: str, role: str, password: str, *, actor: str) -> User:

@@ -66,6 +66,18 @@ def test_look_alike_account_names_are_refused(workspace):
             add_user(store, twin, "reviewer", GOOD, actor="t")
 
 
+def test_names_with_letters_of_other_scripts_are_refused(workspace):
+    """Regression (outside probe): `аn` with a Cyrillic а was accepted beside `an` — two accounts that look
+    the same on every screen and log. Vietnamese letters stay allowed."""
+    store = open_store(workspace)
+    add_user(store, "an", "reviewer", GOOD, actor="t")
+    for twin in ("\u0430n", "\u03bfanh", "ngu\u0443en"):  # Cyrillic а, Greek ο, Cyrillic у
+        with pytest.raises(AccountError) as exc:
+            add_user(store, twin, "reviewer", GOOD, actor="t")
+        assert exc.value.code == "bad_name"
+    assert add_user(store, "thắm.nguyễn", "reviewer", GOOD, actor="t").name == "thắm.nguyễn"
+
+
 def test_disable_enable_role_and_password_changes_are_audited(workspace):
     assert _user(workspace, "add", "lan", "--role", "reviewer").exit_code == 0
     store = open_store(workspace)
