@@ -646,10 +646,14 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
     limits = limits or thresholds()
     profiles = profiles if profiles is not None else load_profiles()
     page_index = getattr(page, "page_index", 0) if page is not None else 0
+    mismatch = ""
     if profile_name:
         if profile_name not in profiles:
             raise KeyError(f"không có profile '{profile_name}' (no such profile); có: {sorted(profiles)}")
         profile, doc_conf = profiles[profile_name], 1.0
+        mismatch = _folder_mismatch(profile, ocr, profiles, limits)
+        if mismatch:
+            doc_conf = 0.0
     else:
         c = classify(ocr, profiles)
         if c.doc_type == "unknown" and engine is not None and getattr(page, "ocr_image", None) is not None:
@@ -730,7 +734,28 @@ def extract_page(page, ocr: OcrPage, engine=None, profile_name: str | None = Non
             for flag in person.flags:
                 if flag not in record.flags:
                     record.flags.append(flag)
+    if mismatch:  # read as the folder says, but nothing accepted: a person decides what the page is
+        for fv in [*record.fields.values(), *(f for p in record.owners for f in p.fields.values())]:
+            if fv.status == "accepted":
+                fv.status, fv.reason = "needs_review", mismatch
+            elif mismatch not in fv.reason:
+                fv.reason = f"{mismatch}; {fv.reason}" if fv.reason else mismatch
     return record
+
+
+def _folder_mismatch(profile: Profile, ocr: OcrPage, profiles: dict[str, Profile],
+                     limits: dict[str, float]) -> str:
+    """Why the page does not look like the document its inbox folder names, or "": the page's own words
+    name another document type with confidence while the folder's type finds too few of its anchors (a
+    marriage page dropped into the birth book's folder). The folder is the operator's word, so the record
+    keeps its type — but none of its values is accepted on it."""
+    c = classify(ocr, profiles)
+    if c.doc_type in ("unknown", profile.name) or c.confidence < limits["doc_type_min"]:
+        return ""
+    if c.scores.get(profile.name, 0.0) >= profile.recognise.min_score:
+        return ""
+    return (f"trang này giống {profiles[c.doc_type].title or c.doc_type} hơn là loại của thư mục; kiểm tra lại "
+            f"loại giấy tờ (the page reads as {c.doc_type}, not the type its folder names: check the type)")
 
 
 def record_json(record: Record, file: str = "", page: int | None = None) -> dict:

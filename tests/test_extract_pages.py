@@ -385,3 +385,16 @@ def test_a_label_half_read_into_a_place_value_is_cut_at_its_colon():
     place = rec.fields["queQuan"]
     assert place.value == "Xã Tân Hòa, Huyện Phú Bình, Thái Nguyên"   # every part an official unit
     assert rec.fields["queQuanDVHC"].value
+
+
+def test_a_page_that_reads_as_another_type_than_its_folder_has_nothing_accepted():
+    """Regression (outside probe): a marriage (KH) page dropped into a birth (KS) book's folder became a KS
+    record with its values accepted (`so` = "KẾT HÔN", the husband as the child). The folder is the operator's
+    word, so the type stays, but every value waits for a person, with the reason."""
+    told = extract_page(None, ks_page(), profile_name="kh")  # a birth page in a marriage book's folder
+    assert told.doc_type == "kh" and told.doc_confidence == 0.0
+    assert told.fields and all(f.status != "accepted" for f in told.fields.values())
+    assert any("reads as ks" in f.reason for f in told.fields.values())
+    right = extract_page(None, ks_page(), profile_name="ks")
+    assert any(f.status == "accepted" for f in right.fields.values())
+    assert not any("reads as" in f.reason for f in right.fields.values())
