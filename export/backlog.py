@@ -8,8 +8,11 @@ every book that is done (in the store, or in the out folder's manifest when the 
 so no book is ever written twice; a book interrupted half-way had nothing under its final names (the
 writer stages files) and is simply written again.
 
-The manifest (`manifest.json` + `manifest.csv`, rewritten atomically after each book) lists per book: rows,
-PDFs, records without scans, file sizes and sha256 — what the receiving office checks the hand-over with.
+The manifest (`manifest.json` + `manifest.csv`) lists per book: rows, PDFs, records without scans, file sizes
+and sha256 — what the receiving office checks the hand-over with. It is written (atomically) once, when the
+run ends or stops; while the run goes on, each finished book is appended as one line to
+`manifest.journal.jsonl` (flushed to disk), which the next run folds in after a kill: rewriting the whole
+manifest after every book cost time growing with the number of books done (quadratic over a backlog).
 `can-quet-bo-sung.csv` lists the books with registrations that have no scanned pages yet (legacy imports).
 """
 from __future__ import annotations
@@ -19,6 +22,7 @@ import csv
 import io
 import json
 import logging
+import os
 import shutil
 import time
 from collections import Counter, deque
@@ -30,12 +34,13 @@ from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
+from common.crashpoints import maybe_crash
 from common.errors import Conflict
 from common.files import sha256_of
 from export import rules
-from export.atomic import private_dir, sweep_temporaries, write_bytes_atomic
+from export.atomic import PRIVATE_FILE, private_dir, sweep_temporaries, write_bytes_atomic
 from export.books import ExportOptions, export_books
-from export.errors import ExportError, VerifyError
+from export.errors import ExportError, VerifyError, describe_os_error
 from export.naming import Naming, load_naming
 from export.types import BookExport, BookKey, ExportRecord, ExportReport
 
@@ -43,6 +48,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
+MANIFEST_JOURNAL = "manifest.journal.jsonl"  # one finished book per line until the manifest is written
 NEEDS_SCANS_CSV = "can-quet-bo-sung.csv"
 ALREADY_EXPORTED = "book_already_exported"
 LO_BATCH_ROWS = 20_000  # rows re-read per LibreOffice batch: a soffice start costs ~1 CPU-s, 20,000 rows ~2
@@ -96,7 +102,8 @@ class BacklogReport:
 # ------------------------------------------------------------------------------------------ state
 
 class ManifestState:
-    """Book state kept only in the out folder's manifest (benchmarks, or a store without the table)."""
+    """Book state kept only in the out folder's manifest and its journal (benchmarks, or a store without the
+    table)."""
 
     kind = "manifest"
 
@@ -109,6 +116,8 @@ class ManifestState:
             for raw in data.get("books", []):
                 entry = ManifestEntry(**raw)
                 self.entries[entry.book] = entry
+        for entry in read_journal(out_dir):  # books finished by a run killed before it wrote the manifest
+            self.entries[entry.book] = entry
 
     def is_done(self, label: str) -> bool:
         entry = self.entries.get(label)
@@ -120,7 +129,13 @@ class ManifestState:
     def finished(self, entry: ManifestEntry, record_ids: list[str], commune: str, store_book: str,
                  versions: dict[int, int] | None = None) -> None:
         self.entries[entry.book] = entry
-        write_manifest(self.out_dir, list(self.entries.values()))
+        append_journal(self.out_dir, entry)
+
+    def flush(self) -> Path:
+        """Write the manifest from every entry, then drop the journal it now holds."""
+        path = write_manifest(self.out_dir, list(self.entries.values()))
+        (self.out_dir / MANIFEST_JOURNAL).unlink(missing_ok=True)
+        return path
 
 
 class StoreState(ManifestState):
@@ -199,6 +214,39 @@ def write_manifest(out_dir: Path, entries: list[ManifestEntry]) -> Path:
             writer.writerow([e.book, e.xlsx, e.rows, e.without_scans])
     write_bytes_atomic(out_dir / NEEDS_SCANS_CSV, buf.getvalue().encode("utf-8-sig"))
     return out_dir / MANIFEST_JSON
+
+
+def append_journal(out_dir: Path, entry: ManifestEntry) -> None:
+    """One finished book as one JSON line at the end of the journal, flushed to disk before the next book:
+    what a run killed before writing its manifest leaves for the next one (export_file crash point: before
+    the line is written)."""
+    path = out_dir / MANIFEST_JOURNAL
+    line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
+    maybe_crash("export_file")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
+        try:
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise ExportError(describe_os_error(exc, path.name)) from exc
+
+
+def read_journal(out_dir: Path) -> list[ManifestEntry]:
+    """The journal's entries, in order. A line cut short by a kill mid-write (only the last can be) is
+    skipped: its book is not recorded, so the next run writes it again."""
+    path = out_dir / MANIFEST_JOURNAL
+    if not path.exists():
+        return []
+    entries = []
+    for line in path.read_bytes().splitlines():
+        try:
+            entries.append(ManifestEntry(**json.loads(line)))
+        except (ValueError, TypeError):
+            log.warning("%s: bỏ qua một dòng không trọn (skipped a torn line)", MANIFEST_JOURNAL)
+    return entries
 
 
 def _entry(b: BookExport) -> ManifestEntry:
@@ -370,6 +418,7 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
                                    initializer=exit_with_parent)
     pending: deque[tuple[int, BookGroup, Future, float]] = deque()
     count_rows = not libreoffice
+    completed = False
     try:
         for i, group in enumerate(groups, start=1):
             label = group.book.label
@@ -399,6 +448,7 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
             written((i0, g0, future.result(), t00))
         re_read(jobs=workers)  # the last batch: nothing else runs, every core converts
         settle()
+        completed = True
     except BrokenProcessPool as exc:  # a writer was killed (OOM killer, kill -9): books done so far are kept
         raise ExportError("một tiến trình ghi quyển bị dừng đột ngột (thiếu bộ nhớ hoặc bị tắt); các quyển đã "
                           "xong được giữ nguyên, hãy chạy lại lệnh để tiếp tục (a book-writing process died "
@@ -414,7 +464,10 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
             pool.shutdown(wait=True, cancel_futures=True)
         if lo_pool is not None:
             lo_pool.shutdown(wait=True, cancel_futures=True)
-    report.manifest = write_manifest(out_dir, list(state.entries.values()))
+        if not completed and (out_dir / MANIFEST_JOURNAL).exists():
+            with contextlib.suppress(Exception):  # stopped: the manifest lists what is done (if this fails
+                state.flush()                     # too, the journal stays for the next run)
+    report.manifest = state.flush()
     report.needs_scans = out_dir / NEEDS_SCANS_CSV
     if failed:
         raise VerifyError("Một số quyển chưa xong (kiểm tra lại thất bại hoặc bản ghi bị sửa trong lúc xuất), sẽ được "

@@ -193,3 +193,93 @@ def test_a_living_writers_staged_workbook_is_not_swept(tmp_path):
     older.write_bytes(b"x")
     assert sweep_temporaries(tmp_path) == 2
     assert mine.exists() and not dead.exists() and not older.exists()
+
+
+def test_manifest_is_written_once_per_run_and_books_go_to_the_journal(tmp_path, monkeypatch):
+    """Rewriting the whole manifest after every book made the backlog quadratic in books: each finished
+    book is one journal line; the manifest is written once, at the end, and the journal then removed."""
+    groups = [BookGroup(r[0].book, r) for r in (synthetic_book(3, seed=i, year=2000 + i) for i in range(4))]
+    writes: list[int] = []
+    journal_lines: list[int] = []
+    real_write, real_append = backlog.write_manifest, backlog.append_journal
+
+    def counting_write(out_dir, entries):
+        writes.append(len(entries))
+        return real_write(out_dir, entries)
+
+    def watching_append(out_dir, entry):
+        real_append(out_dir, entry)
+        journal_lines.append(len((out_dir / backlog.MANIFEST_JOURNAL).read_text(encoding="utf-8").splitlines()))
+
+    monkeypatch.setattr(backlog, "write_manifest", counting_write)
+    monkeypatch.setattr(backlog, "append_journal", watching_append)
+    out = tmp_path / "out"
+    report = run_backlog(iter(groups), out, ManifestState(out), options=FAST, total=4)
+    assert len(report.written) == 4 and writes == [4] and journal_lines == [1, 2, 3, 4]
+    assert not (out / backlog.MANIFEST_JOURNAL).exists()
+    assert len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["books"]) == 4
+
+
+def test_books_in_the_journal_of_a_killed_run_are_not_written_again(tmp_path, monkeypatch):
+    """A run killed before it wrote its manifest (here: the manifest write fails, so only the journal is on
+    disk, its last line cut short mid-write): the next run takes the journal's books as done, writes the
+    rest, and its manifest lists every book once."""
+    groups = [BookGroup(r[0].book, r) for r in (synthetic_book(3, seed=i, year=2000 + i) for i in range(3))]
+    out = tmp_path / "out"
+    _interrupt_on_call(monkeypatch, 3)
+
+    def no_manifest(*_args):
+        raise OSError("killed before the manifest")
+
+    monkeypatch.setattr(backlog, "write_manifest", no_manifest)
+    with pytest.raises(RuntimeError, match="simulated interrupt"):
+        run_backlog(iter(groups), out, ManifestState(out), options=FAST, total=3)
+    assert not (out / "manifest.json").exists()
+    journal = out / backlog.MANIFEST_JOURNAL
+    lines = journal.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    with journal.open("a", encoding="utf-8") as fh:
+        fh.write(lines[0][: len(lines[0]) // 2])  # a third line torn by the kill
+    mtimes = {json.loads(x)["xlsx"]: (out / json.loads(x)["xlsx"]).stat().st_mtime_ns for x in lines}
+
+    monkeypatch.undo()
+    report = run_backlog(iter(groups), out, ManifestState(out), options=FAST, total=3)
+    assert len(report.written) == 1 and len(report.skipped) == 2
+    assert {x: (out / x).stat().st_mtime_ns for x in mtimes} == mtimes
+    books = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["books"]
+    assert sorted(b["year"] for b in books) == ["2000", "2001", "2002"]
+    assert not journal.exists()
+
+
+def test_a_workbook_broken_after_its_header_is_caught_and_its_book_stays_undone(tmp_path, monkeypatch):
+    """The backlog's openpyxl check reads only the header row; the rest of every workbook is read by
+    LibreOffice. A workbook whose rows are broken must still fail, and its book not be recorded done."""
+    import zipfile
+
+    from export.errors import VerifyError
+    from export.verify import soffice_path
+
+    if soffice_path() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the LibreOffice re-read cannot run")
+    groups = [BookGroup(r[0].book, r) for r in (synthetic_book(4, seed=i, year=2000 + i) for i in range(2))]
+    real = backlog.export_books
+
+    def breaking(records, out_dir, options, naming=None):
+        result = real(records, out_dir, options, naming=naming)
+        for book in result.books:
+            if book.book.year == "2001":  # cut the data sheet after its header row: not XML any more
+                with zipfile.ZipFile(book.xlsx) as zf:
+                    parts = {n: zf.read(n) for n in zf.namelist()}
+                sheet = parts["xl/worksheets/sheet1.xml"]
+                parts["xl/worksheets/sheet1.xml"] = sheet[:sheet.index(b'<row r="2"') + 40]
+                with zipfile.ZipFile(book.xlsx, "w") as zf:
+                    for name, data in parts.items():
+                        zf.writestr(name, data)
+        return result
+
+    monkeypatch.setattr(backlog, "export_books", breaking)
+    out = tmp_path / "out"
+    with pytest.raises(VerifyError, match=r"KS\.2001\.01\.xlsx: LibreOffice"):
+        run_backlog(iter(groups), out, ManifestState(out), options=ExportOptions(), total=2)
+    done = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["books"]
+    assert [b["year"] for b in done] == ["2000"]
