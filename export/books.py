@@ -42,6 +42,9 @@ class ExportOptions:
     keep_pdfs: bool = False                    # keep the loose PDFs beside the zip
     verify: bool = True
     libreoffice: bool = True                   # include the LibreOffice re-read in `verify`
+    # the backlog (`export --all`): LibreOffice re-reads one written book in this many, and the first of each
+    # book type, while every book gets the whole-package re-read (export.verify.check_xlsx_package); 1 = all
+    libreoffice_every: int = 10
     pdf: PdfSettings = PdfSettings()
 
 

@@ -134,3 +134,31 @@ def test_header_check_reads_row_one_from_the_package(files, tmp_path):
     cut = tmp_path / "cut.xlsx"
     cut.write_bytes(xlsx.read_bytes()[:500])
     assert "cannot open" in check_xlsx_header(XlsxCheck(cut, template.sheet, template.header()))[0]
+
+
+def test_package_check_reads_the_whole_workbook(files, tmp_path):
+    """check_xlsx_package (every backlog book): rows counted to the end, a sheet cut mid-way or a member
+    failing its CRC is a problem naming the file."""
+    from export.verify import check_xlsx_package
+
+    _, _, xlsx, _, template = files
+    assert check_xlsx_package(XlsxCheck(xlsx, template.sheet, template.header(), 2)) == []
+    assert "2 dòng dữ liệu, cần 3" in check_xlsx_package(XlsxCheck(xlsx, template.sheet, template.header(), 3))[0]
+    with zipfile.ZipFile(xlsx) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    cut = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(cut, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, sheet[:sheet.index(b'<row r="3"') + 30] if name.endswith("sheet1.xml") else data)
+    problems = check_xlsx_package(XlsxCheck(cut, template.sheet, template.header(), 2))
+    assert problems and "cut.xlsx" in problems[0] and "cannot read through" in problems[0]
+    stored = tmp_path / "stored.xlsx"
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    raw = bytearray(stored.read_bytes())
+    at = raw.index(b'<row r="2"') + 12
+    raw[at] ^= 0x01  # one bit flipped inside the stored sheet: its CRC no longer matches
+    stored.write_bytes(bytes(raw))
+    assert "CRC" in check_xlsx_package(XlsxCheck(stored, template.sheet, template.header(), 2))[0]
