@@ -290,7 +290,8 @@ def _write_book(records: list[ExportRecord], out_dir: Path, options: ExportOptio
     workbook is re-read whole as a package (CRC of every member, every XML part parsed to the end, sheet,
     header, data rows counted: export.verify.check_xlsx_package), PDFs by pdfinfo and the zip by its CRCs,
     before the loose PDFs are removed; LibreOffice re-reads a sample of the books in the parent."""
-    report = export_books(records, out_dir, replace(options, verify=False, keep_pdfs=True), naming=naming)
+    report = export_books(records, out_dir, replace(options, verify=False, keep_pdfs=True), naming=naming,
+                          sweep=False)  # run_backlog swept the folder once
     for book in report.books:
         if options.verify:
             from export.templates import load_btp_template

@@ -132,14 +132,16 @@ def _export_book(book: BookKey, records: Iterable[ExportRecord], out_dir: Path, 
 
 
 def export_books(records: Iterable[ExportRecord], out_dir: Path, options: ExportOptions = ExportOptions(),
-                 *, naming: Naming | None = None) -> ExportReport:
+                 *, naming: Naming | None = None, sweep: bool = True) -> ExportReport:
     """Write every book's Excel + zip into `out_dir`, re-read them, and say what was held back and why.
 
     Raises ExportError (clear message; no partial file under a final name) when writing fails, e.g. on a
-    full disk; a re-run rewrites the books completely."""
+    full disk; a re-run rewrites the books completely. `sweep=False`: the caller swept the folder's
+    leftovers already (the backlog, once per run: sweeping per book lists the whole, growing folder)."""
     out_dir = Path(out_dir)
     private_dir(out_dir)
-    sweep_temporaries(out_dir)
+    if sweep:
+        sweep_temporaries(out_dir)
     naming = naming or load_naming()
     report = ExportReport()
     done: set[BookKey] = set()

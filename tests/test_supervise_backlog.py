@@ -259,8 +259,8 @@ def _breaking_writer(monkeypatch, year: str) -> None:
 
     real = backlog.export_books
 
-    def breaking(records, out_dir, options, naming=None):
-        result = real(records, out_dir, options, naming=naming)
+    def breaking(records, out_dir, options, **kwargs):
+        result = real(records, out_dir, options, **kwargs)
         for book in result.books:
             if book.book.year == year:
                 with zipfile.ZipFile(book.xlsx) as zf:
