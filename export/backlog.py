@@ -42,7 +42,7 @@ from export.atomic import PRIVATE_FILE, private_dir, sweep_temporaries, write_by
 from export.books import ExportOptions, export_books
 from export.errors import ExportError, VerifyError, describe_os_error
 from export.naming import Naming, load_naming
-from export.types import BookExport, BookKey, ExportRecord, ExportReport
+from export.types import BookExport, BookKey, ExportRecord, ExportReport, plain
 
 log = logging.getLogger(__name__)
 
@@ -282,6 +282,13 @@ def _select(records: list[ExportRecord], options: ExportOptions, held: Counter[s
                              held=lambda _record, reason: held.update([reason])))
 
 
+def _plain(records: list[ExportRecord]) -> list[ExportRecord]:
+    """The records as a writer process needs them: field values as plain text (the rule was applied here;
+    the writer only reads the text), so a book crosses to the worker as strings, not one pickled FieldValue
+    per field."""
+    return [replace(r, fields={k: plain(v) for k, v in r.fields.items()}) for r in records]
+
+
 def _write_book(records: list[ExportRecord], out_dir: Path, options: ExportOptions, naming: Naming
                 ) -> ExportReport:
     """One book through the export stage's writer, then its re-read (in this process or a worker).
@@ -449,7 +456,7 @@ def run_backlog(groups: Iterable[BookGroup], out_dir: Path, state: ManifestState
             if pool is None:
                 written((i, group, _write_book(selected, out_dir, per_book, naming), t0))
                 continue
-            pending.append((i, group, pool.submit(_write_book, selected, out_dir, per_book, naming), t0))
+            pending.append((i, group, pool.submit(_write_book, _plain(selected), out_dir, per_book, naming), t0))
             while len(pending) >= 2 * workers:
                 i0, g0, future, t00 = pending.popleft()
                 written((i0, g0, future.result(), t00))

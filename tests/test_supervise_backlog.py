@@ -335,3 +335,22 @@ def test_a_workbook_broken_after_its_header_is_caught_by_libreoffice(tmp_path, m
         run_backlog(iter(groups), out, ManifestState(out), options=ExportOptions(libreoffice_every=1), total=2)
     done = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["books"]
     assert [b["year"] for b in done] == ["2000"]
+
+
+def test_writer_processes_write_the_same_workbooks_as_the_exporting_process(tmp_path):
+    """Books cross to writer processes with their field values as plain text (_plain): the data sheets must
+    be what the exporting process itself writes from the store's FieldValues."""
+    import zipfile
+
+    books = [[replace(r, fields={k: FieldValue(v, 0.9, "accepted") for k, v in r.fields.items()}) for r in book]
+             for book in (synthetic_book(5, seed=i, year=2000 + i) for i in range(3))]
+    groups = [BookGroup(r[0].book, r) for r in books]
+    sheets = {}
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        report = run_backlog(iter(groups), out, ManifestState(out), options=FAST, total=3, workers=workers)
+        sheets[workers] = {}
+        for e in report.written:
+            with zipfile.ZipFile(out / e.xlsx) as zf:
+                sheets[workers][e.xlsx] = zf.read("xl/worksheets/sheet1.xml")
+    assert len(sheets[1]) == 3 and sheets[1] == sheets[2]
