@@ -42,6 +42,9 @@ class ExportOptions:
     keep_pdfs: bool = False                    # keep the loose PDFs beside the zip
     verify: bool = True
     libreoffice: bool = True                   # include the LibreOffice re-read in `verify`
+    # the backlog (`export --all`): LibreOffice re-reads one written book in this many, and the first of each
+    # book type, while every book gets the whole-package re-read (export.verify.check_xlsx_package); 1 = all
+    libreoffice_every: int = 10
     pdf: PdfSettings = PdfSettings()
 
 
@@ -129,14 +132,16 @@ def _export_book(book: BookKey, records: Iterable[ExportRecord], out_dir: Path, 
 
 
 def export_books(records: Iterable[ExportRecord], out_dir: Path, options: ExportOptions = ExportOptions(),
-                 *, naming: Naming | None = None) -> ExportReport:
+                 *, naming: Naming | None = None, sweep: bool = True) -> ExportReport:
     """Write every book's Excel + zip into `out_dir`, re-read them, and say what was held back and why.
 
     Raises ExportError (clear message; no partial file under a final name) when writing fails, e.g. on a
-    full disk; a re-run rewrites the books completely."""
+    full disk; a re-run rewrites the books completely. `sweep=False`: the caller swept the folder's
+    leftovers already (the backlog, once per run: sweeping per book lists the whole, growing folder)."""
     out_dir = Path(out_dir)
     private_dir(out_dir)
-    sweep_temporaries(out_dir)
+    if sweep:
+        sweep_temporaries(out_dir)
     naming = naming or load_naming()
     report = ExportReport()
     done: set[BookKey] = set()

@@ -51,7 +51,7 @@ def _page_path(path: str, root: Path | None) -> Path:
 def book_records(store, communes: CommuneTable, *, types: Iterable[str] | None = None,
                  workspace: Path | None = None) -> Iterator[ExportRecord]:
     """Every hộ tịch record, grouped by (type, commune, book), as export_books wants them. Read one book at a
-    time (the store's record_books / load_book): memory holds one book, whatever the size of the backlog."""
+    time (the store's record_books / load_book_export): memory holds one book, whatever the size of the backlog."""
     registry = load_registry()
     known = btp_types()
     wanted = {t.upper() for t in (types or known)} & set(known)
@@ -60,11 +60,11 @@ def book_records(store, communes: CommuneTable, *, types: Iterable[str] | None =
     books = sorted(store.record_books(names), key=lambda b: (code_of[b[0]], b[1], b[2], b[0]))
     for doc_type, commune, book, _n in books:
         records = []
-        for stored in store.load_book(doc_type, commune, book):
-            pages = [_page_path(p.archival_path, workspace) for p in stored.pages if p.archival_path]
+        for stored in store.load_book_export(doc_type, commune, book):
+            pages = [_page_path(p, workspace) for p in stored.page_paths if p]
             # status and version from the same read as the fields: what is written is what is marked
-            records.append(ExportRecord(str(stored.row.id), BookKey("", "", "", "", "", ""),
-                                        dict(stored.record.fields), pages, stored.row.status, stored.row.version))
+            records.append(ExportRecord(str(stored.id), BookKey("", "", "", "", "", ""), stored.fields, pages,
+                                        stored.status, stored.version))
         key = _book_key(code_of[doc_type], commune, book, records, communes)
         for record in records:
             record.book = key

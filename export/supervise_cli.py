@@ -109,10 +109,14 @@ def import_legacy_command(file: Path, doc_type: str, mapping: Path | None, works
 @click.option("--include-unreviewed", is_flag=True,
               help="Xuất cả bản ghi chưa duyệt hoặc có trường sai (also export unreviewed/invalid records).")
 @click.option("--no-libreoffice", is_flag=True, help="Không kiểm tra lại bằng LibreOffice (skip LibreOffice).")
+@click.option("--libreoffice-every", type=click.IntRange(min=1), default=10, show_default=True,
+              help="LibreOffice đọc lại 1 quyển trong N (và quyển đầu mỗi loại); mọi quyển vẫn được đọc lại toàn bộ "
+                   "gói xlsx; 1 = mọi quyển (LibreOffice re-reads 1 book in N and each type's first; every book is "
+                   "still re-read whole as a package; 1 = every book).")
 @click.option("--workers", default="auto", show_default=True,
               help="Số tiến trình ghi song song; auto = một mỗi lõi (parallel book writers; auto = one per core).")
 def export_backlog_command(workspace: Path, out_dir: Path | None, types: tuple[str, ...], include_unreviewed: bool,
-                           no_libreoffice: bool, workers: str) -> None:
+                           no_libreoffice: bool, workers: str, libreoffice_every: int = 10) -> None:
     from export.backlog import export_backlog
     from export.books import ExportOptions
     from export.communes import load_communes
@@ -122,7 +126,8 @@ def export_backlog_command(workspace: Path, out_dir: Path | None, types: tuple[s
     from export.rules import workspace_rule
 
     rule = workspace_rule(ws.root)
-    options = ExportOptions(include_unreviewed=include_unreviewed, libreoffice=not no_libreoffice, rule=rule)
+    options = ExportOptions(include_unreviewed=include_unreviewed, libreoffice=not no_libreoffice, rule=rule,
+                            libreoffice_every=libreoffice_every)
     try:
         with store:
             report = export_backlog(store, out_dir or ws.out / "backlog", communes=load_communes(ws.root),

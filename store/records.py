@@ -14,7 +14,7 @@ from store.engine import StoreBase, aware, now
 from store.hygiene import person_value
 from store.rows import page_row, record_row
 from store.schema import field_history, fields, pages, record_pages, records
-from store.types import HistoryRow, PageRow, RecordRow, StoredRecord
+from store.types import BookRecord, HistoryRow, PageRow, RecordRow, StoredRecord
 
 # what a record's fields are rebuilt from (not updated_at: parsing millions of timestamps nobody reads)
 FIELD_COLUMNS = (fields.c.id, fields.c.record_id, fields.c.key, fields.c.owner_index, fields.c.value,
@@ -80,6 +80,37 @@ class RecordQueries(StoreBase):
             _add_fields(stored, field_rows.get(r["id"], ()))
             out.append(stored)
         return out
+
+    def load_book_export(self, doc_type: str, commune: str, book: str) -> list[BookRecord]:
+        """load_book cut to what a backlog export uses (BookRecord): the records' id, status and version, their
+        own fields and their pages' archival paths, in three queries read raw from the driver. The export
+        reads every record of the province this way; record rows as mappings with five timestamps each and
+        page rows it never used were half of its main process's time."""
+        where = and_(records.c.doc_type == doc_type, records.c.commune == commune, records.c.book == book)
+        with self._read() as conn:
+            heads = _driver_rows(conn, select(records.c.id, records.c.status, records.c.version).where(where)
+                                 .order_by(records.c.id))
+            paths: dict[int, list[str]] = {}
+            for record_id, path in _driver_rows(
+                    conn, select(record_pages.c.record_id, pages.c.archival_path)
+                    .join(pages, pages.c.id == record_pages.c.page_id)
+                    .join(records, records.c.id == record_pages.c.record_id).where(where)
+                    .order_by(record_pages.c.record_id, record_pages.c.position)):
+                paths.setdefault(record_id, []).append(path)
+            fields_of: dict[int, dict[str, FieldValue]] = {}
+            for record_id, key, value, confidence, status, reason, box, page, source in _driver_rows(
+                    conn, select(fields.c.record_id, fields.c.key, fields.c.value, fields.c.confidence,
+                                 fields.c.status, fields.c.reason, fields.c.box, fields.c.page, fields.c.source)
+                    .join(records, records.c.id == fields.c.record_id)
+                    .where(and_(where, fields.c.owner_index.is_(None)))
+                    .order_by(records.c.id, fields.c.id)):  # records.id, not fields.record_id: SQLite then reads
+                # both indexes in order instead of sorting every field row of the book in a temporary B-tree
+                if isinstance(box, str):  # SQLite gives JSON as text; psycopg decodes it
+                    box = json.loads(box)
+                fields_of.setdefault(record_id, {})[key] = FieldValue(
+                    value, confidence, status, reason, tuple(box) if box else None, page, source)
+        return [BookRecord(record_id, status, version, fields_of.get(record_id, {}), paths.get(record_id, []))
+                for record_id, status, version in heads]
 
     def pages_of_file(self, file_id: int) -> list[PageRow]:
         with self._read() as conn:

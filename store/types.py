@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from extract.types import Record
+from extract.types import FieldValue, Record
 
 
 @dataclass
@@ -88,6 +88,17 @@ class StoredRecord:
     record: Record
     pages: list[PageRow]
     field_ids: dict[tuple[int | None, str], int] = field(default_factory=dict)  # (owner_index, key) -> id
+
+
+@dataclass
+class BookRecord:
+    """What an export reads of one record of a book (RecordQueries.load_book_export): status and version from
+    the same read as the fields, the record's own fields (no owners), its pages' archival paths in order."""
+    id: int
+    status: str
+    version: int
+    fields: dict[str, FieldValue]
+    page_paths: list[str]
 
 
 @dataclass

@@ -110,3 +110,55 @@ def test_libreoffice_jobs_split_books_and_each_gets_its_own_verdict(files, tmp_p
     assert problems[xlsx] == []
     assert len(problems[other]) == 1 and "1 dòng, cần 2" in problems[other][0]
     assert problems[broken], "a truncated workbook must not pass the LibreOffice re-read"
+
+
+def test_header_check_reads_row_one_from_the_package(files, tmp_path):
+    """check_xlsx_header (the backlog's check before LibreOffice): sheet by name, row 1 as written inline or
+    through the shared-strings table (a workbook saved by Excel), and a clear problem for a broken file."""
+    from openpyxl import Workbook
+
+    from export.verify import check_xlsx_header
+
+    _, _, xlsx, _, template = files
+    assert check_xlsx_header(XlsxCheck(xlsx, template.sheet, template.header())) == []
+    assert "header" in check_xlsx_header(XlsxCheck(xlsx, template.sheet, list(template.header())[:-1]))[0]
+    assert "sheet missing" in check_xlsx_header(XlsxCheck(xlsx, "Sheet9", template.header()))[0]
+    shared = tmp_path / "shared.xlsx"
+    wb = Workbook()  # normal mode: strings go to xl/sharedStrings.xml, relative part names
+    wb.create_sheet("Other")
+    wb.active.title = template.sheet
+    wb.active.append(list(template.header()))
+    wb.save(shared)
+    assert check_xlsx_header(XlsxCheck(shared, template.sheet, template.header())) == []
+    assert check_xlsx_header(XlsxCheck(shared, "Other", template.header())) != []
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(xlsx.read_bytes()[:500])
+    assert "cannot open" in check_xlsx_header(XlsxCheck(cut, template.sheet, template.header()))[0]
+
+
+def test_package_check_reads_the_whole_workbook(files, tmp_path):
+    """check_xlsx_package (every backlog book): rows counted to the end, a sheet cut mid-way or a member
+    failing its CRC is a problem naming the file."""
+    from export.verify import check_xlsx_package
+
+    _, _, xlsx, _, template = files
+    assert check_xlsx_package(XlsxCheck(xlsx, template.sheet, template.header(), 2)) == []
+    assert "2 dòng dữ liệu, cần 3" in check_xlsx_package(XlsxCheck(xlsx, template.sheet, template.header(), 3))[0]
+    with zipfile.ZipFile(xlsx) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    cut = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(cut, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, sheet[:sheet.index(b'<row r="3"') + 30] if name.endswith("sheet1.xml") else data)
+    problems = check_xlsx_package(XlsxCheck(cut, template.sheet, template.header(), 2))
+    assert problems and "cut.xlsx" in problems[0] and "cannot read through" in problems[0]
+    stored = tmp_path / "stored.xlsx"
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    raw = bytearray(stored.read_bytes())
+    at = raw.index(b'<row r="2"') + 12
+    raw[at] ^= 0x01  # one bit flipped inside the stored sheet: its CRC no longer matches
+    stored.write_bytes(bytes(raw))
+    assert "CRC" in check_xlsx_package(XlsxCheck(stored, template.sheet, template.header(), 2))[0]

@@ -61,3 +61,34 @@ def test_scale_bench_runs_on_a_tiny_size(tmp_path):
         assert int(export.split("|")[2].replace(",", "")) > 0  # approved registrations were exported
     sweep = [line for line in lines if line.startswith(("| 1 |", "| 2 |"))]
     assert len(sweep) == 2 and all(line.rstrip(" |").endswith("6 / 6") for line in sweep)  # exactly once
+
+
+def test_the_exports_book_read_agrees_with_load_book(store_url, tmp_path):
+    """load_book_export (the backlog's lean read) gives each record of a book what load_book gives: status,
+    version, its own fields (owners' left out: no BTP column holds them), page paths in order."""
+    from extract.types import FieldValue, Person, Record
+
+    store = Store(store_url)
+    ids = []
+    for n in range(3):
+        f = store.add_file(content_hash=f"h{n}", size=1, origin_path="x", rel_path=f"KS/Xã/Q1/{n}.jpg",
+                           kind_hint="KS", commune="Xã", book="Q1")
+        pages = [PageData(i, archival_path=f"done/{n}-{i}.jpg") for i in range(2 - n % 2)]
+        record = Record("ks", 0.9, {"so": FieldValue(f"0{n}/2010", 0.9, "accepted", box=(1, 2, 3, 4)),
+                                    "nksHoTen": FieldValue("Trần Thị Thúy", 0.5, "needs_review", "mờ", page=1)},
+                        pages=[p.page_index for p in pages],
+                        owners=[Person({"hoTen": FieldValue("X", 1.0, "accepted")})])
+        (rid,) = store.commit_file_results(f.id, pages, [record])
+        ids.append(rid)
+    other = store.add_file(content_hash="o", size=1, origin_path="x", rel_path="KS/Xã/Q2/o.jpg", kind_hint="KS",
+                           commune="Xã", book="Q2")
+    store.commit_file_results(other.id, [], [Record("ks", 0.9, {"so": FieldValue("9", 1.0, "accepted")})])
+    full = store.load_book("ks", "Xã", "Q1")
+    lean = store.load_book_export("ks", "Xã", "Q1")
+    assert [r.id for r in lean] == [s.row.id for s in full] == ids
+    for stored, got in zip(full, lean, strict=True):
+        assert (got.status, got.version) == (stored.row.status, stored.row.version)
+        assert got.fields == stored.record.fields and "hoTen" not in got.fields
+        assert got.page_paths == [p.archival_path for p in stored.pages]
+    assert lean[0].fields["so"].box == (1, 2, 3, 4) and lean[1].page_paths == ["done/1-0.jpg"]
+    store.close()

@@ -88,3 +88,23 @@ def _die_at_once(*_args) -> None:
     import os
 
     os._exit(3)
+
+
+def test_libreoffice_every_reaches_the_backlog_export(tmp_path, monkeypatch):
+    """`export-backlog --libreoffice-every N` is the backlog's LibreOffice sample (default 1 in 10; 1 = all)."""
+    import export.backlog as backlog
+
+    ws = init_workspace(tmp_path / "ws")
+    seen: list[int] = []
+
+    def fake(store, out_dir, *, options, **_kwargs):
+        seen.append(options.libreoffice_every)
+        return backlog.BacklogReport()
+
+    monkeypatch.setattr(backlog, "export_backlog", fake)
+    runner = CliRunner()
+    for args in ([], ["--libreoffice-every", "1"]):
+        result = runner.invoke(export_backlog_command, [str(ws.root), *args])
+        assert result.exit_code == 0, result.output
+    assert seen == [10, 1]
+    assert runner.invoke(export_backlog_command, [str(ws.root), "--libreoffice-every", "0"]).exit_code != 0
