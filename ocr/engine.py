@@ -26,7 +26,7 @@ from ocr.layout import AUTO_LAYOUT, UNIFORM_BLOCK, check_layout, layout_collapse
 from ocr.leaders import remove_leaders  # noqa: E402
 from ocr.order import rows_across_blocks  # noqa: E402
 from ocr.types import Box, Line, OcrPage, Word  # noqa: E402
-from ocr.vietnamese import apply_line_layer  # noqa: E402
+from ocr.vietnamese import apply_line_layer, is_valid_syllable  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -333,14 +333,33 @@ def _core_box(line: Line) -> Box:
     return (line.box[0], tops[len(tops) // 2], line.box[2], bottoms[(len(bottoms) - 1) // 2])
 
 
+SECOND_MODEL = ""
+MODEL_MARGIN = 0.0
+SECOND_BELOW = 1.01
+VALID_WEIGHT = 0.1
+
+
+def _line_score(line: Line) -> float:
+    """Confidence plus a bonus for the share of letter words that are Vietnamese syllables."""
+    words = [w.text.strip(".,:;()-/'\"“”") for w in line.words]
+    words = [w for w in words if w and w.isalpha()]
+    valid = sum(is_valid_syllable(w) for w in words) / len(words) if words else 0.0
+    return _mean_confidence(line.words) + VALID_WEIGHT * valid
+
+
 def _ink_above(grey: np.ndarray, box: Box, crop: Box) -> bool:
-    """Ink in the band between a line's crop top and its box top: marks its box left out."""
+    """Marks its box left out: blobs of ink in the band between a line's crop top and its box top. Blobs
+    reaching the band's top edge are the line above's descenders, not this line's marks."""
     x0, y0, x1, _ = box
     band = grey[crop[1]:y0, x0:x1]
     if band.size == 0:
         return False
     h = max(1, box[3] - box[1])
-    return int(np.count_nonzero(band < 128)) >= CUT_MARKS_INK * h * h
+    n, _, stats, _ = cv2.connectedComponentsWithStats((band < 128).astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return False
+    inside = stats[1:, cv2.CC_STAT_TOP] > 0
+    return int(stats[1:, cv2.CC_STAT_AREA][inside].sum()) >= CUT_MARKS_INK * h * h
 
 
 class OcrEngine:
@@ -464,6 +483,12 @@ class OcrEngine:
         if line.confidence >= REREAD_BELOW and not cut:
             return None
         again = self.read_region(grey, crop, psm=REREAD_PSM, dpi=dpi, pad=0)
+        if SECOND_MODEL and self.lang != SECOND_MODEL and (
+                len(again.lines) != 1 or _mean_confidence(again.lines[0].words) < SECOND_BELOW):
+            other = self.sibling(SECOND_MODEL).read_region(grey, crop, psm=REREAD_PSM, dpi=dpi, pad=0)
+            if len(other.lines) == 1 and (len(again.lines) != 1 or _line_score(other.lines[0]) > _line_score(
+                    again.lines[0]) + MODEL_MARGIN):
+                again = other
         if len(again.lines) != 1:
             return None
         before = _mean_confidence(line.words + [w for m in marks for w in m.words])
