@@ -254,3 +254,27 @@ def test_a_line_made_of_the_marks_goes_when_the_line_under_it_is_reread() -> Non
     words = [RawWord("Mẫu", (130, 178, 160, 190), 0.95, 0), RawWord("số", (170, 180, 190, 190), 0.95, 0)]
     engine, _ = _marks_engine(words + page[2:], line)
     assert engine.read_page(_heading_page(), layout="form").text == "Mẫu số\nSỔ ĐĂNG"
+
+
+def test_an_unsure_reread_asks_the_second_model_and_keeps_the_likelier() -> None:
+    from ocr.engine import RawWord
+
+    page = [RawWord("Ho", (100, 200, 240, 250), 0.5, 0), RawWord("tèn", (260, 200, 400, 250), 0.5, 0)]
+    unsure = [RawWord("Hq", (10, 30, 150, 80), 0.7, 0), RawWord("tèn", (170, 30, 310, 80), 0.7, 0)]
+    sure = [RawWord("Họ", (10, 30, 150, 80), 0.95, 0), RawWord("tên", (170, 30, 310, 80), 0.95, 0)]
+    clean = _heading_page()
+    clean[170:195] = 255
+
+    def engines(vie_line: list, second_line: list) -> tuple[OcrEngine, RecordingBackend]:
+        engine, backend = _marks_engine(page, vie_line)
+        second, second_backend = _marks_engine(page, second_line)
+        second.lang = "Vietnamese"
+        engine.sibling = lambda lang: second if lang == "Vietnamese" else engine
+        return engine, second_backend
+
+    engine, second = engines(unsure, sure)  # vie unsure: the second model is asked, and is surer
+    assert engine.read_page(clean, layout="form").text == "Họ tên" and len(second.images) == 1
+    engine, second = engines(sure, unsure)  # vie sure: the second model is not asked
+    assert engine.read_page(clean, layout="form").text == "Họ tên" and second.images == []
+    engine, second = engines(unsure, [RawWord("Ho", (10, 30, 150, 80), 0.6, 0)])  # asked, less likely: not taken
+    assert engine.read_page(clean, layout="form").text == "Hq tèn" and len(second.images) == 1
