@@ -157,3 +157,124 @@ def test_doubtful_line_is_reread_alone_and_kept_only_when_surer() -> None:
 
     engine, backend = _scripted_engine(page_conf=0.4, line_conf=0.93, reread=False)
     assert engine.read_page(image, layout="form").text == "Họ tea" and backend.calls == [6]
+
+
+def _ink_rows(image: np.ndarray) -> tuple[int, int]:
+    rows = np.flatnonzero((image < 128).any(axis=1))
+    return int(rows[0]), int(rows[-1])
+
+
+def test_line_crop_holds_the_stacked_marks_above_capitals() -> None:
+    """Tesseract boxes a heading from the top of its capitals and leaves out the marks stacked on them (Ẩ, Ễ,
+    Ậ): a crop made from that box with the old even 15 % margin cut them off, and the line read "NGUYÊN"."""
+    from ocr.engine import line_crop_box
+
+    face = ImageFont.truetype(NOTO, 80)
+    marked, bare = (Image.new("L", (1400, 400), 255) for _ in range(2))
+    ImageDraw.Draw(marked).text((60, 150), "NGUYỄN ẨM ẬU TRƯỞNG", font=face, fill=0)
+    ImageDraw.Draw(bare).text((60, 150), "NGUYEN AM AU TRUONG", font=face, fill=0)
+    marked_a, bare_a = np.array(marked), np.array(bare)
+    top, bottom = _ink_rows(bare_a)   # what the letters' own box spans
+    ink_top, ink_bottom = _ink_rows(marked_a)  # the marks above and the dot below reach further
+    cols = np.flatnonzero((marked_a < 128).any(axis=0))
+    box = (int(cols[0]), top, int(cols[-1]), bottom)
+    h = bottom - top
+    assert ink_top < top - 0.15 * h  # the old crop (15 % above) cut the marks: the test fails on it
+    x0, y0, x1, y1 = line_crop_box(box, [], *marked_a.shape)
+    assert y0 <= ink_top and y1 >= ink_bottom and x0 <= box[0] and x1 >= box[2]
+    # a line above stops the crop at its box: the crop never reaches into the neighbour's letters
+    above = (box[0], top - 3 * h, box[2], ink_top - 2)
+    assert line_crop_box(box, [above], *marked_a.shape)[1] == above[3] + 1
+
+
+class RecordingBackend:
+    """A page reading whose line box leaves out the marks above it; the line re-read gets the crop (kept)."""
+    name = "recording"
+
+    def __init__(self, page_words: list, line_words: list):
+        self.page_words, self.line_words, self.images = page_words, line_words, []
+
+    def recognise(self, image, psm, dpi, whitelist):
+        if psm != 7:
+            return list(self.page_words)
+        self.images.append(image)
+        return list(self.line_words)
+
+    def close(self) -> None:
+        pass
+
+
+def _marks_engine(page_words: list, line_words: list) -> tuple[OcrEngine, RecordingBackend]:
+    engine = OcrEngine.__new__(OcrEngine)
+    engine.lang, engine.psm, engine.correct, engine.dpi, engine.reread = "vie", 6, True, 300, True
+    engine.backend = RecordingBackend(page_words, line_words)
+    return engine, engine.backend
+
+
+def _heading_page() -> np.ndarray:
+    image = np.full((600, 500), 255, np.uint8)  # portrait: not card-shaped
+    image[200:250, 100:400] = 0   # the capitals: what the page reading boxed
+    image[178:190, 130:160] = 0   # marks stacked above them, outside that box
+    image[253:258, 300:310] = 0   # a dot below
+    return image
+
+
+def test_confident_line_whose_marks_were_cut_is_reread_with_them() -> None:
+    from ocr.engine import RawWord
+
+    page = [RawWord("GIAY", (100, 200, 240, 250), 0.92, 0), RawWord("NHAN", (260, 200, 400, 250), 0.93, 0)]
+    line = [RawWord("GIẤY", (10, 30, 150, 80), 0.90, 0), RawWord("NHẬN", (170, 30, 310, 80), 0.90, 0)]
+    engine, backend = _marks_engine(page, line)
+    result = engine.read_page(_heading_page(), layout="form")
+    # confident (0.92) yet read again: ink above its box; the same letters with the marks win although
+    # Tesseract is a little less sure of them
+    assert result.text == "GIẤY NHẬN"
+    (crop,) = backend.images
+    assert np.count_nonzero(crop < 128) == np.count_nonzero(_heading_page() < 128)  # all of the ink, marks too
+
+    other = [RawWord("GIẤY", (10, 30, 150, 80), 0.90, 0), RawWord("NHÂM", (170, 30, 310, 80), 0.90, 0)]
+    engine, backend = _marks_engine(page, other)  # other letters and not surer: the page reading stays
+    assert engine.read_page(_heading_page(), layout="form").text == "GIAY NHAN" and len(backend.images) == 1
+
+    engine, backend = _marks_engine(page, line)  # no ink above a sure line: not read again
+    clean = _heading_page()
+    clean[170:195] = 255
+    assert engine.read_page(clean, layout="form").text == "GIAY NHAN" and backend.images == []
+
+
+def test_a_line_made_of_the_marks_goes_when_the_line_under_it_is_reread() -> None:
+    from ocr.engine import RawWord
+
+    page = [RawWord("x~", (130, 178, 160, 190), 0.41, 0), RawWord("2", (300, 180, 310, 190), 0.9, 0),
+            RawWord("SƠ", (100, 200, 240, 250), 0.6, 1), RawWord("ĐANG", (260, 200, 400, 250), 0.92, 1)]
+    line = [RawWord("SỔ", (10, 30, 150, 80), 0.93, 0), RawWord("ĐĂNG", (170, 30, 310, 80), 0.93, 0)]
+    engine, _ = _marks_engine(page, line)
+    assert engine.read_page(_heading_page(), layout="form").text == "SỔ ĐĂNG"
+    # a line of small real words above a heading is not marks: never dropped
+    words = [RawWord("Mẫu", (130, 178, 160, 190), 0.95, 0), RawWord("số", (170, 180, 190, 190), 0.95, 0)]
+    engine, _ = _marks_engine(words + page[2:], line)
+    assert engine.read_page(_heading_page(), layout="form").text == "Mẫu số\nSỔ ĐĂNG"
+
+
+def test_an_unsure_reread_asks_the_second_model_and_keeps_the_likelier() -> None:
+    from ocr.engine import RawWord
+
+    page = [RawWord("Ho", (100, 200, 240, 250), 0.5, 0), RawWord("tèn", (260, 200, 400, 250), 0.5, 0)]
+    unsure = [RawWord("Hq", (10, 30, 150, 80), 0.7, 0), RawWord("tèn", (170, 30, 310, 80), 0.7, 0)]
+    sure = [RawWord("Họ", (10, 30, 150, 80), 0.95, 0), RawWord("tên", (170, 30, 310, 80), 0.95, 0)]
+    clean = _heading_page()
+    clean[170:195] = 255
+
+    def engines(vie_line: list, second_line: list) -> tuple[OcrEngine, RecordingBackend]:
+        engine, backend = _marks_engine(page, vie_line)
+        second, second_backend = _marks_engine(page, second_line)
+        second.lang = "Vietnamese"
+        engine.sibling = lambda lang: second if lang == "Vietnamese" else engine
+        return engine, second_backend
+
+    engine, second = engines(unsure, sure)  # vie unsure: the second model is asked, and is surer
+    assert engine.read_page(clean, layout="form").text == "Họ tên" and len(second.images) == 1
+    engine, second = engines(sure, unsure)  # vie sure: the second model is not asked
+    assert engine.read_page(clean, layout="form").text == "Họ tên" and second.images == []
+    engine, second = engines(unsure, [RawWord("Ho", (10, 30, 150, 80), 0.6, 0)])  # asked, less likely: not taken
+    assert engine.read_page(clean, layout="form").text == "Hq tèn" and len(second.images) == 1
