@@ -421,7 +421,7 @@ class Runner:
         elif row.moved_at is not None:  # the same link dropped again
             self.store.reopen_file(row.id, claim=self.claim, **values)
         if self.store.file(row.id).state != "quarantined":
-            log.info("file %d is a symlink: quarantined unread", row.id)
+            log.info("tệp %d là liên kết tượng trưng: cách ly, không đọc (a symlink: quarantined unread)", row.id)
             self._quarantine(self.store.file(row.id), path, "symlink", SYMLINK_REASON)
         else:
             self._move(self.store.file(row.id), path)
