@@ -56,3 +56,19 @@ class ExistingPath(click.ParamType):
 
 EXISTING_DIR = ExistingPath(folder=True)
 EXISTING_FILE = ExistingPath(folder=False)
+
+
+class NewFolder(click.Path):
+    """A folder to create or reuse; an empty value is refused (Path("") would quietly mean the current folder)."""
+
+    def __init__(self) -> None:
+        super().__init__(file_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        if not str(value).strip():
+            self.fail("đường dẫn trống (empty path): hãy ghi tên thư mục, hoặc . cho thư mục hiện tại "
+                      "(name a folder, or . for the current one)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+NEW_FOLDER = NewFolder()

@@ -56,6 +56,14 @@ class StoreBusy(StoreError):
     transient = True
 
 
+class StoreUnreachable(StoreError):
+    """The store's server did not answer (down, wrong host or port, refused login): nothing was done."""
+
+    code = "store_unreachable"
+    http_status = 503
+    transient = True
+
+
 class Conflict(StoreError):
     """Someone else changed or holds the thing being written (a record locked or already reviewed)."""
 

@@ -61,9 +61,15 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
     communes = load_communes(ws.root)
     naming = load_naming()
 
+    matched: set[str] = set()  # the --book values some record's book answered to
+
     def book_filter(book) -> bool:
-        return not books or any(b in (book.book_no, book.book_no.lstrip("0"), naming.book_stem(book),
-                                      naming.xlsx_name(book), book.label) for b in books)
+        if not books:
+            return True
+        names = (book.book_no, book.book_no.lstrip("0"), naming.book_stem(book), naming.xlsx_name(book), book.label)
+        hits = [b for b in books if b in names]
+        matched.update(hits)
+        return bool(hits)
 
     rule = workspace_rule(ws.root)
     options = ExportOptions(include_unreviewed=include_unreviewed, rule=rule, book_filter=book_filter,
@@ -84,7 +90,13 @@ def export_command(ctx: click.Context, workspace: Path, out_dir: Path | None, bo
             finally:
                 store.finish_export_run(run_id, files)
     except ExportError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(f"Lỗi (error): {exc}", err=True)
+        sys.exit(1)
+    unmatched = [b for b in dict.fromkeys(books) if b not in matched]
+    if unmatched:  # a mistyped book name must not pass for "nothing to export"
+        click.echo(f"Cảnh báo: không quyển nào khớp (warning: no book matched) --book {', '.join(unmatched)}; "
+                   f"tên có thể là số quyển, tên tệp hoặc nhãn xã/loại/năm/quyển (a book is named by its number, "
+                   f"file name or label commune/type/year/book)", err=True)
         sys.exit(1)
 
 

@@ -341,13 +341,12 @@ def import_reconciliation(path: Path, layout: LandLayout | None = None) -> list[
     """Read the police's reply and validate every answer; bad rows come back with status `invalid`, their
     Excel row number and the reasons. Columns are found by their titles (accents/case ignored), so the
     police may reorder columns or add a title row above the header."""
-    from openpyxl import load_workbook
-
+    from export.workbooks import open_workbook
     from extract.validate import check_cccd_number, check_id_matches_person
 
     layout = layout or load_land_layout()
     titles = {_fold(title): key for key, title in layout.reconciliation}
-    wb = load_workbook(path, read_only=True, data_only=True)
+    wb = open_workbook(path, read_only=True)  # a file that is not a workbook: WorkbookError, one line
     try:
         ws = wb[layout.reconciliation_sheet] if layout.reconciliation_sheet in wb.sheetnames else wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
@@ -361,8 +360,9 @@ def import_reconciliation(path: Path, layout: LandLayout | None = None) -> list[
             if header_row >= 10:
                 break
         if not columns:
-            raise ValueError(f"{Path(path).name}: không thấy cột 'Số CMND' và 'Số định danh' trong 10 dòng đầu "
-                             "(CMND and personal-number columns not found in the first 10 rows)")
+            named = dict(layout.reconciliation)
+            raise ValueError(f"{Path(path).name}: không thấy cột '{named['cmnd']}' và '{named['soDinhDanh']}' "
+                             "trong 10 dòng đầu (CMND and personal-number columns not found in the first 10 rows)")
         replies = []
         for row_no, values in enumerate(rows, start=header_row + 1):
             if not any(v not in (None, "") for v in values):

@@ -10,10 +10,26 @@ import click
 from common.cli_types import EXISTING_FILE
 
 
+class ProfileName(click.ParamType):
+    """An extraction profile's name (profiles/*.toml), read when the value is checked: an unknown one is a
+    usage error listing those there are."""
+
+    name = "profile"
+
+    def convert(self, value, param, ctx):
+        from extract.profiles import load_profiles
+
+        names = sorted(load_profiles())
+        if value not in names:
+            self.fail(f"không có profile {value!r}; chọn một trong (no such profile; choose one of): "
+                      f"{', '.join(names)}", param, ctx)
+        return value
+
+
 @click.command("extract", help="Nhận loại giấy tờ và trích các trường, mỗi trang một dòng JSON "
                                "(recognise the document type and extract its fields, one JSON object per page).")
 @click.argument("files", nargs=-1, required=True, type=EXISTING_FILE)
-@click.option("--profile", "profile_name", default=None,
+@click.option("--profile", "profile_name", default=None, type=ProfileName(),
               help="Bỏ qua bước nhận loại, dùng profile này (skip classification, use this profile).")
 @click.option("--json", "as_json", is_flag=True, default=True,
               help="In JSON (print JSON; the only output form).")
@@ -30,7 +46,7 @@ def extract_command(files: tuple[Path, ...], profile_name: str | None, as_json: 
         try:
             pages = prepare_file(path, read_line=line_reader(engine))
         except IntakeError as exc:
-            click.echo(f"{path}: {exc.code}: {exc.message}", err=True)
+            click.echo(f"Lỗi (error): {path}: {exc.code}: {exc.message}", err=True)
             failed = True
             continue
         for page in pages:

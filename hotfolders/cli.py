@@ -5,13 +5,13 @@ from pathlib import Path
 
 import click
 
-from common.cli_types import EXISTING_DIR
+from common.cli_types import EXISTING_DIR, NEW_FOLDER
 
 
 @click.command("init", help="Tạo thư mục làm việc: cấu hình, CSDL, inbox/<loại>/, done/, quarantine/, out/ "
                             "(create a workspace: config, store, inbox/<type>/, done/, quarantine/, out/). "
                             "Chạy lại không mất gì (idempotent).")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=NEW_FOLDER)
 @click.option("--store-url", default=None, metavar="URL",
               help="CSDL PostgreSQL dùng chung cho nhiều máy, ví dụ postgresql://sohoa@may-chu/sohoa (a shared "
                    "PostgreSQL for several workstations; default: the workspace's own SQLite file).")
@@ -28,7 +28,7 @@ def init_command(directory: Path, store_url: str | None) -> None:
 @click.command("watch", help="Theo dõi inbox và xử lý tệp mới (watch the inbox and process new files).")
 @click.argument("directory", type=EXISTING_DIR)
 @click.option("--once", is_flag=True, help="Xử lý những gì đang có rồi thoát (process what is there, then exit).")
-@click.option("--workers", type=int, default=None,
+@click.option("--workers", type=click.IntRange(min=0), default=None,
               help="Số tiến trình xử lý, 0 = trong tiến trình chính (worker processes; 0 = in-process).")
 def watch_command(directory: Path, once: bool, workers: int | None) -> None:
     from hotfolders.watch import run_once, watch_forever

@@ -12,6 +12,24 @@ import click
 from common.cli_types import EXISTING_FILE
 from ocr.layout import LAYOUTS
 
+DPI = click.IntRange(50, 1200)  # below it no text survives; above it one page is past the pixel limit anyway
+
+
+class OcrModel(click.ParamType):
+    """A Tesseract model name or names joined by "+", refused as a usage error listing the known ones."""
+
+    name = "mô hình (model)"
+
+    def convert(self, value, param, ctx):
+        from ocr.engine import LANG_ALIASES, normalise_lang
+
+        try:
+            normalise_lang(str(value))
+        except ValueError:
+            self.fail(f"mô hình {value!r} không có; chọn trong (unknown model; choose from): "
+                      f"{', '.join(LANG_ALIASES)} (nối bằng + / joined by +)", param, ctx)
+        return value
+
 
 @click.command("ocr", help="Nhận dạng chữ tiếng Việt, in văn bản theo thứ tự đọc hoặc JSON các từ "
                            "(Vietnamese OCR: print page text in reading order, or JSON words). "
@@ -19,9 +37,9 @@ from ocr.layout import LAYOUTS
                            "dòng hoặc từ cắt ra (whole pages, regions, single lines or words).")
 @click.argument("files", nargs=-1, required=True, type=EXISTING_FILE)
 @click.option("--json", "as_json", is_flag=True, help="In JSON: dòng, từ, khung, độ tin cậy (JSON words, boxes, confidences).")
-@click.option("--lang", default="vie", show_default=True,
+@click.option("--lang", default="vie", show_default=True, type=OcrModel(),
               help="Mô hình: vie, Vietnamese, vie+Vietnamese (Tesseract model).")
-@click.option("--psm", default=None, type=int,
+@click.option("--psm", default=None, type=click.IntRange(0, 13),
               help="Chế độ phân đoạn trang; mặc định chọn theo ảnh (page segmentation mode; default: chosen "
                    "from the image and the layout hint, see ocr/layout.py).")
 @click.option("--layout", default=None, type=click.Choice(LAYOUTS),
@@ -44,7 +62,7 @@ def ocr_command(files: tuple[Path, ...], as_json: bool, lang: str, psm: int | No
         try:
             pages = prepare_file(path, read_line=line_reader(engine))
         except IntakeError as exc:
-            click.echo(f"{path}: {exc.code}: {exc.message}", err=True)
+            click.echo(f"Lỗi (error): {path}: {exc.code}: {exc.message}", err=True)
             failed = True
             continue
         for page in pages:
@@ -66,7 +84,7 @@ def ocr_command(files: tuple[Path, ...], as_json: bool, lang: str, psm: int | No
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục ghi kết quả (output folder).")
-@click.option("--dpi", default=300, show_default=True, help="Độ phân giải khi đọc PDF (PDF render dpi).")
+@click.option("--dpi", default=300, show_default=True, type=DPI, help="Độ phân giải khi đọc PDF (PDF render dpi).")
 @click.option("--photo/--scan", "photo", default=None,
               help="Bắt buộc coi là ảnh chụp hoặc bản quét; mặc định tự nhận biết (force photo or scan; default: auto).")
 @click.option("--ocr-image", is_flag=True, help="Ghi thêm ảnh dành cho OCR (also write the OCR image).")

@@ -20,7 +20,7 @@ def review() -> None:
 @click.argument("workspace", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Địa chỉ lắng nghe; 0.0.0.0 để máy khác trong mạng nội bộ truy cập (listen address).")
-@click.option("--port", default=8080, show_default=True, type=int, help="Cổng (port).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Cổng (port).")
 @click.option("--threads", type=click.IntRange(1, 256), default=None,
               help="Số luồng phục vụ (server threads; default [review] threads in sohoa.toml, 8).")
 @click.option("--dev", is_flag=True,
@@ -31,10 +31,10 @@ def serve(workspace: Path, host: str, port: int, threads: int | None, dev: bool)
     from review.app import create_app
 
     app = create_app(workspace)
-    click.echo(f"Mở trình duyệt tại http://{host}:{port}/ (open this address in a browser); Ctrl+C để dừng.")
     if dev:
         from werkzeug.serving import run_simple
 
+        click.echo(f"Mở trình duyệt tại http://{host}:{port}/ (open this address in a browser); Ctrl+C để dừng.")
         click.echo("Cảnh báo: máy chủ phát triển, không dùng cho người kiểm tra (warning: development server, "
                    "not for reviewers).", err=True)
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
@@ -42,12 +42,30 @@ def serve(workspace: Path, host: str, port: int, threads: int | None, dev: bool)
     from review.server import create_server
 
     threads = threads or open_workspace(workspace).settings().review.threads
-    server = create_server(app, host, port, threads=threads)
+    try:
+        server = create_server(app, host, port, threads=threads)  # binds here: the address is known good after
+    except ValueError:  # waitress's word for a host it cannot resolve
+        raise click.BadParameter(f"không dùng được địa chỉ {host!r} (not a usable listen address)",
+                                 param_hint="'--host'") from None
+    except OSError as exc:
+        raise click.ClickException(f"không lắng nghe được tại (cannot listen on) {host}:{port}: "
+                                   + _listen_reason(exc)) from None
+    click.echo(f"Mở trình duyệt tại http://{host}:{port}/ (open this address in a browser); Ctrl+C để dừng.")
     click.echo(f"waitress, {threads} luồng (threads)", err=True)
     try:
         server.run()
     except KeyboardInterrupt:
         click.echo("dừng (stopped)", err=True)
+
+
+def _listen_reason(exc: OSError) -> str:
+    import errno
+
+    known = {errno.EADDRINUSE: "cổng đang được chương trình khác dùng; chọn --port khác (the port is in use; "
+                               "choose another --port)",
+             errno.EACCES: "không có quyền dùng cổng này (no permission for this port)",
+             errno.EADDRNOTAVAIL: "địa chỉ không có trên máy này (the address is not on this machine)"}
+    return known.get(exc.errno or -1, exc.strerror or str(exc))
 
 
 @click.group(help="Tài khoản người dùng của ứng dụng kiểm tra; mọi thay đổi được ghi vết (review app accounts; "

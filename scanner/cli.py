@@ -45,7 +45,7 @@ def prepare_files(files: tuple[Path, ...], out_dir: Path, *, dpi: int = 300, pho
                 click.echo(f"{nfc(str(path))} trang (page) {page.page_index + 1}: {verdict}")
         except IntakeError as exc:
             failed += 1
-            click.echo(f"{nfc(str(path))}: lỗi (error) {exc.code}: {exc.message}", err=True)
+            click.echo(f"Lỗi (error): {nfc(str(path))}: {exc.code}: {exc.message}", err=True)
     if failed:
         click.echo(f"{failed} tệp không đọc được ({failed} file(s) failed)", err=True)
     return failed

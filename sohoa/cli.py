@@ -9,12 +9,15 @@ the command functions, which keeps `sohoa --help` fast.
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
+import re
 import sys
 
 import click
 
+from common.crashpoints import InjectedFault
 from common.errors import SohoaError
 from sohoa import __version__
 
@@ -30,21 +33,81 @@ class UserFacingError(click.ClickException):
         click.echo(f"Lỗi (error): {self.format_message()}", file=file, err=file is None)
 
 
+# click's parameter messages (click/types.py), English only, reframed Vietnamese first; the English kept in brackets
+_PARAM_MESSAGES = (
+    (re.compile(r"^(?P<v>.*) is not in the range (?P<c>.*)\.$"), "{v} ngoài khoảng (not in the range) {c}"),
+    (re.compile(r"^(?P<v>.*) is not a valid integer\.$"), "{v} không phải số nguyên (is not a valid integer)"),
+    (re.compile(r"^(?P<v>.*) is not a valid float\.$"), "{v} không phải số (is not a valid number)"),
+    (re.compile(r"^(?:File|Directory|Path) (?P<v>.*) does not exist\.$"), "không có {v} (does not exist)"),
+    (re.compile(r"^(?:File|Directory|Path) (?P<v>.*) is a directory\.$"),
+     "{v} là thư mục, cần một tệp (is a folder; a file is needed)"),
+    (re.compile(r"^(?:File|Directory|Path) (?P<v>.*) is a file\.$"),
+     "{v} là tệp, cần một thư mục (is a file; a folder is needed)"),
+    (re.compile(r"^(?:File|Directory|Path) (?P<v>.*) is not readable\.$"), "không đọc được {v} (is not readable)"),
+    (re.compile(r"^(?:File|Directory|Path) (?P<v>.*) is not writable\.$"), "không ghi được {v} (is not writable)"),
+    (re.compile(r"^(?P<v>.*) is not (?:one of )?(?P<c>'.*)\.$", re.S),
+     "{v} không có; chọn một trong (is not one of): {c}"),
+)
+
+# OS reasons a person meets most, Vietnamese first (the OS words them in English)
+_OS_REASONS = {
+    errno.ENOENT: "không có tệp hoặc thư mục này", errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
+    errno.EEXIST: "đã có tệp trùng tên", errno.EISDIR: "là thư mục", errno.EACCES: "không có quyền",
+    errno.EPERM: "không được phép", errno.ENAMETOOLONG: "tên quá dài", errno.ENOSPC: "hết chỗ trên đĩa",
+    errno.EROFS: "ổ chỉ đọc", errno.EADDRINUSE: "cổng đang được dùng", errno.EADDRNOTAVAIL: "địa chỉ không có trên máy này",
+}
+
+
+def _param_message(message: str) -> str:
+    for pattern, template in _PARAM_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            return template.format(**match.groupdict())
+    return message
+
+
 def vietnamese_usage_error(exc: click.ClickException) -> str:
     """click's usage errors framed in Vietnamese first (click words them in English only)."""
     if isinstance(exc, click.MissingParameter) and exc.param is not None:
         return f"thiếu (missing) {exc.param.get_error_hint(exc.ctx) if exc.ctx else exc.param.name}"
-    if isinstance(exc, click.BadParameter) and exc.param is not None:
-        hint = exc.param.get_error_hint(exc.ctx) if exc.ctx else exc.param.name
-        return f"giá trị không hợp lệ cho (invalid value for) {hint}: {exc.message}"
+    if isinstance(exc, click.BadParameter) and (exc.param is not None or exc.param_hint):
+        if exc.param is not None:
+            hint = exc.param.get_error_hint(exc.ctx) if exc.ctx else exc.param.name
+        else:
+            hint = exc.param_hint if isinstance(exc.param_hint, str) else " / ".join(exc.param_hint or ())
+        return f"giá trị không hợp lệ cho (invalid value for) {hint}: {_param_message(exc.message)}"
     if isinstance(exc, click.NoSuchOption):
-        return f"không có tùy chọn (no such option) {exc.option_name}"
+        guess = f"; có phải (did you mean) {', '.join(exc.possibilities)}?" if exc.possibilities else ""
+        return f"không có tùy chọn (no such option) {exc.option_name}{guess}"
+    command = re.match(r"^No such command (?P<v>.*)\.$", exc.message)
+    if command:
+        guess = getattr(exc, "possibilities", None)
+        return (f"không có lệnh (no such command) {command['v']}"
+                + (f"; có phải (did you mean) {', '.join(guess)}?" if guess else ""))
     return exc.format_message()
+
+
+def os_error_message(exc: OSError) -> str:
+    """An OSError as one line: the path(s), the reason Vietnamese first, the OS's own words in brackets."""
+    paths = " -> ".join(str(p) for p in (exc.filename, exc.filename2) if p is not None)
+    reason = exc.strerror or str(exc)
+    vietnamese = _OS_REASONS.get(exc.errno or -1)
+    said = f"{vietnamese} ({reason})" if vietnamese else reason
+    return f"{paths}: {said}" if paths else said
+
+
+def unexpected_message(exc: BaseException) -> str:
+    """Last resort for an exception nothing above names: its type and first line; the traceback goes to the log."""
+    lines = str(exc).strip().splitlines()
+    first = lines[0][:300] if lines else ""
+    return (f"lỗi không lường trước (unexpected error): {type(exc).__name__}" + (f": {first}" if first else "")
+            + " — chạy lại với -v để xem chi tiết (run again with -v for details)")
 
 
 class SohoaGroup(click.Group):
     """Every command's SohoaError (common/errors.py) ends as one clear line and exit status 1, not a traceback;
-    usage errors are worded Vietnamese first."""
+    so does an OSError (its path and the OS's reason) and, as a last resort, any exception nothing else names
+    (its traceback in the log at DEBUG, shown with -v). Usage errors are worded Vietnamese first."""
 
     def main(self, *args, **kwargs):
         if kwargs.get("standalone_mode", True) is False:
@@ -56,8 +119,8 @@ class SohoaGroup(click.Group):
             command = exc.ctx.command_path if exc.ctx else "sohoa"
             click.echo(f"Lỗi (error): {vietnamese_usage_error(exc)}\nXem (see): {command} --help", err=True)
             sys.exit(exc.exit_code)
-        except click.ClickException as exc:
-            exc.show()
+        except click.ClickException as exc:  # click's own prefix is English "Error:"
+            click.echo(f"Lỗi (error): {exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
         except click.Abort:
             click.echo("Đã dừng (aborted).", err=True)
@@ -67,9 +130,19 @@ class SohoaGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, InjectedFault):
+            raise  # click's own, and a test's injected crash, which must stay a crash
         except SohoaError as exc:
             logging.getLogger("sohoa").debug("%s: %s", exc.code, exc.detail or exc.message)
             raise UserFacingError(exc.message) from None
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # output piped into `head`: click quiets it
+                raise
+            logging.getLogger("sohoa").debug("OSError", exc_info=True)
+            raise UserFacingError(os_error_message(exc)) from None
+        except Exception as exc:
+            logging.getLogger("sohoa").debug("lỗi không lường trước (unexpected error)", exc_info=True)
+            raise UserFacingError(unexpected_message(exc)) from None
 
 
 @click.group(cls=SohoaGroup, help="sohoa — số hóa hồ sơ hộ tịch, đất đai và căn cước "

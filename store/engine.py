@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
-from common.errors import StoreBusy
+from common.errors import StoreBusy, StoreError, StoreUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,61 @@ def driver_url(url: str) -> str:
     return url
 
 
+def shown_url(url: str) -> str:
+    """The URL as a person may see it: the password never printed (logs, error lines)."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("://", 1)[0] + "://…" if "://" in url else "…"
+
+
+def _reason(exc: BaseException, url: str) -> str:
+    """The driver's own reason, first line only (SQLAlchemy appends the SQL and its parameters), with the
+    URL's password blanked should the driver quote it."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = text[0].strip() if text else type(exc).__name__
+    try:
+        from sqlalchemy.engine import make_url
+
+        password = make_url(url).password
+    except ArgumentError:
+        password = None
+    return reason.replace(str(password), "***") if password else reason
+
+
+def open_error(url: str, exc: BaseException) -> StoreError:
+    """What a person reads when the store cannot be opened: where it is (no password) and why, in one line."""
+    reason = _reason(exc, url)
+    if is_sqlite(url):
+        damaged = any(word in reason.lower() for word in ("not a database", "malformed", "corrupt"))
+        why = ("tệp hỏng hoặc không phải CSDL SQLite (damaged or not a SQLite database)" if damaged
+               else "không đọc được tệp (the file cannot be opened)")
+        return StoreError(f"không mở được kho dữ liệu (cannot open the store) {_sqlite_path(url) or url}: {why}: "
+                          f"{reason}", code="store_unreadable", detail=type(exc).__name__)
+    return StoreUnreachable(f"không kết nối được kho dữ liệu {shown_url(url)} (the store cannot be reached): "
+                            f"{reason}", detail=type(exc).__name__)
+
+
 def make_engine(url: str) -> Engine:
-    """An engine with the settings this project relies on for SQLite and PostgreSQL."""
+    """An engine with the settings this project relies on for SQLite and PostgreSQL, connected once so an
+    unreachable server, a wrong URL or a damaged file is a StoreError naming it, not a driver traceback."""
+    try:
+        engine = _make_engine(url)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise StoreError(f"địa chỉ kho dữ liệu không dùng được (unusable store URL) {shown_url(url)}: "
+                         f"{_reason(exc, url)}", code="store_url", detail=type(exc).__name__) from None
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        engine.dispose()
+        raise open_error(url, exc) from None
+    return engine
+
+
+def _make_engine(url: str) -> Engine:
     if not is_sqlite(url):
         return create_engine(driver_url(url), pool_pre_ping=True,
                              connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS} -c jit=off"}

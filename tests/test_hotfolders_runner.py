@@ -277,7 +277,7 @@ def test_a_named_pipe_in_the_inbox_is_quarantined_unread(workspace_store_url, tm
     assert row.reason_code == "special_file" and row.moved_at is not None
 
 
-def test_symlinks_in_the_inbox_are_quarantined_unread(workspace_store_url, tmp_path):
+def test_symlinks_in_the_inbox_are_quarantined_unread(workspace_store_url, tmp_path, caplog):
     """Regression: the inbox followed symlinks (a link to a file outside the workspace was read and became a
     record). A link to a file, a link to a folder and a broken link are each moved to quarantine/ as links,
     with a plain-words reason; what they point to is never read and becomes nothing."""
@@ -294,8 +294,11 @@ def test_symlinks_in_the_inbox_are_quarantined_unread(workspace_store_url, tmp_p
     (book / "thu-muc").symlink_to(outside / "folder", target_is_directory=True)
     (book / "hong.json").symlink_to(outside / "khong-co.json")
     drop_document(ws, "KS/Xã An Bình/Q01/that.json")
-    stats = run_once(ws, config)
+    with caplog.at_level("INFO", logger="hotfolders.runner"):
+        stats = run_once(ws, config)
     assert (stats.done, stats.quarantined) == (1, 3)
+    said = [r.getMessage() for r in caplog.records if "symlink" in r.getMessage()]
+    assert said and all(m.startswith("tệp ") and "liên kết" in m for m in said), said  # Vietnamese first
     assert files_under(ws.inbox) == [] and not any(p.is_symlink() for p in ws.inbox.rglob("*"))
     q = ws.quarantine / "KS" / "Xã An Bình" / "Q01"
     for name in ("lien-ket.json", "thu-muc", "hong.json"):

@@ -116,12 +116,12 @@ def choose_sheet(path: Path, mapping: LegacyMapping, keys: list[str], labels: di
                  sheet: str | None = None) -> tuple[Grid, Layout, list[Problem]]:
     """The sheet whose headers best match the template (or the one asked for), or a clear error naming
     every sheet found and how well it matched."""
-    from openpyxl import load_workbook
+    from export.workbooks import WorkbookError, open_workbook
 
     try:
-        wb = load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise LegacyImportError(f"không mở được tệp Excel {Path(path).name} (cannot open the workbook): {exc}") from exc
+        wb = open_workbook(path)
+    except WorkbookError as exc:
+        raise LegacyImportError(exc.message, detail=exc.detail) from exc
     try:
         names = wb.sheetnames
         if sheet is not None:
