@@ -87,6 +87,15 @@ def with_problem(reason: str, problem: str) -> str:
     return f"{base}; {problem}" if base else problem
 
 
+MOVE_PROBLEM = "không chuyển được tệp sang"  # how a failed move's problem starts (hotfolders/runner.py)
+
+
+def without_move_problem(reason: str) -> str:
+    """`reason` without the "could not move" problem an earlier try added: once the file is moved, the note
+    beside it and the store say why it is there, not that it once could not get there."""
+    return reason.split(f"; {MOVE_PROBLEM}", 1)[0] if not reason.startswith(MOVE_PROBLEM) else ""
+
+
 def note_text(*, file_id: int, rel_path: str, state: str, code: str, reason: str, when: datetime) -> str:
     lines = [
         f"Tệp (file): {rel_path}",

@@ -33,7 +33,14 @@ from common.crashpoints import maybe_crash
 from common.errors import ClaimLost, FileKnown
 from common.files import sha256_of
 from hotfolders.junk import is_junk
-from hotfolders.moves import move_with_note, note_text, numbered, with_problem
+from hotfolders.moves import (
+    MOVE_PROBLEM,
+    move_with_note,
+    note_text,
+    numbered,
+    with_problem,
+    without_move_problem,
+)
 from hotfolders.processor import ProcessorSettings, check_processor
 from hotfolders.progress import Progress
 from hotfolders.stability import StabilityTracker
@@ -569,17 +576,18 @@ class Runner:
         place with a reason in the store; it is tried again later, and the run goes on. `fresh_duplicate`:
         the row was registered just now by this runner as a duplicate."""
         root = self.ws.quarantine if row.state == "quarantined" else self.ws.done
+        reason = without_move_problem(row.reason)
         note = None
         if row.state in NOTE_SUFFIX:
             note = note_text(file_id=row.id, rel_path=row.rel_path, state=row.state, code=row.reason_code,
-                             reason=row.reason, when=datetime.now(UTC))
+                             reason=reason, when=datetime.now(UTC))
         try:
             dest = move_with_note(path, root / row.rel_path, note, NOTE_SUFFIX.get(row.state, ""))
         except OSError as exc:
             if isinstance(exc, FileNotFoundError) and not os.path.lexists(path) and \
                     self._moved_by_another(row, path, fresh_duplicate):
                 return
-            problem = (f"không chuyển được tệp sang {root.name}/ ({type(exc).__name__}); tệp vẫn ở inbox, "
+            problem = (f"{MOVE_PROBLEM} {root.name}/ ({type(exc).__name__}); tệp vẫn ở inbox, "
                        f"sẽ thử lại (could not move the file to {root.name}/; it stays in the inbox, will retry)")
             log.error("tệp %d đã lưu (%s) nhưng chưa chuyển được khỏi inbox (committed, could not be moved): %s",
                       row.id, row.state, type(exc).__name__)
@@ -596,5 +604,8 @@ class Runner:
         self.hash_cache.pop(path, None)
         if row.reason_code == "move_failed":
             self.store.note_problem(row.id, "", "", self.claim)
+            self.stats.moved_later += 1
+        elif reason != row.reason:  # a quarantined file that could not be moved before: its own reason again
+            self.store.note_problem(row.id, reason, row.reason_code, self.claim)
             self.stats.moved_later += 1
         self.store.mark_moved(row.id, str(dest), self.claim)

@@ -371,3 +371,8 @@ def test_a_quarantined_file_that_cannot_move_does_not_pile_up_its_reason(workspa
     (ws.quarantine / "GCN").unlink()
     run_once(ws, config)
     assert _store(ws).files()[0].moved_at is not None and (ws.quarantine / "GCN/X/Q/bad.json").is_file()
+    # moved at last: the store and the note beside it give the file's own reason, not the old "will retry"
+    (row,) = _store(ws).files()
+    note = (ws.quarantine / "GCN/X/Q/bad.json.reason.txt").read_text(encoding="utf-8")
+    assert "could not move" not in row.reason and row.reason.startswith("lỗi giả lập corrupt")
+    assert "could not move" not in note and "lỗi giả lập corrupt" in note
