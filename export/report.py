@@ -275,7 +275,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("received", "Tệp nhận (files received)"), ("pages", "Trang đã xử lý (pages processed)"),
     ("extracted", "Bản ghi trích xuất (records extracted)"), ("reviewed", "Đã kiểm tra (reviewed)"),
     ("approved", "Đã duyệt (approved)"), ("exported", "Đã xuất (exported)"),
-    ("quarantined", "Cách ly (quarantined)"), ("reasons_text", "Lý do cách ly (quarantine reasons)"),
+    ("quarantined", "Tệp cách ly (files quarantined)"), ("reasons_text", "Lý do cách ly (quarantine reasons)"),
     ("cmnd_pending", "CMND chờ công an đối soát (CMND awaiting police)"),
     ("total_extracted", "Lũy kế trích xuất (total extracted)"), ("total_approved", "Lũy kế duyệt (total approved)"),
     ("target", "Chỉ tiêu (target)"), ("percent", "Tỷ lệ % (percent of target)"),

@@ -48,8 +48,8 @@ def report_command(workspace: Path, day: str | None, week: str | None, level: st
     xlsx, png = write_report(report, out, [level] if level else LEVELS)
     total = report.totals()
     click.echo(f"Kỳ báo cáo (period) {report.period.label}: {len(report.communes)} xã, {len(report.districts)} huyện; "
-               f"{total.extracted} bản ghi trích xuất, {total.approved} đã duyệt, {total.quarantined} cách ly "
-               f"(records extracted, approved, quarantined)")
+               f"{total.extracted} bản ghi trích xuất, {total.approved} đã duyệt; {total.quarantined} tệp cách ly "
+               f"(records extracted, approved; files quarantined)")
     click.echo(f"  {xlsx}\n  {png}")
 
 

@@ -35,6 +35,7 @@ def test_commands_on_a_workspace(workspace_store_url, tmp_path):
     rep = runner.invoke(report_command, [str(ws.root), "--out", str(out), "--by", "xa"])
     assert rep.exit_code == 0, rep.output
     assert out.exists() and out.with_suffix(".png").exists() and "12 bản ghi trích xuất" in rep.output
+    assert "0 tệp cách ly (records extracted, approved; files quarantined)" in rep.output  # files, not records
 
     held = runner.invoke(export_backlog_command, [str(ws.root), "--no-libreoffice"])
     assert held.exit_code == 0, held.output
