@@ -121,6 +121,13 @@ def run_bench(out: Path, n: int = 50, seed: int = 11, *, browser=None) -> BenchR
         page.fill("#password", BENCH_PASSWORD)
         with page.expect_navigation():
             page.keyboard.press("Enter")
+        # the queue's start button takes the focus by `autofocus`, which the browser applies a moment after
+        # the page has loaded: Enter pressed before that went nowhere (seen once in CI under load)
+        try:
+            page.wait_for_function("document.activeElement && document.activeElement.id === 'start'", polling=5,
+                                   timeout=5000)
+        except Exception:  # noqa: BLE001 - a tab the browser keeps in the background never gets autofocus
+            page.focus("#start")
         with page.expect_navigation():
             page.keyboard.press("Enter")          # "Bắt đầu kiểm tra"
         _wait_ready(page)

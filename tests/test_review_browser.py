@@ -119,6 +119,7 @@ def test_keyboard_review_approval_and_export(served, browser, tmp_path):
     page = ctx.new_page()
     _login(page, base, "an")
     assert "Hàng đợi kiểm tra" in page.content()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'start'")  # autofocus
     with page.expect_navigation():
         page.keyboard.press("Enter")                     # "Bắt đầu kiểm tra" has focus
     assert page.url.endswith(f"/record/{card.record_id}")
