@@ -263,10 +263,14 @@ class Runner:
                 return False
             self.store.mark_moved(row.id, str(dest), self.claim)
             log.info("tệp %d đã được máy khác chuyển đi; đã ghi nhận (moved by another runner; noted)", row.id)
+        self._gone_from_inbox(path)
+        return True
+
+    def _gone_from_inbox(self, path: Path) -> None:
+        """Forget what this run kept about an inbox path whose file has left the inbox."""
         self.move_retry_at.pop(path, None)
         self.tracker.forget(path)
         self.hash_cache.pop(path, None)
-        return True
 
     def _find_moved_copy(self, row: FileRow) -> Path | None:
         root = self.ws.quarantine if row.state == "quarantined" else self.ws.done
@@ -599,9 +603,7 @@ class Runner:
             self.stats.move_failures += 1
             return
         maybe_crash("after_move")
-        self.move_retry_at.pop(path, None)
-        self.tracker.forget(path)
-        self.hash_cache.pop(path, None)
+        self._gone_from_inbox(path)
         if row.reason_code == "move_failed":
             self.store.note_problem(row.id, "", "", self.claim)
             self.stats.moved_later += 1
